@@ -1,0 +1,85 @@
+// swift-tools-version: 6.0
+// Driftline: a streaming pipeline engine for online machine learning over Kafka.
+//
+// Sections: public products, dependencies, implementation targets, test targets.
+// Swift 6 language mode (strict concurrency) is the default for tools-version 6.0.
+import PackageDescription
+
+let package = Package(
+    name: "Driftline",
+    platforms: [.macOS(.v14)],
+
+    // MARK: - Public API
+    products: [
+        .executable(name: "driftline", targets: ["driftline"]),
+        .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "OnlineML", targets: ["OnlineML"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
+    ],
+
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+
+    // MARK: - Implementation
+    targets: [
+        /// librdkafka from Debian's `librdkafka-dev`: `rdkafka.h` then `rdkafka_mock.h`.
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        /// Swift types over librdkafka. Knows nothing about machine learning.
+        .target(
+            name: "Kafka",
+            dependencies: ["CRdKafka"]
+        ),
+        /// Pure, synchronous, deterministic online-ML math. No Kafka, no I/O.
+        .target(
+            name: "OnlineML",
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")]
+        ),
+        /// The engine: topology model and loading, stages, stage runner.
+        .target(
+            name: "Pipeline",
+            dependencies: ["Kafka", "OnlineML", "Yams"]
+        ),
+        /// The `driftline` command-line tool.
+        .executableTarget(
+            name: "driftline",
+            dependencies: [
+                "Kafka", "OnlineML", "Pipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Tests
+        /// Shared test helpers: broker processes by PID, free ports, fixtures.
+        .target(
+            name: "TestSupport",
+            dependencies: ["Kafka"],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(
+            name: "KafkaTests",
+            dependencies: ["Kafka", "TestSupport"]
+        ),
+        .testTarget(
+            name: "OnlineMLTests",
+            dependencies: [
+                "OnlineML", "TestSupport",
+                .product(name: "Numerics", package: "swift-numerics"),
+            ]
+        ),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: ["Pipeline", "TestSupport"]
+        ),
+        .testTarget(
+            name: "DriftlineCLITests",
+            dependencies: ["TestSupport"]
+        ),
+    ]
+)
