@@ -22,6 +22,12 @@ public struct SeededRandom: RandomNumberGenerator, Codable, Sendable, Equatable 
         s3 = mixer.next()
     }
 
+    /// A generator with the given raw state (not all zero), for known-answer tests.
+    init(state: (UInt64, UInt64, UInt64, UInt64)) {
+        precondition(state != (0, 0, 0, 0), "xoshiro256** state must not be all zero")
+        (s0, s1, s2, s3) = state
+    }
+
     @inline(__always)
     public mutating func next() -> UInt64 {
         let result = rotateLeft(s1 &* 5, 7) &* 9
