@@ -13,5 +13,6 @@ struct Driftline: AsyncParsableCommand {
     /// Registration point: one line per subcommand, in the order `--help` shows them.
     static let allSubcommands: [any ParsableCommand.Type] = [
         Bench.self,
+        Lint.self,
     ]
 }
