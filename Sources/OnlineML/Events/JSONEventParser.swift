@@ -1,0 +1,62 @@
+/// Parses one JSON text holding a flat object into an ``Event``, keeping key order.
+///
+/// Accepts numbers, strings, booleans and null as values; nested objects or arrays, duplicate
+/// keys, trailing garbage and syntax errors are ``EventRejection``s with the byte offset.
+public enum JSONEventParser {
+    public static func parse(_ line: String) throws(EventRejection) -> Event {
+        var line = line
+        let result: Result<Event, EventRejection> = line.withUTF8 { parse(bytes: $0) }
+        return try result.get()
+    }
+
+    public static func parse(_ bytes: [UInt8]) throws(EventRejection) -> Event {
+        let result: Result<Event, EventRejection> = bytes.withUnsafeBufferPointer { parse(bytes: $0) }
+        return try result.get()
+    }
+
+    public static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Result<Event, EventRejection> {
+        var scanner = JSONScanner(bytes)
+        var event = Event()
+        do throws(JSONSyntaxError) {
+            guard try scanner.peek() == UInt8(ascii: "{") else {
+                return .failure(.notFlatObject(detail: "the text is not a JSON object"))
+            }
+            scanner.position += 1
+            if try scanner.peek() == UInt8(ascii: "}") {
+                scanner.position += 1
+            } else {
+                while true {
+                    let name = try scanner.string()
+                    try scanner.expect(UInt8(ascii: ":"), "':'")
+                    let value: FieldValue
+                    switch try scanner.peek() {
+                    case UInt8(ascii: "\""): value = .string(try scanner.string())
+                    case UInt8(ascii: "t"): try scanner.literal("true"); value = .bool(true)
+                    case UInt8(ascii: "f"): try scanner.literal("false"); value = .bool(false)
+                    case UInt8(ascii: "n"): try scanner.literal("null"); value = .null
+                    case UInt8(ascii: "{"), UInt8(ascii: "["):
+                        return .failure(.notFlatObject(detail: "field '\(name)' holds a nested object or array"))
+                    default: value = .number(try scanner.number())
+                    }
+                    // Events are small: a linear scan beats hashing for duplicate detection.
+                    for field in event.fields where field.name == name {
+                        return .failure(.duplicateField(name))
+                    }
+                    event.fields.append(EventField(name, value))
+                    let next = try scanner.peek()
+                    scanner.position += 1
+                    if next == UInt8(ascii: "}") { break }
+                    guard next == UInt8(ascii: ",") else {
+                        scanner.position -= 1
+                        throw scanner.error("expected ',' or '}'")
+                    }
+                }
+            }
+            scanner.skipWhitespace()
+            guard scanner.isAtEnd else { throw scanner.error("trailing characters after the object") }
+        } catch {
+            return .failure(.malformedJSON(offset: error.offset, detail: error.detail))
+        }
+        return .success(event)
+    }
+}

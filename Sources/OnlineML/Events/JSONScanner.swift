@@ -1,0 +1,201 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A syntax error found by ``JSONScanner``: byte offset and what was expected.
+struct JSONSyntaxError: Error {
+    var offset: Int
+    var detail: String
+}
+
+/// A byte-level JSON tokenizer shared by the flat event parser and the model-document parser.
+///
+/// Hand-rolled because Foundation's `JSONSerialization` loses key order (events must keep it)
+/// and is slow for one small object per message. Numbers are converted with the C library's
+/// correctly rounded `strtod`, so a decimal string gives the same double as in Python.
+struct JSONScanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var position: Int = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    var isAtEnd: Bool { position >= bytes.count }
+
+    func error(_ detail: String) -> JSONSyntaxError {
+        JSONSyntaxError(offset: position, detail: detail)
+    }
+
+    mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
+    }
+
+    /// The next non-whitespace byte, without consuming it.
+    mutating func peek() throws(JSONSyntaxError) -> UInt8 {
+        skipWhitespace()
+        guard position < bytes.count else { throw error("unexpected end of input") }
+        return bytes[position]
+    }
+
+    mutating func expect(_ byte: UInt8, _ what: String) throws(JSONSyntaxError) {
+        guard try peek() == byte else { throw error("expected \(what)") }
+        position += 1
+    }
+
+    mutating func literal(_ text: StaticString) throws(JSONSyntaxError) {
+        let count = text.utf8CodeUnitCount
+        guard position + count <= bytes.count else { throw error("invalid literal") }
+        for k in 0..<count where bytes[position + k] != text.utf8Start[k] {
+            throw error("invalid literal")
+        }
+        position += count
+    }
+
+    /// A string starting at the current `"`.
+    mutating func string() throws(JSONSyntaxError) -> String {
+        try expect(UInt8(ascii: "\""), "'\"'")
+        let start = position
+        // Fast path: no escapes.
+        while position < bytes.count {
+            let b = bytes[position]
+            if b == UInt8(ascii: "\"") {
+                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+                position += 1
+                return s
+            }
+            if b == UInt8(ascii: "\\") { break }
+            if b < 0x20 { throw error("control character in string") }
+            position += 1
+        }
+        guard position < bytes.count else { throw error("unterminated string") }
+        var out = Array(bytes[start..<position])
+        while position < bytes.count {
+            let b = bytes[position]
+            if b == UInt8(ascii: "\"") {
+                position += 1
+                return String(decoding: out, as: UTF8.self)
+            }
+            if b < 0x20 { throw error("control character in string") }
+            if b != UInt8(ascii: "\\") {
+                out.append(b)
+                position += 1
+                continue
+            }
+            position += 1
+            guard position < bytes.count else { throw error("unterminated escape") }
+            let e = bytes[position]
+            position += 1
+            switch e {
+            case UInt8(ascii: "\""): out.append(0x22)
+            case UInt8(ascii: "\\"): out.append(0x5C)
+            case UInt8(ascii: "/"): out.append(0x2F)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4()
+                if (0xD800..<0xDC00).contains(scalar) {
+                    guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                        bytes[position + 1] == UInt8(ascii: "u")
+                    else { throw error("unpaired surrogate") }
+                    position += 2
+                    let low = try hex4()
+                    guard (0xDC00..<0xE000).contains(low) else { throw error("unpaired surrogate") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00..<0xE000).contains(scalar) {
+                    throw error("unpaired surrogate")
+                }
+                guard let u = Unicode.Scalar(scalar) else { throw error("invalid \\u escape") }
+                out.append(contentsOf: Array(String(Character(u)).utf8))
+            default:
+                throw error("invalid escape")
+            }
+        }
+        throw error("unterminated string")
+    }
+
+    private mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
+        guard position + 4 <= bytes.count else { throw error("short \\u escape") }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let b = bytes[position]
+            let d: UInt32
+            switch b {
+            case 0x30...0x39: d = UInt32(b - 0x30)
+            case 0x41...0x46: d = UInt32(b - 0x41 + 10)
+            case 0x61...0x66: d = UInt32(b - 0x61 + 10)
+            default: throw error("invalid hex digit")
+            }
+            v = v << 4 | d
+            position += 1
+        }
+        return v
+    }
+
+    /// A number per the JSON grammar. Short integers are converted exactly without `strtod`.
+    mutating func number() throws(JSONSyntaxError) -> Double {
+        skipWhitespace()
+        let start = position
+        var negative = false
+        if position < bytes.count, bytes[position] == UInt8(ascii: "-") {
+            negative = true
+            position += 1
+        }
+        guard position < bytes.count, isDigit(bytes[position]) else { throw error("expected a digit") }
+        var integer: UInt64 = 0
+        var digits = 0
+        if bytes[position] == UInt8(ascii: "0") {
+            position += 1
+            digits = 1
+        } else {
+            while position < bytes.count, isDigit(bytes[position]) {
+                if digits < 19 { integer = integer &* 10 &+ UInt64(bytes[position] - 0x30) }
+                digits += 1
+                position += 1
+            }
+        }
+        var simple = digits <= 15
+        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+            simple = false
+            position += 1
+            guard position < bytes.count, isDigit(bytes[position]) else { throw error("expected a digit after '.'") }
+            while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+        }
+        if position < bytes.count, bytes[position] | 0x20 == UInt8(ascii: "e") {
+            simple = false
+            position += 1
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                position += 1
+            }
+            guard position < bytes.count, isDigit(bytes[position]) else { throw error("expected an exponent digit") }
+            while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+        }
+        if simple {
+            // Integers below 10^15 are exact doubles.
+            let v = Double(integer)
+            return negative ? -v : v
+        }
+        return Self.strtodCorrectlyRounded(UnsafeBufferPointer(rebasing: bytes[start..<position]))
+    }
+
+    /// `strtod` on a NUL-terminated copy of a validated number (C-locale digits only).
+    static func strtodCorrectlyRounded(_ text: UnsafeBufferPointer<UInt8>) -> Double {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: text.count + 1) { buffer in
+            for k in 0..<text.count { buffer[k] = CChar(bitPattern: text[k]) }
+            buffer[text.count] = 0
+            return strtod(buffer.baseAddress!, nil)
+        }
+    }
+
+    @inline(__always) private func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+}

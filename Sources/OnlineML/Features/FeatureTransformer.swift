@@ -1,0 +1,339 @@
+/// Turns events into sparse feature vectors, one event at a time, with running state.
+///
+/// Semantics follow River's `StandardScaler` inside a pipeline: when learning, a field's
+/// statistics are updated with the event *before* it is scaled (the learner sees x scaled with
+/// statistics that include x); when predicting, only statistics of earlier events are used and
+/// nothing changes. Categorical fields are one-hot encoded or hashed. Unseen categories, new
+/// fields and absent fields are normal.
+///
+/// Every event goes through ``prepare(_:)`` first, which resolves and validates all fields
+/// without changing any state: a rejected event leaves the transformer untouched. Then
+/// ``transformPrepared(into:)`` (predict) and/or ``learnPrepared(_:into:vocabulary:)`` (learn)
+/// run on the prepared event — a prequential step resolves field names only once.
+public struct FeatureTransformer: Sendable {
+    /// Per-field state, in the order fields were first learned.
+    struct Field: Sendable, Hashable {
+        var name: String
+        var role: FieldRole
+        var featureID: Int = -1
+        var indicatorID: Int = -1
+        var statistics = RunningStatistics()
+        var categoryIDs: [String: Int] = [:]
+        var categories: [String] = []
+    }
+
+    /// What ``prepare(_:)`` found for one event field.
+    enum Prepared: UInt8, Sendable {
+        case skip, numeric, categorical, missing
+    }
+
+    public let configuration: TransformerConfiguration
+    public let schema: Schema
+    var fields: [Field] = []
+    var fieldSlots: [String: Int] = [:]
+    /// Hashing: bucket → feature id (−1 when unused).
+    var bucketIDs: [Int] = []
+
+    // Scratch (not state): the prepared event, and a field-name cache by position.
+    private var preparedSlot: [Int] = []
+    private var preparedKind: [Prepared] = []
+    private var preparedNumber: [Double] = []
+    private var preparedString: [String] = []
+    private var preparedRole: [FieldRole] = []
+    private var positionNames: [String] = []
+    private var positionSlots: [Int] = []
+    private var seenStamp: [UInt64] = []
+    private var stamp: UInt64 = 0
+
+    public init(configuration: TransformerConfiguration = .init(), schema: Schema = .init()) {
+        self.configuration = configuration
+        self.schema = schema
+        if case .hashing(let bits) = configuration.categorical {
+            precondition((1...30).contains(bits), "hashing bits must be in 1...30")
+            bucketIDs = Array(repeating: -1, count: 1 << bits)
+        }
+    }
+
+    /// Names of the fields the transformer has learned, in first-seen order.
+    public var fieldNames: [String] { fields.map(\.name) }
+
+    /// The locked kind of a field, `nil` while unknown.
+    public func kind(of field: String) -> FieldKind? {
+        guard let slot = fieldSlots[field], case .feature(let kind) = fields[slot].role else { return nil }
+        return kind
+    }
+
+    /// The running statistics of a numeric field.
+    public func statistics(of field: String) -> RunningStatistics? {
+        fieldSlots[field].map { fields[$0].statistics }
+    }
+
+    // MARK: - Convenience
+
+    /// Predict-mode transform of one event (statistics of earlier events only).
+    public mutating func transformOne(_ event: Event, into vector: inout FeatureVector) throws(EventRejection) {
+        _ = try prepare(event)
+        transformPrepared(into: &vector)
+    }
+
+    /// Learn-mode transform: updates the statistics with the event, then transforms it.
+    public mutating func learnTransformOne(
+        _ event: Event, into vector: inout FeatureVector, vocabulary: inout FeatureVocabulary
+    ) throws(EventRejection) {
+        _ = try prepare(event)
+        learnPrepared(event, into: &vector, vocabulary: &vocabulary)
+    }
+
+    // MARK: - Prepare
+
+    /// Resolves and validates every field of the event; returns the target value (`nil` when
+    /// absent). Changes no state; throws the first problem found.
+    public mutating func prepare(_ event: Event) throws(EventRejection) -> FieldValue? {
+        stamp &+= 1
+        preparedSlot.removeAll(keepingCapacity: true)
+        preparedKind.removeAll(keepingCapacity: true)
+        preparedNumber.removeAll(keepingCapacity: true)
+        preparedString.removeAll(keepingCapacity: true)
+        preparedRole.removeAll(keepingCapacity: true)
+        var target: FieldValue? = nil
+        let fieldCount = event.fields.count
+        for position in 0..<fieldCount {
+            let field = event.fields[position]
+            let slot = lookupSlot(field.name, position: position)
+            let role = slot >= 0 ? fields[slot].role : schema.role(of: field.name)
+            var kind = Prepared.skip
+            var number = 0.0
+            var string = ""
+            var resolvedRole = role
+            switch role {
+            case .target:
+                target = field.value
+            case .key, .time, .ignored:
+                break
+            case .feature(.numeric):
+                (kind, number) = try numeric(field)
+            case .feature(.categorical):
+                (kind, string) = categorical(field)
+            case .undecided:
+                switch field.value {
+                case .number, .bool:
+                    resolvedRole = .feature(.numeric)
+                    (kind, number) = try numeric(field)
+                case .string(let s):
+                    resolvedRole = .feature(.categorical)
+                    kind = .categorical
+                    string = s
+                case .null:
+                    kind = .skip
+                }
+            }
+            if let s = slot >= 0 ? slot : nil, seenStamp[s] != stamp { seenStamp[s] = stamp }
+            preparedSlot.append(slot)
+            preparedKind.append(kind)
+            preparedNumber.append(number)
+            preparedString.append(string)
+            preparedRole.append(resolvedRole)
+        }
+        return target
+    }
+
+    @inline(__always)
+    private mutating func lookupSlot(_ name: String, position: Int) -> Int {
+        if position < positionNames.count, positionNames[position] == name {
+            return positionSlots[position]
+        }
+        guard let slot = fieldSlots[name] else { return -1 }
+        while positionNames.count <= position {
+            positionNames.append("")
+            positionSlots.append(-1)
+        }
+        positionNames[position] = name
+        positionSlots[position] = slot
+        return slot
+    }
+
+    private func numeric(_ field: EventField) throws(EventRejection) -> (Prepared, Double) {
+        var x: Double
+        switch field.value {
+        case .number(let v): x = v
+        case .bool(let b): x = b ? 1 : 0
+        case .null: return (.missing, 0)
+        case .string: throw .typeMismatch(field: field.name, expected: .numeric, found: "string")
+        }
+        guard x.isFinite else { throw .nonFiniteValue(field: field.name) }
+        if let clip = configuration.inputClip { x = min(max(x, clip.lowerBound), clip.upperBound) }
+        guard abs(x) <= ValueLimits.maxMagnitude else { throw .valueOutOfRange(field: field.name, value: x) }
+        return (.numeric, x)
+    }
+
+    private func categorical(_ field: EventField) -> (Prepared, String) {
+        switch field.value {
+        case .string(let s): return (.categorical, s)
+        case .bool(let b): return (.categorical, b ? "true" : "false")
+        case .number(let x): return (.categorical, Self.categoryName(x))
+        case .null: return (.missing, "")
+        }
+    }
+
+    /// Numbers used as categories are written as integers when they are integers.
+    static func categoryName(_ x: Double) -> String {
+        if x.isFinite, x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        return "\(x)"
+    }
+
+    // MARK: - Transform
+
+    @inline(__always)
+    private func scaled(_ x: Double, _ statistics: RunningStatistics) -> Double {
+        var v: Double
+        switch configuration.scaling {
+        case .none: v = x
+        case .standard: v = statistics.standardized(x)
+        case .minMax: v = statistics.minMaxScaled(x)
+        }
+        if let bound = configuration.outputClip { v = min(max(v, -bound), bound) }
+        return v
+    }
+
+    private func imputed(_ statistics: RunningStatistics) -> Double? {
+        switch configuration.missing {
+        case .skip: return nil
+        case .mean: return statistics.count > 0 ? statistics.mean : nil
+        case .constant(let c): return c
+        }
+    }
+
+    private var imputes: Bool {
+        if configuration.missingIndicator { return true }
+        if case .skip = configuration.missing { return false }
+        return true
+    }
+
+    /// Predict mode: writes the features of the prepared event using current statistics only.
+    /// Features the transformer never learned (new fields, unseen categories) are left out:
+    /// their weights are zero anyway.
+    public mutating func transformPrepared(into vector: inout FeatureVector) {
+        vector.removeAll()
+        for k in 0..<preparedSlot.count {
+            let slot = preparedSlot[k]
+            guard slot >= 0 else { continue }
+            switch preparedKind[k] {
+            case .skip: break
+            case .numeric:
+                let id = fields[slot].featureID
+                if id >= 0 { vector.append(id, scaled(preparedNumber[k], fields[slot].statistics)) }
+            case .categorical:
+                if let id = categoryID(slot: slot, value: preparedString[k]) { vector.append(id, 1) }
+            case .missing:
+                missingFeatures(slot: slot, into: &vector)
+            }
+        }
+        if imputes {
+            for slot in 0..<fields.count where seenStamp[slot] != stamp {
+                missingFeatures(slot: slot, into: &vector)
+            }
+        }
+        vector.canonicalize()
+    }
+
+    private func categoryID(slot: Int, value: String) -> Int? {
+        switch configuration.categorical {
+        case .oneHot:
+            return fields[slot].categoryIDs[value]
+        case .hashing:
+            let id = bucketIDs[bucket(field: fields[slot].name, value: value)]
+            return id >= 0 ? id : nil
+        }
+    }
+
+    private func bucket(field: String, value: String) -> Int {
+        Int(truncatingIfNeeded: StableHash.featureHash(field: field, value: value) & UInt64(bucketIDs.count - 1))
+    }
+
+    private func missingFeatures(slot: Int, into vector: inout FeatureVector) {
+        let field = fields[slot]
+        guard case .feature(let kind) = field.role else { return }
+        if kind == .numeric, field.featureID >= 0, let x = imputed(field.statistics) {
+            vector.append(field.featureID, scaled(x, field.statistics))
+        }
+        if configuration.missingIndicator, field.indicatorID >= 0 {
+            vector.append(field.indicatorID, 1)
+        }
+    }
+
+    // MARK: - Learn
+
+    /// Learn mode: updates the state with the prepared event, then (when `vector` is given)
+    /// writes its features scaled with statistics that include it. New features get ids from
+    /// `vocabulary`. `event` must be the one passed to ``prepare(_:)``.
+    public mutating func learnPrepared(
+        _ event: Event, into vector: inout FeatureVector, vocabulary: inout FeatureVocabulary
+    ) {
+        vector.removeAll()
+        for k in 0..<preparedSlot.count {
+            var slot = preparedSlot[k]
+            if slot < 0 {
+                if preparedRole[k] == .undecided { continue }
+                slot = addField(event.fields[k].name, role: preparedRole[k], position: k)
+            }
+            switch preparedKind[k] {
+            case .skip: break
+            case .numeric:
+                let x = preparedNumber[k]
+                fields[slot].statistics.update(x)
+                if fields[slot].featureID < 0 { fields[slot].featureID = vocabulary.intern(fields[slot].name) }
+                vector.append(fields[slot].featureID, scaled(x, fields[slot].statistics))
+            case .categorical:
+                vector.append(learnCategory(slot: slot, value: preparedString[k], vocabulary: &vocabulary), 1)
+            case .missing:
+                learnMissing(slot: slot, into: &vector, vocabulary: &vocabulary)
+            }
+        }
+        if imputes {
+            for slot in 0..<fields.count where seenStamp[slot] != stamp {
+                learnMissing(slot: slot, into: &vector, vocabulary: &vocabulary)
+            }
+        }
+        vector.canonicalize()
+    }
+
+    private mutating func addField(_ name: String, role: FieldRole, position: Int) -> Int {
+        let slot = fields.count
+        fields.append(Field(name: name, role: role))
+        fieldSlots[name] = slot
+        seenStamp.append(stamp)
+        _ = lookupSlot(name, position: position)
+        return slot
+    }
+
+    private mutating func learnCategory(slot: Int, value: String, vocabulary: inout FeatureVocabulary) -> Int {
+        switch configuration.categorical {
+        case .oneHot:
+            if let id = fields[slot].categoryIDs[value] { return id }
+            let id = vocabulary.intern(fields[slot].name + "=" + value)
+            fields[slot].categoryIDs[value] = id
+            fields[slot].categories.append(value)
+            return id
+        case .hashing:
+            let b = bucket(field: fields[slot].name, value: value)
+            if bucketIDs[b] < 0 { bucketIDs[b] = vocabulary.intern("#\(b)") }
+            return bucketIDs[b]
+        }
+    }
+
+    private mutating func learnMissing(slot: Int, into vector: inout FeatureVector, vocabulary: inout FeatureVocabulary) {
+        guard case .feature = fields[slot].role else { return }
+        if configuration.missingIndicator, fields[slot].indicatorID < 0 {
+            fields[slot].indicatorID = vocabulary.intern(fields[slot].name + ":missing")
+        }
+        missingFeatures(slot: slot, into: &vector)
+    }
+}
+
+extension FeatureTransformer: Equatable {
+    /// Equal learned state (scratch buffers are ignored).
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.configuration == rhs.configuration && lhs.schema == rhs.schema && lhs.fields == rhs.fields
+            && lhs.bucketIDs == rhs.bucketIDs
+    }
+}

@@ -1,0 +1,34 @@
+/// Interns feature names to dense ids 0, 1, 2, … in first-seen order.
+///
+/// Weights and optimizer state are contiguous arrays indexed by these ids, so the hot path
+/// never hashes a feature name once its id is known. The order of `names` is part of the model
+/// (it fixes the summation order), so it is saved with the model document.
+public struct FeatureVocabulary: Sendable, Hashable {
+    public private(set) var names: [String] = []
+    private var ids: [String: Int] = [:]
+
+    public init() {}
+
+    public init(names: [String]) {
+        for name in names { _ = intern(name) }
+    }
+
+    public var count: Int { names.count }
+
+    /// The id of a known name, `nil` for an unseen one.
+    @inlinable public func id(of name: String) -> Int? { idLookup(name) }
+
+    @usableFromInline func idLookup(_ name: String) -> Int? { ids[name] }
+
+    /// The id of `name`, assigning the next id when it is new.
+    public mutating func intern(_ name: String) -> Int {
+        if let id = ids[name] { return id }
+        let id = names.count
+        names.append(name)
+        ids[name] = id
+        return id
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.names == rhs.names }
+    public func hash(into hasher: inout Hasher) { hasher.combine(names) }
+}
