@@ -172,7 +172,7 @@ import Testing
             #"t.yaml:3:36: topics.features: "shared" is already the events topic; each role needs its own topic"#,
             "t.yaml:5:26: stages.transform.hash_bits: only applies to categorical: hash",
             #"t.yaml:6:45: stages.learn.loss: expected one of log, hinge for logistic_regression, got "squared""#,
-            "t.yaml:8:60: stages.detect.concept.stat_size: must be smaller than window_size (20)",
+            "t.yaml:8:60: stages.detect.concept.stat_size: must be at most half of window_size (20)",
             "t.yaml:9:46: stages.detect.data.threshold: ks uses alpha, not threshold",
             "t.yaml:9:75: stages.detect.data.window: must not exceed reference (100)",
         ])

@@ -10,6 +10,7 @@ public enum DetectorSettings: Sendable, Equatable {
     /// Defaults: min_instances 30, delta 0.005, threshold 50, alpha 0.9999, mode both.
     case pageHinkley(minInstances: Int, delta: Double, threshold: Double, alpha: Double, mode: PageHinkleyMode)
     /// Kolmogorov–Smirnov windowing. Samples at random, so it takes a seed (determinism).
+    /// `stat_size` must be at most half of `window_size`.
     /// Defaults: alpha 0.005, window_size 100, stat_size 30, seed 42.
     case kswin(alpha: Double, windowSize: Int, statSize: Int, seed: Int)
     /// Drift Detection Method on a 0/1 error stream.

@@ -69,7 +69,7 @@ public struct LearnSettings: Sendable, Equatable {
         public var allowedLosses: [Loss] {
             switch self {
             case .logisticRegression: return [.log, .hinge]
-            case .linearRegression: return [.squared, .absolute]
+            case .linearRegression: return [.squared]
             }
         }
 
@@ -78,9 +78,11 @@ public struct LearnSettings: Sendable, Equatable {
 
     /// `loss:`.
     public enum Loss: String, Sendable, Equatable, CaseIterable {
+        /// Logistic loss (classification).
         case log
+        /// Hinge loss (classification, labels as ±1).
         case hinge
+        /// Squared error (regression).
         case squared
-        case absolute
     }
 }

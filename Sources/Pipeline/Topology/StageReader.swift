@@ -317,8 +317,8 @@ struct StageReader {
         case "kswin":
             let window = int("window_size", minimum: 2, 100)
             let stat = int("stat_size", minimum: 1, 30)
-            if stat >= window {
-                reader.fail(atPath: fields.path("stat_size"), "must be smaller than window_size (\(window))")
+            if 2 * stat > window {
+                reader.fail(atPath: fields.path("stat_size"), "must be at most half of window_size (\(window))")
             }
             detector = .kswin(alpha: real("alpha", .openUnit, 0.005), windowSize: window, statSize: stat,
                               seed: int("seed", minimum: 0, 42))
