@@ -1,0 +1,190 @@
+import Foundation
+import Testing
+
+@testable import OnlineML
+
+/// Every detector, with a stream that suits it (0/1 errors for the binary ones).
+enum DetectorUnderTest: String, CaseIterable, CustomTestStringConvertible {
+    case adwin, adwinClock1, pageHinkley, pageHinkleyUp, pageHinkleyDown, kswin, ddm, eddm
+    case hddmA, hddmATwoSided, hddmW, hddmWTwoSided
+
+    var testDescription: String { rawValue }
+
+    func make() -> any DriftDetector {
+        switch self {
+        case .adwin: AdaptiveWindowing()
+        case .adwinClock1: AdaptiveWindowing(clock: 1)
+        case .pageHinkley: PageHinkley()
+        case .pageHinkleyUp: PageHinkley(mode: .up)
+        case .pageHinkleyDown: PageHinkley(mode: .down)
+        case .kswin: KSWIN(seed: 7)
+        case .ddm: DDM()
+        case .eddm: EDDM()
+        case .hddmA: HDDMA()
+        case .hddmATwoSided: HDDMA(twoSidedTest: true)
+        case .hddmW: HDDMW()
+        case .hddmWTwoSided: HDDMW(twoSidedTest: true)
+        }
+    }
+
+    var isBinary: Bool {
+        switch self {
+        case .ddm, .eddm, .hddmA, .hddmATwoSided, .hddmW, .hddmWTwoSided: true
+        default: false
+        }
+    }
+
+    /// A stream with changes in it, so detections (and restarts) happen inside the checks.
+    var stream: [Double] {
+        if isBinary {
+            return DriftFixtures.errorStream(
+                count: 12_000, change: 4000, before: 0.1, after: 0.4, seed: 11)
+                + DriftFixtures.errorStream(
+                    count: 8000, change: 4000, before: 0.05, after: 0.5, seed: 12)
+        }
+        return Array(DriftFixtures.numericDrift[8000..<20000])
+    }
+}
+
+/// Runs a detector over values; returns the detection positions and the evidence.
+func run(_ detector: inout any DriftDetector, _ values: [Double]) -> [DriftDetection] {
+    var found: [DriftDetection] = []
+    for value in values where detector.update(value) {
+        if let detection = detector.lastDetection { found.append(detection) }
+    }
+    return found
+}
+
+func roundTrip<D: DriftDetector>(_ detector: D) throws -> D {
+    try JSONDecoder().decode(D.self, from: try encodedState(detector))
+}
+
+/// The encoded state without the rejected-value counter, to compare runs with and without bad
+/// input.
+func stateIgnoringRejections(_ detector: any DriftDetector) throws -> NSDictionary {
+    let object = try JSONSerialization.jsonObject(with: try encodedState(detector))
+    let dictionary = (object as! NSDictionary).mutableCopy() as! NSMutableDictionary
+    dictionary.removeObject(forKey: "rejectedValues")
+    return dictionary
+}
+
+@Suite struct DriftContractTests {
+    @Test(arguments: DetectorUnderTest.allCases)
+    func detectsSomethingAndCarriesEvidence(_ kind: DetectorUnderTest) throws {
+        var detector = kind.make()
+        let detections = run(&detector, kind.stream)
+        #expect(!detections.isEmpty)
+        for detection in detections {
+            #expect(detection.detector == detector.name)
+            #expect(detection.kind == .concept)
+            #expect(detection.parameters == detector.parameters)
+            #expect(detection.statistic.isFinite && detection.threshold.isFinite)
+            #expect(!detection.windowSizes.isEmpty)
+            #expect(detection.position >= 0 && detection.position < kind.stream.count)
+        }
+        #expect(detector.position == kind.stream.count)
+    }
+
+    @Test(arguments: DetectorUnderTest.allCases)
+    func inputIsLeftUnchanged(_ kind: DetectorUnderTest) {
+        let values = kind.stream
+        let copy = values
+        var detector = kind.make()
+        _ = run(&detector, values)
+        #expect(values == copy)
+    }
+
+    @Test(arguments: DetectorUnderTest.allCases)
+    func repeatedRunsAreBitIdentical(_ kind: DetectorUnderTest) throws {
+        var first = kind.make()
+        var second = kind.make()
+        let a = run(&first, kind.stream)
+        let b = run(&second, kind.stream)
+        #expect(a == b)
+        #expect(try encodedState(first) == encodedState(second))
+    }
+
+    @Test(arguments: DetectorUnderTest.allCases)
+    func checkpointMidStreamContinuesIdentically(_ kind: DetectorUnderTest) throws {
+        let values = kind.stream
+        var uninterrupted = kind.make()
+        let expected = run(&uninterrupted, values)
+
+        for cut in [1, 37, values.count / 3, values.count / 2 + 5] {
+            var first = kind.make()
+            var found = run(&first, Array(values[..<cut]))
+            var restored: any DriftDetector = try roundTrip(first)
+            found += run(&restored, Array(values[cut...]))
+            #expect(found == expected, "checkpoint after \(cut) values")
+            #expect(try encodedState(restored) == encodedState(uninterrupted))
+        }
+    }
+
+    @Test(arguments: DetectorUnderTest.allCases)
+    func resetRestoresTheFreshState(_ kind: DetectorUnderTest) throws {
+        var detector = kind.make()
+        _ = run(&detector, kind.stream)
+        detector.reset()
+        #expect(try encodedState(detector) == encodedState(kind.make()))
+    }
+
+    /// The documented rule: NaN and ±∞ are refused, leave the state as it was (position does
+    /// not advance) and are counted.
+    @Test(arguments: DetectorUnderTest.allCases)
+    func nonFiniteValuesAreRefusedWithoutEffect(_ kind: DetectorUnderTest) throws {
+        let values = kind.stream
+        var clean = kind.make()
+        let expected = run(&clean, values)
+
+        var dirty = kind.make()
+        var found: [DriftDetection] = []
+        var refused = 0
+        for (index, value) in values.enumerated() {
+            if index % 97 == 0 {
+                for bad in [Double.nan, .infinity, -.infinity] {
+                    let before = try stateIgnoringRejections(dirty)
+                    #expect(dirty.update(bad) == false)
+                    #expect(try stateIgnoringRejections(dirty) == before)
+                    refused += 1
+                }
+            }
+            if dirty.update(value), let detection = dirty.lastDetection { found.append(detection) }
+        }
+        #expect(found == expected)
+        #expect(dirty.rejectedValues == refused)
+        #expect(try stateIgnoringRejections(dirty) == stateIgnoringRejections(clean))
+    }
+
+    @Test func boundedDetectorsRefuseValuesOutsideTheUnitInterval() {
+        var detectors: [any DriftDetector] = [DDM(), EDDM(), HDDMA(), HDDMW()]
+        for index in detectors.indices {
+            #expect(detectors[index].update(1.5) == false)
+            #expect(detectors[index].update(-0.1) == false)
+            #expect(detectors[index].rejectedValues == 2)
+            #expect(detectors[index].position == 0)
+        }
+        var eddm = EDDM()
+        eddm.update(0.5)
+        #expect(eddm.rejectedValues == 1, "EDDM takes exact 0/1 only")
+    }
+
+    /// Memory stays O(log W): on 1M stationary values ADWIN's window grows to ~1M values while
+    /// its bucket count stays within 5 · (log2 W + 2).
+    @Test func adwinMemoryIsLogarithmic() {
+        var random = SeededRandom(seed: 3)
+        var adwin = AdaptiveWindowing()
+        var largestRatio = 0.0
+        for _ in 0..<1_000_000 {
+            adwin.update(random.nextGaussian())
+            let bound = 5 * (Double.log2(Swift.max(adwin.width, 1)) + 2)
+            largestRatio = Swift.max(largestRatio, Double(adwin.bucketCount) / bound)
+        }
+        #expect(largestRatio <= 1)
+        #expect(adwin.width > 500_000)
+        #expect(adwin.bucketCount <= 5 * (Int(Double.log2(adwin.width)) + 2))
+    }
+}
+
+extension Double {
+    fileprivate static func log2(_ x: Double) -> Double { Foundation.log2(x) }
+}
