@@ -14,5 +14,6 @@ struct Driftline: AsyncParsableCommand {
     static let allSubcommands: [any ParsableCommand.Type] = [
         Bench.self,
         Lint.self,
+        Evaluate.self,
     ]
 }
