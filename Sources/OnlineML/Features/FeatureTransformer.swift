@@ -297,6 +297,13 @@ public struct FeatureTransformer: Sendable {
         vector.canonicalize()
     }
 
+    /// Appends a restored field (model documents).
+    mutating func restoreField(_ field: Field) {
+        fieldSlots[field.name] = fields.count
+        fields.append(field)
+        seenStamp.append(0)
+    }
+
     private mutating func addField(_ name: String, role: FieldRole, position: Int) -> Int {
         let slot = fields.count
         fields.append(Field(name: name, role: role))

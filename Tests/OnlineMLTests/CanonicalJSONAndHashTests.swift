@@ -1,0 +1,42 @@
+import OnlineML
+import Testing
+
+@Suite struct CanonicalJSONAndHashTests {
+    @Test func sha256KnownVectors() {
+        #expect(SHA256.hexDigest("".utf8) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hexDigest("abc".utf8) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hexDigest("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
+            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(SHA256.hexDigest(
+            "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu".utf8)
+            == "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1")
+        #expect(SHA256.hexDigest([UInt8](repeating: 0x61, count: 1_000_000))
+            == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test func canonicalEncoding() throws {
+        let v: JSONValue = .object([
+            "b": .array([.number(0.1), .number(1e-5), .number(-0.0), .number(5), .integer(7), .null, .bool(true)]),
+            "a": .string("q\"\\\n\u{01}é"),
+            "B": .object([:]),
+        ])
+        let text = CanonicalJSON.encode(v)
+        #expect(text == #"{"B":{},"a":"q\"\\\n\u0001é","b":[0.1,1e-05,-0.0,5.0,7,null,true]}"#)
+        #expect(try CanonicalJSON.parse(text) == v)
+    }
+
+    @Test func doublesRoundTripBitExactly() throws {
+        var rng = TestRandom(seed: 11)
+        for _ in 0..<2000 {
+            let x = Double(bitPattern: rng.next())
+            guard x.isFinite else { continue }
+            let back = try CanonicalJSON.parse(CanonicalJSON.encode(.array([.number(x)])))
+            #expect(back.arrayValue?.first?.doubleValue?.bitPattern == x.bitPattern)
+        }
+    }
+
+    @Test func parseErrorsAreReadable() {
+        #expect(throws: ModelDocumentError.self) { try CanonicalJSON.parse(#"{"a":1,"a":2}"#) }
+        #expect(throws: ModelDocumentError.self) { try CanonicalJSON.parse("[1,") }
+    }
+}

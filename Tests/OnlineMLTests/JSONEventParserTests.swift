@@ -1,0 +1,69 @@
+import Foundation
+import OnlineML
+import Testing
+import TestSupport
+
+@Suite struct JSONEventParserTests {
+    @Test func keepsKeyOrderAndTypes() throws {
+        let e = try JSONEventParser.parse(#" { "z": 1, "a": "x", "m": true, "b": null, "c": -2.5e-3 } "#)
+        #expect(e.fields.map(\.name) == ["z", "a", "m", "b", "c"])
+        #expect(e.fields.map(\.value) == [.number(1), .string("x"), .bool(true), .null, .number(-0.0025)])
+    }
+
+    @Test func numbersAreCorrectlyRounded() throws {
+        for text in ["0.1", "43.843213", "46.19925042857143", "1e308", "-0", "123456789012345678", "2.2250738585072014e-308", "5e-324"] {
+            let e = try JSONEventParser.parse("{\"v\":\(text)}")
+            #expect(e["v"] == .number(Double(text)!), "\(text)")
+        }
+        let negativeZero = try JSONEventParser.parse(#"{"v":-0}"#)
+        if case .number(let z)? = negativeZero["v"] { #expect(z.sign == .minus) }
+    }
+
+    @Test func escapesAndUnicode() throws {
+        let e = try JSONEventParser.parse(#"{"s":"a\"b\\c\/d\n\t\u00e9\ud83d\ude00","é":"ü"}"#)
+        #expect(e["s"] == .string("a\"b\\c/d\n\té😀"))
+        #expect(e["é"] == .string("ü"))
+    }
+
+    @Test func emptyObject() throws {
+        #expect(try JSONEventParser.parse("{}").fields.isEmpty)
+    }
+
+    @Test(arguments: [
+        #"{"a":1,}"#, #"{"a" 1}"#, #"{"a":01}"#, #"{"a":1.}"#, #"{"a":tru}"#, #"{"a":"x}"#, #"{"a":1} x"#,
+        #"{"a":-}"#, #"{a:1}"#, "{\"a\":\"\u{01}\"}", #"{"a":"\ud800"}"#, "",
+    ])
+    func malformedLinesAreRejectedWithOffset(_ line: String) {
+        #expect {
+            _ = try JSONEventParser.parse(line)
+        } throws: { error in
+            guard let rejection = error as? EventRejection, case .malformedJSON = rejection else { return false }
+            return rejection.description.contains("byte")
+        }
+    }
+
+    @Test func nonObjectsNestedAndDuplicatesAreRejected() {
+        #expect(throws: EventRejection.notFlatObject(detail: "the text is not a JSON object")) { try JSONEventParser.parse("[1]") }
+        #expect(throws: EventRejection.notFlatObject(detail: "field 'a' holds a nested object or array")) {
+            try JSONEventParser.parse(#"{"a":{"b":1}}"#)
+        }
+        #expect(throws: EventRejection.duplicateField("a")) { try JSONEventParser.parse(#"{"a":1,"a":2}"#) }
+    }
+
+    /// Every number of the fixtures parses to the correctly rounded double of its text (as in
+    /// Python). Foundation's JSONSerialization on Linux does not round correctly (it reads
+    /// 44.083709999999996 as 44.08371), one more reason for our own parser.
+    @Test func fixtureNumbersAreCorrectlyRounded() throws {
+        for name in ["trump_approval.jsonl", "phishing.jsonl"] {
+            for line in try Fixtures.lines(name) {
+                let event = try JSONEventParser.parse(line)
+                let tokens = line.split(whereSeparator: { "{},".contains($0) }).map { $0.split(separator: ":", maxSplits: 1) }
+                #expect(tokens.count == event.fields.count)
+                for (token, field) in zip(tokens, event.fields) {
+                    #expect(field.name == String(token[0].dropFirst().dropLast()))
+                    #expect(field.value == .number(Double(String(token[1]))!))
+                }
+            }
+        }
+    }
+}
