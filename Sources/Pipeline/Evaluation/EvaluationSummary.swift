@@ -19,7 +19,7 @@ public struct EvaluationSummary: Sendable {
     public struct ModelSummary: Sendable {
         public var name: String
         public var version: Int
-        /// SHA-256 of the model's canonical JSON content.
+        /// The model document's content hash (`sha256:` + hex).
         public var contentHash: String
         public var intercept: Double
         /// Feature name → weight, in first-seen order.
@@ -35,13 +35,12 @@ public struct EvaluationSummary: Sendable {
         metrics = evaluation.scores?.values ?? []
         detections = evaluation.detections
         resets = evaluation.resets
-        if let model = evaluation.model {
-            let weights = model.namedWeights
-            let content = ModelContent.json(of: model)
-            self.model = ModelSummary(
-                name: evaluation.topology.name, version: evaluation.modelVersion,
-                contentHash: SHA256.hexDigest(CanonicalJSON.encodeBytes(content)),
-                intercept: model.learner.intercept, weights: weights, eventsLearned: model.eventsLearned
+        if let document = evaluation.modelDocument {
+            let pipeline = document.pipeline
+            model = ModelSummary(
+                name: document.name, version: document.version, contentHash: document.contentHash,
+                intercept: pipeline.learner.intercept, weights: pipeline.namedWeights,
+                eventsLearned: pipeline.eventsLearned
             )
         }
     }

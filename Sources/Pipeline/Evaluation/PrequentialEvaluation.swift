@@ -32,6 +32,8 @@ public struct PrequentialEvaluation: Sendable {
     /// Model versions a learn stage would have published so far (see ``modelVersion``).
     private var publishedVersions = 0
     private var learnedSinceVersion = 0
+    /// Record indices the current model learned from since it last started from zero (lineage).
+    private var learnedRange: ClosedRange<Int>?
 
     public init(topology: Topology) {
         self.topology = topology
@@ -94,7 +96,7 @@ public struct PrequentialEvaluation: Sendable {
                 step.label = y
                 let loss = scores!.update(target: y, prediction: prediction)
                 step.loss = loss
-                if outcome.learned { countLearned() }
+                if outcome.learned { countLearned(index: step.index) }
                 switch topology.stages.detect?.concept?.input {
                 case .error?:
                     detectorInput = isClassifier ? (step.prediction == y ? 0 : 1) : abs(y - prediction.value)
@@ -140,6 +142,7 @@ public struct PrequentialEvaluation: Sendable {
             }
             model = current
             resets += 1
+            learnedRange = nil
             // A reset starts a new lineage: the zero model is published as its own version.
             publishedVersions += 1
             learnedSinceVersion = 0
@@ -147,7 +150,8 @@ public struct PrequentialEvaluation: Sendable {
         }
     }
 
-    private mutating func countLearned() {
+    private mutating func countLearned(index: Int) {
+        learnedRange = learnedRange.map { $0.lowerBound...index } ?? index...index
         learnedSinceVersion += 1
         if let every = topology.stages.learn?.publish.everyEvents, learnedSinceVersion >= every {
             publishedVersions += 1
@@ -188,6 +192,22 @@ public struct PrequentialEvaluation: Sendable {
     public var modelVersion: Int {
         guard model != nil else { return 0 }
         return publishedVersions + (learnedSinceVersion > 0 ? 1 : 0)
+    }
+
+    /// The final model as a model document (`nil` without a learn stage): version per
+    /// ``modelVersion``, the prequential metrics, and as training range the record indices the
+    /// current model learned from since it last started from zero (offsets of the events topic).
+    public var modelDocument: ModelDocument? {
+        guard let model else { return nil }
+        let version = modelVersion
+        let offsets = learnedRange.map {
+            [TrainingOffsetRange(topic: topology.topics.events.name, partition: 0, first: $0.lowerBound,
+                                 last: $0.upperBound)]
+        } ?? []
+        var metrics: [String: Double] = [:]
+        for (name, value) in scores?.values ?? [] { metrics[name] = value }
+        return ModelDocument(name: topology.name, version: version, parentVersion: version > 1 ? version - 1 : nil,
+                             pipeline: model, trainingOffsets: offsets, metrics: metrics)
     }
 
     /// Runs every record and returns the summary, calling `onStep` for each (e.g. for a trace).

@@ -56,17 +56,8 @@ struct Evaluate: ParsableCommand {
         }
         try traceWriter?.close()
 
-        if let modelOut, let model = summary.model {
-            let document = JSONValue.object([
-                "name": .string(model.name),
-                "version": .integer(model.version),
-                "content_hash": .string(model.contentHash),
-                "intercept": .number(model.intercept),
-                "weights": .object(Dictionary(model.weights.map { ($0.name, JSONValue.number($0.weight)) },
-                                              uniquingKeysWith: { first, _ in first })),
-                "events_learned": .integer(model.eventsLearned),
-            ])
-            try Data((CanonicalJSON.encode(document) + "\n").utf8).write(to: URL(fileURLWithPath: modelOut))
+        if let modelOut, let document = evaluation.modelDocument {
+            try Data((document.encoded() + "\n").utf8).write(to: URL(fileURLWithPath: modelOut))
         }
         print(CanonicalJSON.encode(summary.json))
     }
