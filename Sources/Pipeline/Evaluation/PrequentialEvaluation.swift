@@ -211,13 +211,18 @@ public struct PrequentialEvaluation: Sendable {
     }
 
     /// Runs every record and returns the summary, calling `onStep` for each (e.g. for a trace).
-    public mutating func run(_ input: [InputRecord], onStep: (EvaluationStep) throws -> Void = { _ in }) rethrows
+    public mutating func run(_ input: [InputRecord], onStep: (EvaluationStep) throws -> Void) rethrows
         -> EvaluationSummary
     {
         for record in input {
             try onStep(process(record))
         }
         return summary
+    }
+
+    /// Runs every record and returns the summary.
+    public mutating func run(_ input: [InputRecord]) -> EvaluationSummary {
+        run(input, onStep: { _ in })
     }
 
     public var summary: EvaluationSummary {
