@@ -13,5 +13,7 @@ struct Driftline: AsyncParsableCommand {
     /// Registration point: one line per subcommand, in the order `--help` shows them.
     static let allSubcommands: [any ParsableCommand.Type] = [
         Bench.self,
+        Lint.self,
+        Evaluate.self,
     ]
 }

@@ -1,0 +1,13 @@
+/// The detect stage: concept drift on the learner's errors (or a raw field) and data drift on
+/// the features. At least one of the two.
+public struct DetectSettings: Sendable, Equatable {
+    /// Default: none.
+    public var concept: ConceptDriftSettings?
+    /// Default: none.
+    public var data: DataDriftSettings?
+
+    public init(concept: ConceptDriftSettings? = nil, data: DataDriftSettings? = nil) {
+        self.concept = concept
+        self.data = data
+    }
+}
