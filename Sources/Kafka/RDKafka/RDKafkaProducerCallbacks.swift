@@ -1,0 +1,72 @@
+import CRdKafka
+import Synchronization
+
+/// State shared with librdkafka's producer callbacks through the conf opaque pointer:
+/// delivery counters, the optional per-record handler and the last error seen.
+final class RDKafkaProducerCallbacks: Sendable {
+    let delivered = Atomic<Int>(0)
+    let failed = Atomic<Int>(0)
+    let lastError = Mutex<KafkaError?>(nil)
+    let handler: (@Sendable (KafkaDeliveryReport) -> Void)?
+
+    init(handler: (@Sendable (KafkaDeliveryReport) -> Void)?) {
+        self.handler = handler
+    }
+
+    /// Installs the delivery-report and error callbacks on `conf` with `self` as opaque. The
+    /// caller keeps `self` alive as long as the handle (`RDKafkaClient.callbackState`).
+    func install(on conf: OpaquePointer) {
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(self).toOpaque())
+        rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
+            guard let message, let opaque else { return }
+            let state = Unmanaged<RDKafkaProducerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+            state.deliveryReport(message.pointee)
+        }
+        rd_kafka_conf_set_error_cb(conf) { _, code, reason, opaque in
+            guard let opaque else { return }
+            let state = Unmanaged<RDKafkaProducerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+            let err = rd_kafka_resp_err_t(rawValue: code)
+            var error = KafkaError(
+                err, operation: "producer", detail: reason.map { String(cString: $0) })
+            error.isFatal = err == RD_KAFKA_RESP_ERR__FATAL
+            state.lastError.withLock { $0 = error }
+        }
+    }
+
+    private func deliveryReport(_ message: rd_kafka_message_t) {
+        let ok = message.err == RD_KAFKA_RESP_ERR_NO_ERROR
+        if ok {
+            delivered.add(1, ordering: .relaxed)
+        } else {
+            failed.add(1, ordering: .relaxed)
+        }
+        let waiter = message._private.map { Unmanaged<DeliveryWaiter>.fromOpaque($0).takeRetainedValue() }
+        guard waiter != nil || handler != nil || !ok else { return }
+        let report = KafkaDeliveryReport(
+            topic: message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "",
+            partition: message.partition,
+            offset: KafkaOffset(message.offset),
+            error: ok ? nil : KafkaError(message.err, operation: "delivery"))
+        if let error = report.error {
+            lastError.withLock { $0 = error }
+        }
+        if let waiter {
+            waiter.resume(report)
+        } else {
+            handler?(report)
+        }
+    }
+}
+
+/// The continuation of one `KafkaProducer.send`, passed to librdkafka as the message opaque.
+final class DeliveryWaiter: Sendable {
+    private let continuation: CheckedContinuation<KafkaDeliveryReport?, any Error>
+
+    init(_ continuation: CheckedContinuation<KafkaDeliveryReport?, any Error>) {
+        self.continuation = continuation
+    }
+
+    func resume(_ report: KafkaDeliveryReport) {
+        continuation.resume(returning: report)
+    }
+}
