@@ -33,6 +33,8 @@ public struct FeatureTransformer: Sendable {
     var fieldSlots: [String: Int] = [:]
     /// Hashing: bucket → feature id (−1 when unused).
     var bucketIDs: [Int] = []
+    /// Hashing: buckets in the order they were first used.
+    var bucketOrder: [Int] = []
 
     // Scratch (not state): the prepared event, and a field-name cache by position.
     private var preparedSlot: [Int] = []
@@ -270,6 +272,7 @@ public struct FeatureTransformer: Sendable {
         _ event: Event, into vector: inout FeatureVector, vocabulary: inout FeatureVocabulary
     ) {
         vector.removeAll()
+        let firstNewID = vocabulary.count
         for k in 0..<preparedSlot.count {
             var slot = preparedSlot[k]
             if slot < 0 {
@@ -294,7 +297,30 @@ public struct FeatureTransformer: Sendable {
                 learnMissing(slot: slot, into: &vector, vocabulary: &vocabulary)
             }
         }
+        if vocabulary.count - firstNewID > 1 { sortNewIDs(from: firstNewID, vector: &vector, vocabulary: &vocabulary) }
         vector.canonicalize()
+    }
+
+    /// Features first seen in the same event get ids in name order, not field order, so the
+    /// ids — and with them every sum — do not depend on the order of the event's fields.
+    private mutating func sortNewIDs(from first: Int, vector: inout FeatureVector, vocabulary: inout FeatureVocabulary) {
+        let order = vocabulary.sortNames(from: first)
+        var newID = [Int](repeating: 0, count: order.count)
+        for (k, old) in order.enumerated() { newID[old - first] = first + k }
+        func remap(_ id: Int) -> Int { id >= first ? newID[id - first] : id }
+        for slot in fields.indices {
+            fields[slot].featureID = remap(fields[slot].featureID)
+            fields[slot].indicatorID = remap(fields[slot].indicatorID)
+            for category in fields[slot].categories.reversed() {
+                guard let id = fields[slot].categoryIDs[category], id >= first else { break }
+                fields[slot].categoryIDs[category] = remap(id)
+            }
+        }
+        for bucket in bucketOrder.reversed() {
+            guard bucketIDs[bucket] >= first else { break }
+            bucketIDs[bucket] = remap(bucketIDs[bucket])
+        }
+        for k in vector.indices.indices { vector.indices[k] = remap(vector.indices[k]) }
     }
 
     /// Appends a restored field (model documents).
@@ -323,7 +349,10 @@ public struct FeatureTransformer: Sendable {
             return id
         case .hashing:
             let b = bucket(field: fields[slot].name, value: value)
-            if bucketIDs[b] < 0 { bucketIDs[b] = vocabulary.intern("#\(b)") }
+            if bucketIDs[b] < 0 {
+                bucketIDs[b] = vocabulary.intern("#\(b)")
+                bucketOrder.append(b)
+            }
             return bucketIDs[b]
         }
     }

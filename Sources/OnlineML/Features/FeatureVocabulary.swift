@@ -29,6 +29,19 @@ public struct FeatureVocabulary: Sendable, Hashable {
         return id
     }
 
+    /// Re-sorts the names with ids `first...` by their UTF-8 bytes and reassigns those ids.
+    /// Returns the old ids in their new order (`result[k]` is the old id of `first + k`).
+    mutating func sortNames(from first: Int) -> [Int] {
+        let old = Array(first..<names.count)
+        let order = old.sorted { names[$0].utf8.lexicographicallyPrecedes(names[$1].utf8) }
+        let sorted = order.map { names[$0] }
+        for (k, name) in sorted.enumerated() {
+            names[first + k] = name
+            ids[name] = first + k
+        }
+        return order
+    }
+
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.names == rhs.names }
     public func hash(into hasher: inout Hasher) { hasher.combine(names) }
 }

@@ -12,5 +12,6 @@ struct Bench: AsyncParsableCommand {
     /// Registration point: one line per benchmark.
     static let allSubcommands: [any ParsableCommand.Type] = [
         BenchDrift.self,
+        BenchML.self,
     ]
 }

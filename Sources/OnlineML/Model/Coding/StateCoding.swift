@@ -30,10 +30,12 @@ extension FieldRole {
 }
 
 extension FeatureTransformer {
-    /// Learned state: one entry per field in first-seen order.
+    /// Learned state: one entry per field, sorted by name (slot order never affects results,
+    /// and sorting keeps the document independent of the order of event fields).
     public var stateJSON: JSONValue {
-        .object([
-            "fields": .array(fields.map { field in
+        let sorted = fields.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        return .object([
+            "fields": .array(sorted.map { field in
                 let s = field.statistics
                 return .object([
                     "name": .string(field.name),
@@ -74,7 +76,10 @@ extension FeatureTransformer {
         }
         if !bucketIDs.isEmpty {
             for (id, feature) in vocabulary.names.enumerated() where feature.hasPrefix("#") {
-                if let bucket = Int(feature.dropFirst()), bucket >= 0, bucket < bucketIDs.count { bucketIDs[bucket] = id }
+                if let bucket = Int(feature.dropFirst()), bucket >= 0, bucket < bucketIDs.count {
+                    bucketIDs[bucket] = id
+                    bucketOrder.append(bucket)
+                }
             }
         }
     }

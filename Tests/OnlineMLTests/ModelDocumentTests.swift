@@ -1,0 +1,57 @@
+import OnlineML
+import Testing
+
+@Suite struct ModelDocumentTests {
+    func trained() throws -> ModelPipeline {
+        var p = classifierPipeline(.init(scaling: .standard, missing: .mean, missingIndicator: true), .init(loss: .log, optimizer: .adam(0.05)))
+        for e in mixedEvents(count: 100, seed: 1) { _ = try p.processOne(e) }
+        return p
+    }
+
+    @Test func documentIsSelfDescribing() throws {
+        let doc = ModelDocument(
+            name: "phishing", version: 7, parentVersion: 6, pipeline: try trained(),
+            trainingOffsets: [TrainingOffsetRange(topic: "phishing.events", partition: 0, first: 0, last: 99)],
+            metrics: ["accuracy": 0.75], createdAt: "2026-11-28T00:00:00Z")
+        let json = try CanonicalJSON.parse(doc.encoded())
+        #expect(json["format"] == .string("driftline.model"))
+        #expect(json["format_version"] == .integer(1))
+        #expect(json["version"] == .integer(7) && json["parent_version"] == .integer(6))
+        #expect(json["hyper_parameters"]?["learner"]?["optimizer"]?["name"] == .string("adam"))
+        #expect(json["optimizer_state"]?["step_count"] == .integer(100))
+        #expect(json["training_offsets"]?.arrayValue?.first?["last"] == .integer(99))
+        #expect(json["weights"]?["color=red"]?.doubleValue != nil)
+        #expect(json["content_hash"]?.stringValue?.hasPrefix("sha256:") == true)
+        #expect(!doc.encoded().contains(" "))
+    }
+
+    @Test func hashExcludesCreatedAtAndDetectsTampering() throws {
+        let p = try trained()
+        let a = ModelDocument(name: "m", version: 1, pipeline: p, createdAt: "2026-11-28T00:00:00Z")
+        let b = ModelDocument(name: "m", version: 1, pipeline: p, createdAt: "2026-11-28T01:00:00Z")
+        #expect(a.contentHash == b.contentHash)
+        #expect(ModelDocument(name: "m", version: 2, pipeline: p).contentHash != a.contentHash)
+        let tampered = a.encoded().replacingOccurrences(of: "\"events_learned\":100", with: "\"events_learned\":101")
+        #expect(tampered != a.encoded())
+        #expect(throws: ModelDocumentError.self) { try ModelDocument(decoding: tampered) }
+        #expect(try ModelDocument(decoding: tampered, verifyHash: false).pipeline.eventsLearned == 101)
+        #expect(try ModelDocument(decoding: a.encoded()).createdAt == "2026-11-28T00:00:00Z")
+    }
+
+    @Test func fixtureModelRoundTripsAndContinuesLikeRiver() throws {
+        // Learn half of Phishing, save, load, learn the rest: the final weights are River's.
+        let events = try fixtureEvents("phishing.jsonl")
+        var p = ModelPipeline(configuration: .init(
+            task: .binaryClassification, schema: Schema(target: "y"), learner: .init(loss: .log, optimizer: .sgd(0.1))))
+        for e in events.prefix(600) { _ = try p.processOne(e) }
+        var restored = try ModelDocument(decoding: ModelDocument(name: "phishing", version: 1, pipeline: p).encoded()).pipeline
+        for e in events.dropFirst(600) { _ = try restored.processOne(e) }
+        #expect(close(restored.weight("popup_window"), -1.9129723543042834, relative: 1e-9))
+        #expect(printedEqual(restored.learner.intercept, -0.400498))
+    }
+
+    @Test func rejectsForeignDocuments() {
+        #expect(throws: ModelDocumentError.self) { try ModelDocument(decoding: #"{"format":"other"}"#) }
+        #expect(throws: ModelDocumentError.self) { try ModelDocument(decoding: #"{"format":"driftline.model","format_version":99}"#) }
+    }
+}
