@@ -44,7 +44,7 @@ enum DetectorUnderTest: String, CaseIterable, CustomTestStringConvertible {
                 + DriftFixtures.errorStream(
                     count: 8000, change: 4000, before: 0.05, after: 0.5, seed: 12)
         }
-        return Array(DriftFixtures.numericDrift[8000..<20000])
+        return Array(DriftFixtures.numericDrift[8000..<14000])
     }
 }
 
