@@ -82,17 +82,17 @@ public struct PrequentialEvaluation: Sendable {
         }
 
         var detectorInput: Double? = fieldValue
-        if var current = model {
+        // `model!` mutates in place: a copy would make every weight array copy-on-write per event.
+        if model != nil {
             let outcome: PrequentialOutcome
             do {
-                outcome = try current.processOne(event)
+                outcome = try model!.processOne(event)
             } catch {
                 reject(&step, error.description)
                 return step
             }
-            model = current
             let prediction = outcome.prediction
-            let isClassifier = current.configuration.task == .binaryClassification
+            let isClassifier = model!.configuration.task == .binaryClassification
             step.prediction = isClassifier ? (prediction.label == true ? 1 : 0) : prediction.value
             step.probability = isClassifier ? prediction.value : nil
             if let y = outcome.target {
@@ -137,20 +137,19 @@ public struct PrequentialEvaluation: Sendable {
 
     /// Applies `on_drift` after a concept-drift alarm; returns what was done.
     private mutating func react() -> String {
-        guard var current = model, let learn = topology.stages.learn else { return "none" }
+        guard let champion = model, let learn = topology.stages.learn else { return "none" }
         switch learn.onDrift {
         case .none:
             return "none"
         case .challenger(let length):
             guard trial == nil else { return "none" }
-            trial = ChallengerTrial(champion: current, startedAt: records - 1, length: length)
+            trial = ChallengerTrial(champion: champion, startedAt: records - 1, length: length)
             return "challenger_started"
         case .reset(let scope):
             switch scope {
-            case .model: current.resetLearner()
-            case .pipeline: current.resetAll()
+            case .model: model!.resetLearner()
+            case .pipeline: model!.resetAll()
             }
-            model = current
             resets += 1
             learnedRange = nil
             // A reset starts a new lineage: the zero model is published as its own version.
@@ -163,12 +162,13 @@ public struct PrequentialEvaluation: Sendable {
     /// Lets the running challenger (if any) predict and learn the same labelled event, and
     /// settles the trial when it is complete.
     private mutating func runTrial(_ event: Event, championLoss: Double, index: Int) {
-        guard var running = trial, let task = scores?.task else { return }
+        guard trial != nil, let task = scores?.task else { return }
         let outcome: PrequentialOutcome
         do {
-            outcome = try running.model.processOne(event)
+            outcome = try trial!.model.processOne(event)  // in place, as for the champion
         } catch {
             // The challenger cannot learn what the champion could: it loses.
+            let running = trial!
             trial = nil
             challengerOutcomes.append(ChallengerOutcome(
                 startedAt: running.startedAt, decidedAt: index, events: running.events,
@@ -177,12 +177,10 @@ public struct PrequentialEvaluation: Sendable {
         }
         guard let y = outcome.target else { return }
         let loss = PrequentialScores.loss(task: task, target: y, prediction: outcome.prediction)
-        let complete = running.record(championLoss: championLoss, challengerLoss: loss, index: index,
-                                      learned: outcome.learned)
-        guard complete else {
-            trial = running
-            return
-        }
+        let complete = trial!.record(championLoss: championLoss, challengerLoss: loss, index: index,
+                                     learned: outcome.learned)
+        guard complete else { return }
+        let running = trial!
         trial = nil
         let promoted = running.challengerWins
         challengerOutcomes.append(ChallengerOutcome(
