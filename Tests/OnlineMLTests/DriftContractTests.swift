@@ -186,7 +186,8 @@ func stateIgnoringRejections(_ detector: any DriftDetector) throws -> NSDictiona
             #expect(try encodedState(decoded) == encodedState(wrapped))
         }
         #expect(throws: DecodingError.self) {
-            try JSONDecoder().decode(AnyDriftDetector.self, from: Data(#"{"detector":"nope","state":{}}"#.utf8))
+            try JSONDecoder().decode(
+                AnyDriftDetector.self, from: Data(#"{"detector":"nope","state":{}}"#.utf8))
         }
     }
 

@@ -201,7 +201,8 @@ public struct AdaptiveWindowing: DriftDetector, Equatable {
         width -= size
         total -= bucketTotal
         let windowMean = total / width
-        variance -= bucketVariance
+        variance -=
+            bucketVariance
             + size * width * (bucketMean - windowMean) * (bucketMean - windowMean) / (size + width)
         shiftRow(lastRow, by: 1)
         if counts[lastRow] == 0 && lastRow > 0 {

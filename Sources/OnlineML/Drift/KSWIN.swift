@@ -48,7 +48,8 @@ public struct KSWIN: DriftDetector, Equatable {
     public init(alpha: Double = 0.005, windowSize: Int = 100, statSize: Int = 30, seed: UInt64 = 42)
     {
         precondition(alpha > 0 && alpha < 1, "KSWIN alpha must lie in (0, 1)")
-        precondition(statSize > 0 && windowSize >= 2 * statSize, "KSWIN needs windowSize ≥ 2·statSize")
+        precondition(
+            statSize > 0 && windowSize >= 2 * statSize, "KSWIN needs windowSize ≥ 2·statSize")
         self.alpha = alpha
         self.windowSize = windowSize
         self.statSize = statSize
@@ -145,8 +146,9 @@ public struct KSWIN: DriftDetector, Equatable {
         guard statSize > 0, windowSize >= 2 * statSize, window.count <= windowSize,
             head >= 0, head < windowSize
         else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath, debugDescription: "inconsistent KSWIN state"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath, debugDescription: "inconsistent KSWIN state"))
         }
         pValueByNumerator = Self.exactPValues(statSize: statSize)
     }
