@@ -49,7 +49,7 @@ enum DetectorUnderTest: String, CaseIterable, CustomTestStringConvertible {
 }
 
 /// Runs a detector over values; returns the detection positions and the evidence.
-func run(_ detector: inout any DriftDetector, _ values: [Double]) -> [DriftDetection] {
+func runDetector(_ detector: inout any DriftDetector, _ values: [Double]) -> [DriftDetection] {
     var found: [DriftDetection] = []
     for value in values where detector.update(value) {
         if let detection = detector.lastDetection { found.append(detection) }
@@ -57,7 +57,7 @@ func run(_ detector: inout any DriftDetector, _ values: [Double]) -> [DriftDetec
     return found
 }
 
-func roundTrip<D: DriftDetector>(_ detector: D) throws -> D {
+func detectorRoundTrip<D: DriftDetector>(_ detector: D) throws -> D {
     try JSONDecoder().decode(D.self, from: try encodedState(detector))
 }
 
@@ -79,7 +79,7 @@ func stateIgnoringRejections(_ detector: any DriftDetector) throws -> NSDictiona
     @Test(arguments: DetectorUnderTest.allCases)
     func detectsSomethingAndCarriesEvidence(_ kind: DetectorUnderTest) throws {
         var detector = kind.make()
-        let detections = run(&detector, kind.stream)
+        let detections = runDetector(&detector, kind.stream)
         #expect(!detections.isEmpty)
         for detection in detections {
             #expect(detection.detector == detector.name)
@@ -97,7 +97,7 @@ func stateIgnoringRejections(_ detector: any DriftDetector) throws -> NSDictiona
         let values = kind.stream
         let copy = values
         var detector = kind.make()
-        _ = run(&detector, values)
+        _ = runDetector(&detector, values)
         #expect(values == copy)
     }
 
@@ -105,8 +105,8 @@ func stateIgnoringRejections(_ detector: any DriftDetector) throws -> NSDictiona
     func repeatedRunsAreBitIdentical(_ kind: DetectorUnderTest) throws {
         var first = kind.make()
         var second = kind.make()
-        let a = run(&first, kind.stream)
-        let b = run(&second, kind.stream)
+        let a = runDetector(&first, kind.stream)
+        let b = runDetector(&second, kind.stream)
         #expect(a == b)
         #expect(try encodedState(first) == encodedState(second))
     }
@@ -115,13 +115,13 @@ func stateIgnoringRejections(_ detector: any DriftDetector) throws -> NSDictiona
     func checkpointMidStreamContinuesIdentically(_ kind: DetectorUnderTest) throws {
         let values = kind.stream
         var uninterrupted = kind.make()
-        let expected = run(&uninterrupted, values)
+        let expected = runDetector(&uninterrupted, values)
 
         for cut in [1, 37, values.count / 3, values.count / 2 + 5] {
             var first = kind.make()
-            var found = run(&first, Array(values[..<cut]))
-            var restored: any DriftDetector = try roundTrip(first)
-            found += run(&restored, Array(values[cut...]))
+            var found = runDetector(&first, Array(values[..<cut]))
+            var restored: any DriftDetector = try detectorRoundTrip(first)
+            found += runDetector(&restored, Array(values[cut...]))
             #expect(found == expected, "checkpoint after \(cut) values")
             #expect(try encodedState(restored) == encodedState(uninterrupted))
         }
@@ -130,7 +130,7 @@ func stateIgnoringRejections(_ detector: any DriftDetector) throws -> NSDictiona
     @Test(arguments: DetectorUnderTest.allCases)
     func resetRestoresTheFreshState(_ kind: DetectorUnderTest) throws {
         var detector = kind.make()
-        _ = run(&detector, kind.stream)
+        _ = runDetector(&detector, kind.stream)
         detector.reset()
         #expect(try encodedState(detector) == encodedState(kind.make()))
     }
@@ -141,7 +141,7 @@ func stateIgnoringRejections(_ detector: any DriftDetector) throws -> NSDictiona
     func nonFiniteValuesAreRefusedWithoutEffect(_ kind: DetectorUnderTest) throws {
         let values = kind.stream
         var clean = kind.make()
-        let expected = run(&clean, values)
+        let expected = runDetector(&clean, values)
 
         var dirty = kind.make()
         var found: [DriftDetection] = []
@@ -179,7 +179,7 @@ func stateIgnoringRejections(_ detector: any DriftDetector) throws -> NSDictiona
         for kind in DetectorUnderTest.allCases {
             var plain = kind.make()
             var wrapped: any DriftDetector = try #require(AnyDriftDetector(plain))
-            #expect(run(&plain, kind.stream) == run(&wrapped, kind.stream))
+            #expect(runDetector(&plain, kind.stream) == runDetector(&wrapped, kind.stream))
             let json = String(decoding: try encodedState(wrapped), as: UTF8.self)
             #expect(json.hasPrefix("{\"detector\":\"\(plain.name)\",\"state\":"))
             let decoded = try JSONDecoder().decode(AnyDriftDetector.self, from: Data(json.utf8))
