@@ -211,3 +211,44 @@ func stateIgnoringRejections(_ detector: any DriftDetector) throws -> NSDictiona
 extension Double {
     fileprivate static func log2(_ x: Double) -> Double { Foundation.log2(x) }
 }
+
+/// Building detectors from configuration names and parameters.
+@Suite struct DriftConfigurationTests {
+    /// Every detector round-trips through its own name and parameters.
+    @Test(arguments: DetectorUnderTest.allCases)
+    func builtFromItsOwnParameters(_ kind: DetectorUnderTest) throws {
+        let original = kind.make()
+        let rebuilt = try AnyDriftDetector(name: original.name, parameters: original.parameters)
+        #expect(rebuilt.parameters == original.parameters)
+        #expect(try encodedState(rebuilt.base) == encodedState(AnyDriftDetector(original)!.base))
+    }
+
+    @Test func defaultsAndOverrides() throws {
+        let adwin = try AnyDriftDetector(name: "adwin")
+        #expect(adwin.parameters == AdaptiveWindowing().parameters)
+        let custom = try AnyDriftDetector(
+            name: "page_hinkley",
+            parameters: [DriftParameter("threshold", .integer(20)), .init("mode", .text("up"))])
+        #expect(custom.parameters == PageHinkley(threshold: 20, mode: .up).parameters)
+    }
+
+    @Test func badConfigurationsThrowInsteadOfCrashing() {
+        let bad: [(String, [DriftParameter])] = [
+            ("nope", []),
+            ("adwin", [.init("delta", .number(0))]),
+            ("adwin", [.init("delta", .text("small"))]),
+            ("adwin", [.init("clock", .number(2.5))]),
+            ("adwin", [.init("colck", .integer(2))]),
+            ("adwin", [.init("clock", .integer(2)), .init("clock", .integer(3))]),
+            ("page_hinkley", [.init("mode", .text("sideways"))]),
+            ("kswin", [.init("stat_size", .integer(60))]),
+            ("eddm", [.init("alpha", .number(0.8)), .init("beta", .number(0.9))]),
+            ("hddm_w", [.init("two_sided_test", .integer(1))]),
+        ]
+        for (name, parameters) in bad {
+            #expect(throws: DriftConfigurationError.self, "\(name) \(parameters)") {
+                try AnyDriftDetector(name: name, parameters: parameters)
+            }
+        }
+    }
+}

@@ -83,9 +83,10 @@ import Testing
         let a = 2500.0
         let median = 0.5 + 1 / (3 * (2 * Double.pi * a).squareRoot())
         #expect(isClose(IncompleteGamma.lowerRegularized(a, a), median, tolerance: 1e-4))
-        #expect(isClose(
-            IncompleteGamma.lowerRegularized(a, a) + IncompleteGamma.upperRegularized(a, a), 1,
-            tolerance: 1e-13))
+        #expect(
+            isClose(
+                IncompleteGamma.lowerRegularized(a, a) + IncompleteGamma.upperRegularized(a, a), 1,
+                tolerance: 1e-13))
         #expect(IncompleteGamma.lowerRegularized(2, 0) == 0)
         #expect(IncompleteGamma.upperRegularized(2, 0) == 1)
     }
