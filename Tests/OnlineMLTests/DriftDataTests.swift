@@ -272,4 +272,22 @@ import Testing
         actual["rejectedValues"] = nil
         #expect(NSDictionary(dictionary: expected) == NSDictionary(dictionary: actual))
     }
+
+    @Test func monitorConfigurationFromAFileIsValidated() throws {
+        let good = try FeatureDriftMonitor.Configuration.validated(
+            numericTest: .populationStability(threshold: 0.2, bins: 10), referenceSize: 100,
+            windowSize: 50)
+        #expect(good.testInterval == 50)
+        #expect(throws: DriftConfigurationError.self) {
+            try FeatureDriftMonitor.Configuration.validated(
+                numericTest: .kolmogorovSmirnov(alpha: 2))
+        }
+        #expect(throws: DriftConfigurationError.self) {
+            try FeatureDriftMonitor.Configuration.validated(windowSize: 0)
+        }
+        #expect(throws: DriftConfigurationError.self) {
+            try FeatureDriftMonitor.Configuration.validated(
+                numericTest: .populationStability(threshold: 0.2, bins: 1))
+        }
+    }
 }
