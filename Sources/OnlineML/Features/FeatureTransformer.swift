@@ -23,8 +23,22 @@ public struct FeatureTransformer: Sendable {
     }
 
     /// What ``prepare(_:)`` found for one event field.
-    enum Prepared: UInt8, Sendable {
+    enum PreparedKind: UInt8, Sendable {
         case skip, numeric, categorical, missing
+    }
+
+    /// One prepared event field (slot −1: a field the transformer has not learned yet).
+    struct PreparedField: Sendable {
+        var slot: Int
+        var kind: PreparedKind
+        var role: FieldRole
+        var number: Double
+        var string: String
+        /// Categorical: the feature id when already known (−1 otherwise), so the category is
+        /// looked up once per event for both prediction and learning.
+        var categoryID: Int
+        /// Hashing: the bucket of `field=value` (−1 without hashing).
+        var bucket: Int
     }
 
     public let configuration: TransformerConfiguration
@@ -37,11 +51,7 @@ public struct FeatureTransformer: Sendable {
     var bucketOrder: [Int] = []
 
     // Scratch (not state): the prepared event, and a field-name cache by position.
-    private var preparedSlot: [Int] = []
-    private var preparedKind: [Prepared] = []
-    private var preparedNumber: [Double] = []
-    private var preparedString: [String] = []
-    private var preparedRole: [FieldRole] = []
+    private var prepared: [PreparedField] = []
     private var positionNames: [String] = []
     private var positionSlots: [Int] = []
     private var seenStamp: [UInt64] = []
@@ -92,18 +102,15 @@ public struct FeatureTransformer: Sendable {
     /// absent). Changes no state; throws the first problem found.
     public mutating func prepare(_ event: Event) throws(EventRejection) -> FieldValue? {
         stamp &+= 1
-        preparedSlot.removeAll(keepingCapacity: true)
-        preparedKind.removeAll(keepingCapacity: true)
-        preparedNumber.removeAll(keepingCapacity: true)
-        preparedString.removeAll(keepingCapacity: true)
-        preparedRole.removeAll(keepingCapacity: true)
+        prepared.removeAll(keepingCapacity: true)
         var target: FieldValue? = nil
         let fieldCount = event.fields.count
+        let inputClip = configuration.inputClip
         for position in 0..<fieldCount {
             let field = event.fields[position]
             let slot = lookupSlot(field.name, position: position)
             let role = slot >= 0 ? fields[slot].role : schema.role(of: field.name)
-            var kind = Prepared.skip
+            var kind = PreparedKind.skip
             var number = 0.0
             var string = ""
             var resolvedRole = role
@@ -113,14 +120,14 @@ public struct FeatureTransformer: Sendable {
             case .key, .time, .ignored:
                 break
             case .feature(.numeric):
-                (kind, number) = try numeric(field)
+                (kind, number) = try Self.numeric(field, clip: inputClip)
             case .feature(.categorical):
-                (kind, string) = categorical(field)
+                (kind, string) = Self.categorical(field)
             case .undecided:
                 switch field.value {
                 case .number, .bool:
                     resolvedRole = .feature(.numeric)
-                    (kind, number) = try numeric(field)
+                    (kind, number) = try Self.numeric(field, clip: inputClip)
                 case .string(let s):
                     resolvedRole = .feature(.categorical)
                     kind = .categorical
@@ -129,12 +136,20 @@ public struct FeatureTransformer: Sendable {
                     kind = .skip
                 }
             }
-            if let s = slot >= 0 ? slot : nil, seenStamp[s] != stamp { seenStamp[s] = stamp }
-            preparedSlot.append(slot)
-            preparedKind.append(kind)
-            preparedNumber.append(number)
-            preparedString.append(string)
-            preparedRole.append(resolvedRole)
+            var categoryID = -1
+            var bucket = -1
+            if kind == .categorical {
+                if !bucketIDs.isEmpty {
+                    bucket = Self.bucket(field: field.name, value: string, count: bucketIDs.count)
+                    categoryID = bucketIDs[bucket]
+                } else if slot >= 0 {
+                    categoryID = fields[slot].categoryIDs[string] ?? -1
+                }
+            }
+            if slot >= 0 { seenStamp[slot] = stamp }
+            prepared.append(PreparedField(
+                slot: slot, kind: kind, role: resolvedRole, number: number, string: string, categoryID: categoryID,
+                bucket: bucket))
         }
         return target
     }
@@ -154,7 +169,7 @@ public struct FeatureTransformer: Sendable {
         return slot
     }
 
-    private func numeric(_ field: EventField) throws(EventRejection) -> (Prepared, Double) {
+    private static func numeric(_ field: EventField, clip: ClosedRange<Double>?) throws(EventRejection) -> (PreparedKind, Double) {
         var x: Double
         switch field.value {
         case .number(let v): x = v
@@ -163,12 +178,12 @@ public struct FeatureTransformer: Sendable {
         case .string: throw .typeMismatch(field: field.name, expected: .numeric, found: "string")
         }
         guard x.isFinite else { throw .nonFiniteValue(field: field.name) }
-        if let clip = configuration.inputClip { x = min(max(x, clip.lowerBound), clip.upperBound) }
+        if let clip { x = min(max(x, clip.lowerBound), clip.upperBound) }
         guard abs(x) <= ValueLimits.maxMagnitude else { throw .valueOutOfRange(field: field.name, value: x) }
         return (.numeric, x)
     }
 
-    private func categorical(_ field: EventField) -> (Prepared, String) {
+    private static func categorical(_ field: EventField) -> (PreparedKind, String) {
         switch field.value {
         case .string(let s): return (.categorical, s)
         case .bool(let b): return (.categorical, b ? "true" : "false")
@@ -186,7 +201,7 @@ public struct FeatureTransformer: Sendable {
     // MARK: - Transform
 
     @inline(__always)
-    private func scaled(_ x: Double, _ statistics: RunningStatistics) -> Double {
+    private mutating func scaled(_ x: Double, _ statistics: RunningStatistics) -> Double {
         var v: Double
         switch configuration.scaling {
         case .none: v = x
@@ -197,7 +212,7 @@ public struct FeatureTransformer: Sendable {
         return v
     }
 
-    private func imputed(_ statistics: RunningStatistics) -> Double? {
+    private mutating func imputed(_ statistics: RunningStatistics) -> Double? {
         switch configuration.missing {
         case .skip: return nil
         case .mean: return statistics.count > 0 ? statistics.mean : nil
@@ -206,9 +221,11 @@ public struct FeatureTransformer: Sendable {
     }
 
     private var imputes: Bool {
+        mutating get {
         if configuration.missingIndicator { return true }
         if case .skip = configuration.missing { return false }
         return true
+        }
     }
 
     /// Predict mode: writes the features of the prepared event using current statistics only.
@@ -216,16 +233,17 @@ public struct FeatureTransformer: Sendable {
     /// their weights are zero anyway.
     public mutating func transformPrepared(into vector: inout FeatureVector) {
         vector.removeAll()
-        for k in 0..<preparedSlot.count {
-            let slot = preparedSlot[k]
+        for k in 0..<prepared.count {
+            let slot = prepared[k].slot
             guard slot >= 0 else { continue }
-            switch preparedKind[k] {
+            switch prepared[k].kind {
             case .skip: break
             case .numeric:
                 let id = fields[slot].featureID
-                if id >= 0 { vector.append(id, scaled(preparedNumber[k], fields[slot].statistics)) }
+                if id >= 0 { vector.append(id, scaled(prepared[k].number, fields[slot].statistics)) }
             case .categorical:
-                if let id = categoryID(slot: slot, value: preparedString[k]) { vector.append(id, 1) }
+                let id = prepared[k].categoryID
+                if id >= 0 { vector.append(id, 1) }
             case .missing:
                 missingFeatures(slot: slot, into: &vector)
             }
@@ -238,28 +256,18 @@ public struct FeatureTransformer: Sendable {
         vector.canonicalize()
     }
 
-    private func categoryID(slot: Int, value: String) -> Int? {
-        switch configuration.categorical {
-        case .oneHot:
-            return fields[slot].categoryIDs[value]
-        case .hashing:
-            let id = bucketIDs[bucket(field: fields[slot].name, value: value)]
-            return id >= 0 ? id : nil
-        }
+    private static func bucket(field: String, value: String, count: Int) -> Int {
+        Int(truncatingIfNeeded: StableHash.featureHash(field: field, value: value) & UInt64(count - 1))
     }
 
-    private func bucket(field: String, value: String) -> Int {
-        Int(truncatingIfNeeded: StableHash.featureHash(field: field, value: value) & UInt64(bucketIDs.count - 1))
-    }
-
-    private func missingFeatures(slot: Int, into vector: inout FeatureVector) {
-        let field = fields[slot]
-        guard case .feature(let kind) = field.role else { return }
-        if kind == .numeric, field.featureID >= 0, let x = imputed(field.statistics) {
-            vector.append(field.featureID, scaled(x, field.statistics))
+    private mutating func missingFeatures(slot: Int, into vector: inout FeatureVector) {
+        guard case .feature(let kind) = fields[slot].role else { return }
+        let featureID = fields[slot].featureID, statistics = fields[slot].statistics
+        if kind == .numeric, featureID >= 0, let x = imputed(statistics) {
+            vector.append(featureID, scaled(x, statistics))
         }
-        if configuration.missingIndicator, field.indicatorID >= 0 {
-            vector.append(field.indicatorID, 1)
+        if configuration.missingIndicator, fields[slot].indicatorID >= 0 {
+            vector.append(fields[slot].indicatorID, 1)
         }
     }
 
@@ -273,21 +281,23 @@ public struct FeatureTransformer: Sendable {
     ) {
         vector.removeAll()
         let firstNewID = vocabulary.count
-        for k in 0..<preparedSlot.count {
-            var slot = preparedSlot[k]
+        for k in 0..<prepared.count {
+            var slot = prepared[k].slot
             if slot < 0 {
-                if preparedRole[k] == .undecided { continue }
-                slot = addField(event.fields[k].name, role: preparedRole[k], position: k)
+                if prepared[k].role == .undecided { continue }
+                slot = addField(event.fields[k].name, role: prepared[k].role, position: k)
             }
-            switch preparedKind[k] {
+            switch prepared[k].kind {
             case .skip: break
             case .numeric:
-                let x = preparedNumber[k]
+                let x = prepared[k].number
                 fields[slot].statistics.update(x)
                 if fields[slot].featureID < 0 { fields[slot].featureID = vocabulary.intern(fields[slot].name) }
                 vector.append(fields[slot].featureID, scaled(x, fields[slot].statistics))
             case .categorical:
-                vector.append(learnCategory(slot: slot, value: preparedString[k], vocabulary: &vocabulary), 1)
+                var id = prepared[k].categoryID
+                if id < 0 { id = learnCategory(slot: slot, value: prepared[k].string, bucket: prepared[k].bucket, vocabulary: &vocabulary) }
+                vector.append(id, 1)
             case .missing:
                 learnMissing(slot: slot, into: &vector, vocabulary: &vocabulary)
             }
@@ -339,7 +349,7 @@ public struct FeatureTransformer: Sendable {
         return slot
     }
 
-    private mutating func learnCategory(slot: Int, value: String, vocabulary: inout FeatureVocabulary) -> Int {
+    private mutating func learnCategory(slot: Int, value: String, bucket b: Int, vocabulary: inout FeatureVocabulary) -> Int {
         switch configuration.categorical {
         case .oneHot:
             if let id = fields[slot].categoryIDs[value] { return id }
@@ -348,7 +358,6 @@ public struct FeatureTransformer: Sendable {
             fields[slot].categories.append(value)
             return id
         case .hashing:
-            let b = bucket(field: fields[slot].name, value: value)
             if bucketIDs[b] < 0 {
                 bucketIDs[b] = vocabulary.intern("#\(b)")
                 bucketOrder.append(b)
