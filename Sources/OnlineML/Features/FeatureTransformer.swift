@@ -39,6 +39,8 @@ public struct FeatureTransformer: Sendable {
         var categoryID: Int
         /// Hashing: the bucket of `field=value` (−1 without hashing).
         var bucket: Int
+        /// Numeric: the field's feature id at prepare time (−1 when not assigned yet).
+        var featureID: Int
     }
 
     public let configuration: TransformerConfiguration
@@ -54,6 +56,11 @@ public struct FeatureTransformer: Sendable {
     private var prepared: [PreparedField] = []
     private var positionNames: [String] = []
     private var positionSlots: [Int] = []
+    /// The slots of the last event, by position, and the positions of its numeric fields
+    /// sorted by feature id: numeric features are emitted already in id order, so the final
+    /// sort only has to place the few categorical features.
+    private var layoutSlots: [Int] = []
+    private var numericOrder: [Int] = []
     private var seenStamp: [UInt64] = []
     private var stamp: UInt64 = 0
 
@@ -149,9 +156,24 @@ public struct FeatureTransformer: Sendable {
             if slot >= 0 { seenStamp[slot] = stamp }
             prepared.append(PreparedField(
                 slot: slot, kind: kind, role: resolvedRole, number: number, string: string, categoryID: categoryID,
-                bucket: bucket))
+                bucket: bucket, featureID: slot >= 0 && resolvedRole == .feature(.numeric) ? fields[slot].featureID : -1))
         }
+        updateLayout()
         return target
+    }
+
+    private mutating func updateLayout() {
+        var same = layoutSlots.count == prepared.count
+        if same {
+            for k in 0..<prepared.count where prepared[k].slot != layoutSlots[k] {
+                same = false
+                break
+            }
+        }
+        if same { return }
+        layoutSlots = prepared.map(\.slot)
+        numericOrder = prepared.indices.filter { prepared[$0].featureID >= 0 }
+        numericOrder.sort { prepared[$0].featureID < prepared[$1].featureID }
     }
 
     @inline(__always)
@@ -233,14 +255,16 @@ public struct FeatureTransformer: Sendable {
     /// their weights are zero anyway.
     public mutating func transformPrepared(into vector: inout FeatureVector) {
         vector.removeAll()
+        for k in numericOrder where prepared[k].kind == .numeric {
+            vector.append(prepared[k].featureID, scaled(prepared[k].number, fields[prepared[k].slot].statistics))
+        }
         for k in 0..<prepared.count {
             let slot = prepared[k].slot
             guard slot >= 0 else { continue }
             switch prepared[k].kind {
             case .skip: break
             case .numeric:
-                let id = fields[slot].featureID
-                if id >= 0 { vector.append(id, scaled(prepared[k].number, fields[slot].statistics)) }
+                break  // known ids were emitted above; unknown ones weigh 0
             case .categorical:
                 let id = prepared[k].categoryID
                 if id >= 0 { vector.append(id, 1) }
@@ -281,7 +305,13 @@ public struct FeatureTransformer: Sendable {
     ) {
         vector.removeAll()
         let firstNewID = vocabulary.count
+        for k in numericOrder where prepared[k].kind == .numeric {
+            let slot = prepared[k].slot
+            fields[slot].statistics.update(prepared[k].number)
+            vector.append(prepared[k].featureID, scaled(prepared[k].number, fields[slot].statistics))
+        }
         for k in 0..<prepared.count {
+            if prepared[k].kind == .numeric && prepared[k].featureID >= 0 { continue }
             var slot = prepared[k].slot
             if slot < 0 {
                 if prepared[k].role == .undecided { continue }
@@ -307,6 +337,7 @@ public struct FeatureTransformer: Sendable {
                 learnMissing(slot: slot, into: &vector, vocabulary: &vocabulary)
             }
         }
+        if vocabulary.count != firstNewID { layoutSlots.removeAll() }  // ids changed: recompute the layout
         if vocabulary.count - firstNewID > 1 { sortNewIDs(from: firstNewID, vector: &vector, vocabulary: &vocabulary) }
         vector.canonicalize()
     }

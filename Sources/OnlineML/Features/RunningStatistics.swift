@@ -8,6 +8,8 @@ public struct RunningStatistics: Sendable, Hashable {
     public var variance: Double = 0
     public var minimum: Double = .infinity
     public var maximum: Double = -.infinity
+    /// √variance, kept so prediction-time scaling needs no square root (derived, not saved).
+    public private(set) var standardDeviation: Double = 0
 
     public init() {}
 
@@ -17,25 +19,27 @@ public struct RunningStatistics: Sendable, Hashable {
         self.variance = variance
         self.minimum = minimum
         self.maximum = maximum
+        self.standardDeviation = variance.squareRoot()
     }
 
-    @inlinable public mutating func update(_ x: Double) {
+    public mutating func update(_ x: Double) {
         count += 1
         let n = Double(count)
         let oldMean = mean
         mean += (x - oldMean) / n
         variance += ((x - oldMean) * (x - mean) - variance) / n
+        standardDeviation = variance.squareRoot()
         if x < minimum { minimum = x }
         if x > maximum { maximum = x }
     }
 
     /// (x − mean) / √variance, or 0 when the variance is 0 (River's `safe_div`).
-    @inlinable public func standardized(_ x: Double) -> Double {
-        variance > 0 ? (x - mean) / variance.squareRoot() : 0
+    public func standardized(_ x: Double) -> Double {
+        variance > 0 ? (x - mean) / standardDeviation : 0
     }
 
     /// (x − min) / (max − min), or 0 when the range is empty or 0.
-    @inlinable public func minMaxScaled(_ x: Double) -> Double {
+    public func minMaxScaled(_ x: Double) -> Double {
         let range = maximum - minimum
         return range > 0 ? (x - minimum) / range : 0
     }

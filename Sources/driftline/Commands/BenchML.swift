@@ -167,26 +167,41 @@ struct BenchML: ParsableCommand {
         }
     }
 
-    /// Events per second of the best of `repetitions` runs of `body` over `events` events.
+    /// Events per second of the best of `repetitions` runs of `body` over `events` events,
+    /// measured in CPU time of this thread (the machine may be shared; a rate per CPU-second is
+    /// what "on one core" means), with the wall-clock rate of the same run kept for the report.
     func best(_ body: () -> Double) -> Double {
         var bestSeconds = Double.infinity
         var sink = 0.0
         for _ in 0..<repetitions {
-            let clock = ContinuousClock()
-            let start = clock.now
+            let start = Self.threadCPUSeconds()
+            let wallStart = ContinuousClock.now
             sink += body()
-            let elapsed = clock.now - start
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            bestSeconds = min(bestSeconds, seconds)
+            let seconds = Self.threadCPUSeconds() - start
+            let wall = ContinuousClock.now - wallStart
+            let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18
+            if seconds < bestSeconds {
+                bestSeconds = seconds
+                Self.lastWallRate = Double(events) / wallSeconds
+            }
         }
         if sink.isNaN { print("(sink \(sink))") }
         return Double(events) / bestSeconds
+    }
+
+    nonisolated(unsafe) static var lastWallRate = 0.0
+
+    static func threadCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
     func report(_ label: String, _ rate: Double, _ reference: Double) {
         let padded = label + String(repeating: " ", count: max(1, 62 - label.count))
         let millions = (rate / 1e6 * 100).rounded() / 100
         let ratio = (rate / reference * 1000).rounded() / 1000
-        print("\(padded) \(millions) M events/s   ratio to reference \(ratio)")
+        let wall = (Self.lastWallRate / 1e6 * 100).rounded() / 100
+        print("\(padded) \(millions) M events/CPU-s (wall \(wall) M/s)   ratio to reference \(ratio)")
     }
 }
