@@ -254,37 +254,45 @@ public struct FeatureTransformer: Sendable {
     /// Features the transformer never learned (new fields, unseen categories) are left out:
     /// their weights are zero anyway.
     public mutating func transformPrepared(into vector: inout FeatureVector) {
-        vector.removeAll()
-        for k in numericOrder where prepared[k].kind == .numeric {
-            vector.append(prepared[k].featureID, scaled(prepared[k].number, fields[prepared[k].slot].statistics))
-        }
-        for k in 0..<prepared.count {
-            let slot = prepared[k].slot
-            guard slot >= 0 else { continue }
-            switch prepared[k].kind {
-            case .skip: break
-            case .numeric:
-                break  // known ids were emitted above; unknown ones weigh 0
-            case .categorical:
-                let id = prepared[k].categoryID
-                if id >= 0 { vector.append(id, 1) }
-            case .missing:
-                missingFeatures(slot: slot, into: &vector)
+        let imputes = self.imputes
+        vector.write(capacity: outputCapacity(imputes)) { out in
+            for k in numericOrder where prepared[k].kind == .numeric {
+                out.append(prepared[k].featureID, scaled(prepared[k].number, fields[prepared[k].slot].statistics))
             }
-        }
-        if imputes {
-            for slot in 0..<fields.count where seenStamp[slot] != stamp {
-                missingFeatures(slot: slot, into: &vector)
+            for k in 0..<prepared.count {
+                let slot = prepared[k].slot
+                guard slot >= 0 else { continue }
+                switch prepared[k].kind {
+                case .skip: break
+                case .numeric:
+                    break  // known ids were emitted above; unknown ones weigh 0
+                case .categorical:
+                    let id = prepared[k].categoryID
+                    if id >= 0 { out.append(id, 1) }
+                case .missing:
+                    missingFeatures(slot: slot, into: &out)
+                }
+            }
+            if imputes {
+                for slot in 0..<fields.count where seenStamp[slot] != stamp {
+                    missingFeatures(slot: slot, into: &out)
+                }
             }
         }
         vector.canonicalize()
+    }
+
+    /// At most two features per event field (value and missing indicator), plus two per known
+    /// field when absent fields are imputed.
+    private func outputCapacity(_ imputes: Bool) -> Int {
+        2 * prepared.count + (imputes ? 2 * fields.count : 0)
     }
 
     private static func bucket(field: String, value: String, count: Int) -> Int {
         Int(truncatingIfNeeded: StableHash.featureHash(field: field, value: value) & UInt64(count - 1))
     }
 
-    private mutating func missingFeatures(slot: Int, into vector: inout FeatureVector) {
+    private mutating func missingFeatures(slot: Int, into vector: inout FeatureVectorWriter) {
         guard case .feature(let kind) = fields[slot].role else { return }
         let featureID = fields[slot].featureID, statistics = fields[slot].statistics
         if kind == .numeric, featureID >= 0, let x = imputed(statistics) {
@@ -303,38 +311,43 @@ public struct FeatureTransformer: Sendable {
     public mutating func learnPrepared(
         _ event: Event, into vector: inout FeatureVector, vocabulary: inout FeatureVocabulary
     ) {
-        vector.removeAll()
         let firstNewID = vocabulary.count
-        for k in numericOrder where prepared[k].kind == .numeric {
-            let slot = prepared[k].slot
-            fields[slot].statistics.update(prepared[k].number)
-            vector.append(prepared[k].featureID, scaled(prepared[k].number, fields[slot].statistics))
-        }
-        for k in 0..<prepared.count {
-            if prepared[k].kind == .numeric && prepared[k].featureID >= 0 { continue }
-            var slot = prepared[k].slot
-            if slot < 0 {
-                if prepared[k].role == .undecided { continue }
-                slot = addField(event.fields[k].name, role: prepared[k].role, position: k)
+        let imputes = self.imputes
+        // New fields add slots during the pass; they are never absent, so the bound holds.
+        vector.write(capacity: outputCapacity(imputes) + 2 * prepared.count) { out in
+            for k in numericOrder where prepared[k].kind == .numeric {
+                let slot = prepared[k].slot
+                fields[slot].statistics.update(prepared[k].number)
+                out.append(prepared[k].featureID, scaled(prepared[k].number, fields[slot].statistics))
             }
-            switch prepared[k].kind {
-            case .skip: break
-            case .numeric:
-                let x = prepared[k].number
-                fields[slot].statistics.update(x)
-                if fields[slot].featureID < 0 { fields[slot].featureID = vocabulary.intern(fields[slot].name) }
-                vector.append(fields[slot].featureID, scaled(x, fields[slot].statistics))
-            case .categorical:
-                var id = prepared[k].categoryID
-                if id < 0 { id = learnCategory(slot: slot, value: prepared[k].string, bucket: prepared[k].bucket, vocabulary: &vocabulary) }
-                vector.append(id, 1)
-            case .missing:
-                learnMissing(slot: slot, into: &vector, vocabulary: &vocabulary)
+            for k in 0..<prepared.count {
+                if prepared[k].kind == .numeric && prepared[k].featureID >= 0 { continue }
+                var slot = prepared[k].slot
+                if slot < 0 {
+                    if prepared[k].role == .undecided { continue }
+                    slot = addField(event.fields[k].name, role: prepared[k].role, position: k)
+                }
+                switch prepared[k].kind {
+                case .skip: break
+                case .numeric:
+                    let x = prepared[k].number
+                    fields[slot].statistics.update(x)
+                    if fields[slot].featureID < 0 { fields[slot].featureID = vocabulary.intern(fields[slot].name) }
+                    out.append(fields[slot].featureID, scaled(x, fields[slot].statistics))
+                case .categorical:
+                    var id = prepared[k].categoryID
+                    if id < 0 {
+                        id = learnCategory(slot: slot, value: prepared[k].string, bucket: prepared[k].bucket, vocabulary: &vocabulary)
+                    }
+                    out.append(id, 1)
+                case .missing:
+                    learnMissing(slot: slot, into: &out, vocabulary: &vocabulary)
+                }
             }
-        }
-        if imputes {
-            for slot in 0..<fields.count where seenStamp[slot] != stamp {
-                learnMissing(slot: slot, into: &vector, vocabulary: &vocabulary)
+            if imputes {
+                for slot in 0..<fields.count where seenStamp[slot] != stamp {
+                    learnMissing(slot: slot, into: &out, vocabulary: &vocabulary)
+                }
             }
         }
         if vocabulary.count != firstNewID { layoutSlots.removeAll() }  // ids changed: recompute the layout
@@ -397,7 +410,7 @@ public struct FeatureTransformer: Sendable {
         }
     }
 
-    private mutating func learnMissing(slot: Int, into vector: inout FeatureVector, vocabulary: inout FeatureVocabulary) {
+    private mutating func learnMissing(slot: Int, into vector: inout FeatureVectorWriter, vocabulary: inout FeatureVocabulary) {
         guard case .feature = fields[slot].role else { return }
         if configuration.missingIndicator, fields[slot].indicatorID < 0 {
             fields[slot].indicatorID = vocabulary.intern(fields[slot].name + ":missing")

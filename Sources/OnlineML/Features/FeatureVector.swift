@@ -74,4 +74,47 @@ public struct FeatureVector: Sendable, Hashable {
             values.removeLast(n - kept)
         }
     }
+
+    /// Fast filling for hot loops: `body` appends through a ``FeatureVectorWriter`` with no
+    /// per-append capacity or uniqueness checks; at most `capacity` entries. Replaces the content.
+    @inlinable
+    public mutating func write(capacity: Int, _ body: (inout FeatureVectorWriter) -> Void) {
+        if indices.count < capacity {
+            indices.append(contentsOf: repeatElement(0, count: capacity - indices.count))
+            values.append(contentsOf: repeatElement(0, count: capacity - values.count))
+        }
+        var written = 0
+        indices.withUnsafeMutableBufferPointer { idx in
+            values.withUnsafeMutableBufferPointer { val in
+                var writer = FeatureVectorWriter(indices: idx, values: val)
+                body(&writer)
+                written = writer.count
+            }
+        }
+        if indices.count > written {
+            indices.removeLast(indices.count - written)
+            values.removeLast(values.count - written)
+        }
+    }
+}
+
+/// Appends into a ``FeatureVector``'s storage during ``FeatureVector/write(capacity:_:)``.
+public struct FeatureVectorWriter {
+    @usableFromInline let indices: UnsafeMutableBufferPointer<Int>
+    @usableFromInline let values: UnsafeMutableBufferPointer<Double>
+    @usableFromInline var _count = 0
+    public var count: Int { _count }
+
+    @usableFromInline init(indices: UnsafeMutableBufferPointer<Int>, values: UnsafeMutableBufferPointer<Double>) {
+        self.indices = indices
+        self.values = values
+    }
+
+    @inlinable @inline(__always)
+    public mutating func append(_ index: Int, _ value: Double) {
+        precondition(_count < indices.count, "FeatureVector.write: capacity exceeded")
+        indices[_count] = index
+        values[_count] = value
+        _count += 1
+    }
 }
