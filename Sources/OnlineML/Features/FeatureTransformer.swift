@@ -18,7 +18,7 @@ public struct FeatureTransformer: Sendable {
         var featureID: Int = -1
         var indicatorID: Int = -1
         var statistics = RunningStatistics()
-        var categoryIDs: [String: Int] = [:]
+        var categoryIDs = CategoryTable()
         var categories: [String] = []
     }
 
@@ -111,12 +111,16 @@ public struct FeatureTransformer: Sendable {
         stamp &+= 1
         prepared.removeAll(keepingCapacity: true)
         var target: FieldValue? = nil
-        let fieldCount = event.fields.count
         let inputClip = configuration.inputClip
-        for position in 0..<fieldCount {
-            let field = event.fields[position]
-            let slot = lookupSlot(field.name, position: position)
-            let role = slot >= 0 ? fields[slot].role : schema.role(of: field.name)
+        // Only stored properties are touched inside (disjoint accesses), and fields are read
+        // through a buffer pointer so no `Field` is copied.
+        try event.fields.withUnsafeBufferPointer { (eventFields) throws(EventRejection) in
+        try fields.withUnsafeBufferPointer { (known) throws(EventRejection) in
+        for position in eventFields.indices {
+            let field = eventFields[position]
+            let slot = Self.lookupSlot(
+                field.name, position: position, names: &positionNames, slots: &positionSlots, index: fieldSlots)
+            let role = slot >= 0 ? known[slot].role : schema.role(of: field.name)
             var kind = PreparedKind.skip
             var number = 0.0
             var string = ""
@@ -150,13 +154,15 @@ public struct FeatureTransformer: Sendable {
                     bucket = Self.bucket(field: field.name, value: string, count: bucketIDs.count)
                     categoryID = bucketIDs[bucket]
                 } else if slot >= 0 {
-                    categoryID = fields[slot].categoryIDs[string] ?? -1
+                    categoryID = known[slot].categoryIDs[string] ?? -1
                 }
             }
             if slot >= 0 { seenStamp[slot] = stamp }
             prepared.append(PreparedField(
                 slot: slot, kind: kind, role: resolvedRole, number: number, string: string, categoryID: categoryID,
-                bucket: bucket, featureID: slot >= 0 && resolvedRole == .feature(.numeric) ? fields[slot].featureID : -1))
+                bucket: bucket, featureID: slot >= 0 && resolvedRole == .feature(.numeric) ? known[slot].featureID : -1))
+        }
+        }
         }
         updateLayout()
         return target
@@ -176,18 +182,22 @@ public struct FeatureTransformer: Sendable {
         numericOrder.sort { prepared[$0].featureID < prepared[$1].featureID }
     }
 
+    /// The slot of a field name: first from the cache of the previous event's field at the
+    /// same position (usually a hit: events of a stream share their layout), else hashed.
     @inline(__always)
-    private mutating func lookupSlot(_ name: String, position: Int) -> Int {
-        if position < positionNames.count, positionNames[position] == name {
-            return positionSlots[position]
+    private static func lookupSlot(
+        _ name: String, position: Int, names: inout [String], slots: inout [Int], index: [String: Int]
+    ) -> Int {
+        if position < names.count, names[position] == name {
+            return slots[position]
         }
-        guard let slot = fieldSlots[name] else { return -1 }
-        while positionNames.count <= position {
-            positionNames.append("")
-            positionSlots.append(-1)
+        guard let slot = index[name] else { return -1 }
+        while names.count <= position {
+            names.append("")
+            slots.append(-1)
         }
-        positionNames[position] = name
-        positionSlots[position] = slot
+        names[position] = name
+        slots[position] = slot
         return slot
     }
 
@@ -389,7 +399,7 @@ public struct FeatureTransformer: Sendable {
         fields.append(Field(name: name, role: role))
         fieldSlots[name] = slot
         seenStamp.append(stamp)
-        _ = lookupSlot(name, position: position)
+        _ = Self.lookupSlot(name, position: position, names: &positionNames, slots: &positionSlots, index: fieldSlots)
         return slot
     }
 

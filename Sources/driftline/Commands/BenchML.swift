@@ -140,6 +140,36 @@ struct BenchML: ParsableCommand {
         }
         report("transform + predict + learn (SGD)", pipelineRate, reference)
 
+        // Where the time goes: the transformer's stages alone.
+        let stages = ModelPipelineConfiguration(task: .binaryClassification, schema: Schema(target: "y"))
+        let prepareRate = best { () -> Double in
+            var transformer = FeatureTransformer(configuration: stages.transformer, schema: stages.schema)
+            var vocabulary = FeatureVocabulary()
+            var vector = FeatureVector()
+            var e = 0
+            for _ in 0..<min(total, 100) { try? transformer.learnTransformOne(events[e], into: &vector, vocabulary: &vocabulary) }
+            for _ in 0..<total {
+                _ = try? transformer.prepare(events[e])
+                e += 1
+                if e == events.count { e = 0 }
+            }
+            return Double(vector.count)
+        }
+        report("  stage: prepare (resolve + validate fields)", prepareRate, reference)
+        let learnTransformRate = best { () -> Double in
+            var transformer = FeatureTransformer(configuration: stages.transformer, schema: stages.schema)
+            var vocabulary = FeatureVocabulary()
+            var vector = FeatureVector()
+            var e = 0
+            for _ in 0..<total {
+                try? transformer.learnTransformOne(events[e], into: &vector, vocabulary: &vocabulary)
+                e += 1
+                if e == events.count { e = 0 }
+            }
+            return Double(vector.count)
+        }
+        report("  stage: prepare + learn-transform", learnTransformRate, reference)
+
         // Adam: the same measured events after warming up on 1k vs 100k distinct features.
         let warmup = 200_000
         let measured = Self.makeEvents(count: pool, seed: seed &+ 1, manyValues: 1000)
