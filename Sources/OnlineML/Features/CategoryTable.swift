@@ -16,7 +16,7 @@ struct CategoryTable: Sendable {
     var count: Int { keys.count }
 
     static func hash(_ key: String) -> UInt64 {
-        StableHash.fmix64(StableHash.fnv1a(key.utf8))
+        StableHash.fmix64(StableHash.fnv1a(string: key))
     }
 
     subscript(key: String) -> Int? {
