@@ -112,6 +112,7 @@ public struct FeatureTransformer: Sendable {
         prepared.removeAll(keepingCapacity: true)
         var target: FieldValue? = nil
         let inputClip = configuration.inputClip
+        let tracksAbsence = imputes
         // Only stored properties are touched inside (disjoint accesses), and fields are read
         // through a buffer pointer so no `Field` is copied.
         try event.fields.withUnsafeBufferPointer { (eventFields) throws(EventRejection) in
@@ -157,7 +158,7 @@ public struct FeatureTransformer: Sendable {
                     categoryID = known[slot].categoryIDs[string] ?? -1
                 }
             }
-            if slot >= 0 { seenStamp[slot] = stamp }
+            if slot >= 0 && tracksAbsence { seenStamp[slot] = stamp }  // only imputation reads it
             prepared.append(PreparedField(
                 slot: slot, kind: kind, role: resolvedRole, number: number, string: string, categoryID: categoryID,
                 bucket: bucket, featureID: slot >= 0 && resolvedRole == .feature(.numeric) ? known[slot].featureID : -1))

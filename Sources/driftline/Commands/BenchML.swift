@@ -28,6 +28,9 @@ struct BenchML: ParsableCommand {
     @Option(help: "Seed of the event generator.")
     var seed: UInt64 = 42
 
+    @Flag(help: "Run only the prepare stage (for profiling).")
+    var prepareOnly = false
+
     /// SplitMix64, private to this benchmark.
     struct Random {
         var state: UInt64
@@ -82,6 +85,20 @@ struct BenchML: ParsableCommand {
         let events = Self.makeEvents(count: pool, seed: seed)
         print("events per run: \(self.events) (cycling \(pool) pre-parsed events), best of \(repetitions)")
         print("fields: 20 numeric (standard scaling), 3 categorical (one-hot, 5,000 categories), boolean target")
+
+        if prepareOnly {
+            var transformer = FeatureTransformer(configuration: .init(), schema: Schema(target: "y"))
+            var vocabulary = FeatureVocabulary()
+            var vector = FeatureVector()
+            for e in events.prefix(100) { try? transformer.learnTransformOne(e, into: &vector, vocabulary: &vocabulary) }
+            var e = 0
+            for _ in 0..<self.events {
+                _ = try? transformer.prepare(events[e])
+                e += 1
+                if e == events.count { e = 0 }
+            }
+            return
+        }
 
         // Reference: dense dot product + SGD update over the same 23 (id, value) pairs per event.
         var ids: [Int] = []
