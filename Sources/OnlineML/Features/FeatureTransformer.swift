@@ -272,16 +272,16 @@ public struct FeatureTransformer: Sendable {
             }
             for k in 0..<prepared.count {
                 let slot = prepared[k].slot
-                guard slot >= 0 else { continue }
                 switch prepared[k].kind {
                 case .skip: break
                 case .numeric:
                     break  // known ids were emitted above; unknown ones weigh 0
                 case .categorical:
+                    // Known category (or, when hashing, an already used bucket, even for a new field).
                     let id = prepared[k].categoryID
                     if id >= 0 { out.append(id, 1) }
                 case .missing:
-                    missingFeatures(slot: slot, into: &out)
+                    if slot >= 0 { missingFeatures(slot: slot, into: &out) }
                 }
             }
             if imputes {
@@ -364,6 +364,65 @@ public struct FeatureTransformer: Sendable {
         if vocabulary.count != firstNewID { layoutSlots.removeAll() }  // ids changed: recompute the layout
         if vocabulary.count - firstNewID > 1 { sortNewIDs(from: firstNewID, vector: &vector, vocabulary: &vocabulary) }
         vector.canonicalize()
+    }
+
+    /// Prequential step in one pass: writes the prediction-time features (statistics of earlier
+    /// events) into `predict` and, updating the state, the learning-time features into `learn`.
+    /// Equal to ``transformPrepared(into:)`` followed by ``learnPrepared(_:into:vocabulary:)``.
+    public mutating func prequentialPrepared(
+        _ event: Event, predict: inout FeatureVector, learn: inout FeatureVector, vocabulary: inout FeatureVocabulary
+    ) {
+        let firstNewID = vocabulary.count
+        let imputes = self.imputes
+        let capacity = outputCapacity(imputes) + 2 * prepared.count
+        predict.write(capacity: capacity) { p in
+            learn.write(capacity: capacity) { l in
+                for k in numericOrder where prepared[k].kind == .numeric {
+                    let slot = prepared[k].slot, x = prepared[k].number, id = prepared[k].featureID
+                    p.append(id, scaled(x, fields[slot].statistics))
+                    fields[slot].statistics.update(x)
+                    l.append(id, scaled(x, fields[slot].statistics))
+                }
+                for k in 0..<prepared.count {
+                    if prepared[k].kind == .numeric && prepared[k].featureID >= 0 { continue }
+                    let known = prepared[k].slot >= 0
+                    var slot = prepared[k].slot
+                    if !known {
+                        if prepared[k].role == .undecided { continue }
+                        slot = addField(event.fields[k].name, role: prepared[k].role, position: k)
+                    }
+                    switch prepared[k].kind {
+                    case .skip: break
+                    case .numeric:
+                        let x = prepared[k].number
+                        fields[slot].statistics.update(x)
+                        if fields[slot].featureID < 0 { fields[slot].featureID = vocabulary.intern(fields[slot].name) }
+                        l.append(fields[slot].featureID, scaled(x, fields[slot].statistics))
+                    case .categorical:
+                        var id = prepared[k].categoryID
+                        if id >= 0 {
+                            p.append(id, 1)
+                        } else {
+                            id = learnCategory(slot: slot, value: prepared[k].string, bucket: prepared[k].bucket, vocabulary: &vocabulary)
+                        }
+                        l.append(id, 1)
+                    case .missing:
+                        if known { missingFeatures(slot: slot, into: &p) }
+                        learnMissing(slot: slot, into: &l, vocabulary: &vocabulary)
+                    }
+                }
+                if imputes {
+                    for slot in 0..<fields.count where seenStamp[slot] != stamp {
+                        missingFeatures(slot: slot, into: &p)
+                        learnMissing(slot: slot, into: &l, vocabulary: &vocabulary)
+                    }
+                }
+            }
+        }
+        if vocabulary.count != firstNewID { layoutSlots.removeAll() }
+        if vocabulary.count - firstNewID > 1 { sortNewIDs(from: firstNewID, vector: &learn, vocabulary: &vocabulary) }
+        predict.canonicalize()
+        learn.canonicalize()
     }
 
     /// Features first seen in the same event get ids in name order, not field order, so the
