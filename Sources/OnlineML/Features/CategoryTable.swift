@@ -5,11 +5,18 @@
 /// several times cheaper than Swift's seeded SipHash, and the layout is the same in every
 /// process. Entries keep insertion order; equality compares entries in that order.
 struct CategoryTable: Sendable {
+    /// One slot of the open-addressing array: the key's hash, its entry index + 1 (0 = empty)
+    /// and its id, so a lookup touches one slot and then only the key to confirm it.
+    struct Slot: Sendable {
+        var hash: UInt64 = 0
+        var entry: Int = 0
+        var id: Int = 0
+    }
+
     private(set) var keys: [String] = []
     private(set) var ids: [Int] = []
-    private var hashes: [UInt64] = []
-    /// Entry index + 1 per bucket (0 = empty); capacity is a power of two, at most half full.
-    private var buckets: [Int32] = Array(repeating: 0, count: 8)
+    /// Power-of-two capacity, at most half full.
+    private var slots: [Slot] = Array(repeating: Slot(), count: 8)
 
     init() {}
 
@@ -22,44 +29,47 @@ struct CategoryTable: Sendable {
     subscript(key: String) -> Int? {
         get {
             let h = Self.hash(key)
-            let mask = buckets.count - 1
-            var b = Int(truncatingIfNeeded: h) & mask
-            while true {
-                let entry = Int(buckets[b])
-                if entry == 0 { return nil }
-                if hashes[entry - 1] == h && keys[entry - 1] == key { return ids[entry - 1] }
-                b = (b + 1) & mask
+            return slots.withUnsafeBufferPointer { table in
+                keys.withUnsafeBufferPointer { names in
+                    let mask = table.count - 1
+                    var b = Int(truncatingIfNeeded: h) & mask
+                    while true {
+                        let slot = table[b]
+                        if slot.entry == 0 { return nil }
+                        if slot.hash == h && names[slot.entry - 1] == key { return slot.id }
+                        b = (b + 1) & mask
+                    }
+                }
             }
         }
         set {
             guard let newValue else { preconditionFailure("CategoryTable does not remove entries") }
             let h = Self.hash(key)
-            let mask = buckets.count - 1
+            let mask = slots.count - 1
             var b = Int(truncatingIfNeeded: h) & mask
-            while true {
-                let entry = Int(buckets[b])
-                if entry == 0 { break }
-                if hashes[entry - 1] == h && keys[entry - 1] == key {
-                    ids[entry - 1] = newValue
+            while slots[b].entry != 0 {
+                if slots[b].hash == h && keys[slots[b].entry - 1] == key {
+                    slots[b].id = newValue
+                    ids[slots[b].entry - 1] = newValue
                     return
                 }
                 b = (b + 1) & mask
             }
             keys.append(key)
             ids.append(newValue)
-            hashes.append(h)
-            buckets[b] = Int32(keys.count)
-            if keys.count * 2 > buckets.count { grow() }
+            slots[b] = Slot(hash: h, entry: keys.count, id: newValue)
+            if keys.count * 2 > slots.count { grow() }
         }
     }
 
     private mutating func grow() {
-        buckets = Array(repeating: 0, count: buckets.count * 2)
-        let mask = buckets.count - 1
-        for entry in hashes.indices {
-            var b = Int(truncatingIfNeeded: hashes[entry]) & mask
-            while buckets[b] != 0 { b = (b + 1) & mask }
-            buckets[b] = Int32(entry + 1)
+        let old = slots
+        slots = Array(repeating: Slot(), count: old.count * 2)
+        let mask = slots.count - 1
+        for slot in old where slot.entry != 0 {
+            var b = Int(truncatingIfNeeded: slot.hash) & mask
+            while slots[b].entry != 0 { b = (b + 1) & mask }
+            slots[b] = slot
         }
     }
 }
