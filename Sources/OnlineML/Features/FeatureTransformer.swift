@@ -27,13 +27,13 @@ public struct FeatureTransformer: Sendable {
         case skip, numeric, categorical, missing
     }
 
-    /// One prepared event field (slot −1: a field the transformer has not learned yet).
+    /// One prepared event field (slot −1: a field the transformer has not learned yet). Plain
+    /// data: a new category's text is read again from the event when it is learned.
     struct PreparedField: Sendable {
         var slot: Int
         var kind: PreparedKind
         var role: FieldRole
         var number: Double
-        var string: String
         /// Categorical: the feature id when already known (−1 otherwise), so the category is
         /// looked up once per event for both prediction and learning.
         var categoryID: Int
@@ -160,7 +160,7 @@ public struct FeatureTransformer: Sendable {
             }
             if slot >= 0 && tracksAbsence { seenStamp[slot] = stamp }  // only imputation reads it
             prepared.append(PreparedField(
-                slot: slot, kind: kind, role: resolvedRole, number: number, string: string, categoryID: categoryID,
+                slot: slot, kind: kind, role: resolvedRole, number: number, categoryID: categoryID,
                 bucket: bucket, featureID: slot >= 0 && resolvedRole == .feature(.numeric) ? known[slot].featureID : -1))
         }
         }
@@ -348,7 +348,7 @@ public struct FeatureTransformer: Sendable {
                 case .categorical:
                     var id = prepared[k].categoryID
                     if id < 0 {
-                        id = learnCategory(slot: slot, value: prepared[k].string, bucket: prepared[k].bucket, vocabulary: &vocabulary)
+                        id = learnCategory(slot: slot, value: Self.categorical(event.fields[k]).1, bucket: prepared[k].bucket, vocabulary: &vocabulary)
                     }
                     out.append(id, 1)
                 case .missing:
@@ -403,7 +403,7 @@ public struct FeatureTransformer: Sendable {
                         if id >= 0 {
                             p.append(id, 1)
                         } else {
-                            id = learnCategory(slot: slot, value: prepared[k].string, bucket: prepared[k].bucket, vocabulary: &vocabulary)
+                            id = learnCategory(slot: slot, value: Self.categorical(event.fields[k]).1, bucket: prepared[k].bucket, vocabulary: &vocabulary)
                         }
                         l.append(id, 1)
                     case .missing:
