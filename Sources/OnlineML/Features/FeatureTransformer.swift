@@ -117,26 +117,33 @@ public struct FeatureTransformer: Sendable {
         // through a buffer pointer so no `Field` is copied.
         try event.fields.withUnsafeBufferPointer { (eventFields) throws(EventRejection) in
         try fields.withUnsafeBufferPointer { (known) throws(EventRejection) in
+        let base = eventFields.baseAddress
         for position in eventFields.indices {
-            let field = eventFields[position]
-            let slot = Self.lookupSlot(
-                field.name, position: position, names: &positionNames, slots: &positionSlots, index: fieldSlots)
-            let role = slot >= 0 ? known[slot].role : schema.role(of: field.name)
+            // Read the field in place (no copy of its value unless needed).
+            let field = base! + position
+            var slot: Int
+            if position < positionNames.count, positionNames[position] == field.pointee.name {
+                slot = positionSlots[position]
+            } else {
+                slot = Self.lookupSlot(
+                    field.pointee.name, position: position, names: &positionNames, slots: &positionSlots, index: fieldSlots)
+            }
+            let role = slot >= 0 ? known[slot].role : schema.role(of: field.pointee.name)
             var kind = PreparedKind.skip
             var number = 0.0
             var string = ""
             var resolvedRole = role
             switch role {
             case .target:
-                target = field.value
+                target = field.pointee.value
             case .key, .time, .ignored:
                 break
             case .feature(.numeric):
                 (kind, number) = try Self.numeric(field, clip: inputClip)
             case .feature(.categorical):
-                (kind, string) = Self.categorical(field)
+                (kind, string) = Self.categorical(field.pointee)
             case .undecided:
-                switch field.value {
+                switch field.pointee.value {
                 case .number, .bool:
                     resolvedRole = .feature(.numeric)
                     (kind, number) = try Self.numeric(field, clip: inputClip)
@@ -152,7 +159,7 @@ public struct FeatureTransformer: Sendable {
             var bucket = -1
             if kind == .categorical {
                 if !bucketIDs.isEmpty {
-                    bucket = Self.bucket(field: field.name, value: string, count: bucketIDs.count)
+                    bucket = Self.bucket(field: field.pointee.name, value: string, count: bucketIDs.count)
                     categoryID = bucketIDs[bucket]
                 } else if slot >= 0 {
                     categoryID = known[slot].categoryIDs[string] ?? -1
@@ -202,17 +209,18 @@ public struct FeatureTransformer: Sendable {
         return slot
     }
 
-    private static func numeric(_ field: EventField, clip: ClosedRange<Double>?) throws(EventRejection) -> (PreparedKind, Double) {
+    @inline(__always)
+    private static func numeric(_ field: UnsafePointer<EventField>, clip: ClosedRange<Double>?) throws(EventRejection) -> (PreparedKind, Double) {
         var x: Double
-        switch field.value {
+        switch field.pointee.value {
         case .number(let v): x = v
         case .bool(let b): x = b ? 1 : 0
         case .null: return (.missing, 0)
-        case .string: throw .typeMismatch(field: field.name, expected: .numeric, found: "string")
+        case .string: throw .typeMismatch(field: field.pointee.name, expected: .numeric, found: "string")
         }
-        guard x.isFinite else { throw .nonFiniteValue(field: field.name) }
+        guard x.isFinite else { throw .nonFiniteValue(field: field.pointee.name) }
         if let clip { x = min(max(x, clip.lowerBound), clip.upperBound) }
-        guard abs(x) <= ValueLimits.maxMagnitude else { throw .valueOutOfRange(field: field.name, value: x) }
+        guard abs(x) <= ValueLimits.maxMagnitude else { throw .valueOutOfRange(field: field.pointee.name, value: x) }
         return (.numeric, x)
     }
 
