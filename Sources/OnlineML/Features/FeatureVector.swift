@@ -79,21 +79,17 @@ public struct FeatureVector: Sendable, Hashable {
     /// per-append capacity or uniqueness checks; at most `capacity` entries. Replaces the content.
     @inlinable
     public mutating func write(capacity: Int, _ body: (inout FeatureVectorWriter) -> Void) {
-        if indices.count < capacity {
-            indices.append(contentsOf: repeatElement(0, count: capacity - indices.count))
-            values.append(contentsOf: repeatElement(0, count: capacity - values.count))
-        }
-        var written = 0
-        indices.withUnsafeMutableBufferPointer { idx in
-            values.withUnsafeMutableBufferPointer { val in
+        // Written into temporary (usually stack) buffers, then copied in one go.
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: capacity) { idx in
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: capacity) { val in
                 var writer = FeatureVectorWriter(indices: idx, values: val)
                 body(&writer)
-                written = writer.count
+                let n = writer.count
+                indices.removeAll(keepingCapacity: true)
+                values.removeAll(keepingCapacity: true)
+                indices.append(contentsOf: UnsafeBufferPointer(rebasing: idx[0..<n]))
+                values.append(contentsOf: UnsafeBufferPointer(rebasing: val[0..<n]))
             }
-        }
-        if indices.count > written {
-            indices.removeLast(indices.count - written)
-            values.removeLast(values.count - written)
         }
     }
 }
