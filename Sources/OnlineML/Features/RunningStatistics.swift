@@ -1,7 +1,9 @@
 /// Running count, mean, population variance and extremes of one numeric field.
 ///
 /// The update is River's `StandardScaler.learn_one` operation for operation (the variance
-/// itself is updated, not a sum of squares), so scaled values match River bit for bit.
+/// itself is updated, not a sum of squares). The standard deviation is the correctly rounded
+/// √variance where River computes `variance ** 0.5` with libm's `pow`; the two agree except,
+/// at most, in the last bit in rare cases.
 public struct RunningStatistics: Sendable, Hashable {
     public var count: Int = 0
     public var mean: Double = 0
