@@ -260,9 +260,24 @@ import TestSupport
             .compactMap { $0 as? URL }
             .filter { $0.pathExtension == "yaml" }
             .sorted { $0.path < $1.path }
-        #expect(files.count >= 19)
+        #expect(files.count >= 22)
+        for shipped in ["quickstart.yaml", "examples/classification.yaml", "examples/regression.yaml"] {
+            #expect(files.map(\.path).contains(directory.appendingPathComponent(shipped).path), "\(shipped)")
+        }
         for file in files {
             #expect(throws: Never.self, "\(file.path)") { try Topology.load(contentsOf: file) }
         }
+    }
+
+    @Test func metricsHostAndPortZero() throws {
+        let topology = try Topology.parse(yaml: """
+            name: t
+            stages: {transform: {}}
+            metrics: {port: 0, host: 0.0.0.0}
+            """)
+        #expect(topology.metrics == MetricsSettings(port: 0, host: "0.0.0.0"))
+        #expect(MetricsSettings().host == "127.0.0.1")
+        #expect(topology.topics[.deadLetters].name == "t.dlq")
+        #expect(!topology.topics.models.isCompacted)
     }
 }

@@ -109,7 +109,18 @@ public struct TopologyGraph: Sendable, Equatable {
         switch stage {
         case .transform:
             guard let transform = stages.transform else { return [] }
-            return ["\(transform.scale.rawValue) scaling, \(transform.categorical.rawValue)"]
+            var parts = ["\(transform.scale.rawValue) scaling"]
+            if !topology.schema.categorical.isEmpty {
+                parts.append(transform.categorical == .hash
+                    ? "hash \(transform.hashBits) bits" : transform.categorical.rawValue)
+            }
+            switch transform.missing {
+            case .none: break
+            case .mean: parts.append("missing mean")
+            case .constant(let value): parts.append("missing \(value)")
+            case .indicator: parts.append("missing indicator")
+            }
+            return [parts.joined(separator: ", ")]
         case .learn:
             guard let learn = stages.learn else { return [] }
             return ["\(learn.model.rawValue), \(learn.optimizer.name) lr \(learn.optimizer.learningRate)"]
