@@ -1,4 +1,5 @@
 import Foundation
+import Monitoring
 import Pipeline
 import Testing
 import TestSupport
@@ -279,5 +280,16 @@ import TestSupport
         #expect(MetricsSettings().host == "127.0.0.1")
         #expect(topology.topics[.deadLetters].name == "t.dlq")
         #expect(!topology.topics.models.isCompacted)
+    }
+
+    @Test func metricsEndpointFromFileAndFlags() throws {
+        let without = try Topology.parse(yaml: "name: t\nstages: {transform: {}}\n")
+        #expect(without.metricsServerConfiguration() == nil)
+        #expect(without.metricsServerConfiguration(port: 0) == .init(host: "127.0.0.1", port: 0))
+        #expect(without.metricsServerConfiguration(host: "0.0.0.0") == .init(host: "0.0.0.0", port: 9464))
+
+        let with = try Topology.parse(yaml: "name: t\nstages: {transform: {}}\nmetrics: {port: 9100}\n")
+        #expect(with.metricsServerConfiguration() == .init(host: "127.0.0.1", port: 9100))
+        #expect(with.metricsServerConfiguration(port: 9200, host: "0.0.0.0") == .init(host: "0.0.0.0", port: 9200))
     }
 }
