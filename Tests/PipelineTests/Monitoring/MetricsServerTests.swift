@@ -183,4 +183,42 @@ import Testing
         #expect(HTTPRequestHead.endOfHead(in: Array("GET / HTTP/1.1\r\n\r\nrest".utf8)) == 18)
         #expect(HTTPRequestHead.endOfHead(in: Array("GET / HTTP/1.1\r\n".utf8)) == nil)
     }
+
+    /// Prometheus' own linter accepts the exposition (when Debian's `prometheus` package, which
+    /// ships `promtool`, is installed; scripts/setup does not install it).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool")))
+    func promtoolAcceptsTheExposition() async throws {
+        let running = try Running()
+        defer { running.server.stop() }
+        let metrics = running.metrics
+        metrics.recordsIn(topic: "q.events", partition: 0).increment()
+        metrics.recordsOut(topic: "q.features").increment()
+        metrics.deadLetters(reason: "invalid_json").increment()
+        metrics.processingTime().recordNanoseconds(1_000)
+        metrics.consumerLag(topic: "q.events", partition: 0).record(3)
+        metrics.modelVersion(model: "q").record(1)
+        metrics.modelMetric(model: "q", name: "accuracy").record(0.5)
+        metrics.driftAlerts(detector: "adwin", kind: "concept").increment()
+        let body = try await HTTPTestClient.request("\(running.url)/metrics").body
+
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString).txt")
+        try body.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let report = FileManager.default.temporaryDirectory.appendingPathComponent("promtool-\(UUID().uuidString).txt")
+        _ = FileManager.default.createFile(atPath: report.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: report) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
+        process.arguments = ["check", "metrics"]
+        process.standardInput = try FileHandle(forReadingFrom: file)
+        let output = try FileHandle(forWritingTo: report)
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        process.waitUntilExit()
+        try output.close()
+        let findings = try String(contentsOf: report, encoding: .utf8)
+        #expect(process.terminationStatus == 0, "\(findings)")
+        #expect(findings.isEmpty, "\(findings)")
+    }
 }
