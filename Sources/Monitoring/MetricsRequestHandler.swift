@@ -64,9 +64,13 @@ struct MetricsRequestHandler: Sendable {
         while true {
             if let end = HTTPRequestHead.endOfHead(in: buffer) {
                 do {
-                    response = respond(to: try HTTPRequestHead.parse(buffer[..<end]))
+                    let head = try HTTPRequestHead.parse(buffer[..<end])
+                    response = respond(to: head)
+                    // A body (of a POST, say) may still be on its way: read it off after answering.
+                    unreadInput = head.method != "GET" || buffer.count > end
                 } catch {
                     response = .text(400, "bad request")
+                    unreadInput = true
                 }
                 break
             }

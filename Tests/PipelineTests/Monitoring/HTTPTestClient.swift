@@ -20,9 +20,10 @@ enum HTTPTestClient {
     }
 
     /// A request with URLSession (libcurl underneath on Linux).
-    static func request(_ url: String, method: String = "GET") async throws -> Response {
+    static func request(_ url: String, method: String = "GET", body: Data? = nil) async throws -> Response {
         var request = URLRequest(url: try requireURL(url))
         request.httpMethod = method
+        request.httpBody = body
         request.timeoutInterval = 10
         let session = URLSession(configuration: .ephemeral)
         defer { session.finishTasksAndInvalidate() }

@@ -111,6 +111,11 @@ import Testing
         #expect(post.header("Allow") == "GET")
         let delete = try await HTTPTestClient.request("\(running.url)/health", method: "DELETE")
         #expect(delete.status == 405)
+        // A body the server never reads does not cost the client its answer.
+        let upload = try await HTTPTestClient.request("\(running.url)/metrics", method: "PUT",
+                                                      body: Data(repeating: 0x61, count: 200_000))
+        #expect(upload.status == 405)
+        #expect(upload.body == "method PUT not allowed; use GET\n")
     }
 
     @Test func malformedAndOversizedRequestsAreRefusedAndServingGoesOn() async throws {
