@@ -7,7 +7,7 @@ import TestSupport
     @Test func mermaidIsTheDefault() throws {
         let result = try CLIRunner.run(["graph", "topologies/quickstart.yaml"])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.hasPrefix("---\ntitle: quickstart (at_least_once, brokers: embedded)\n---\nflowchart LR\n"))
+        #expect(result.stdout.hasPrefix("---\ntitle: \"quickstart (at_least_once, brokers: embedded)\"\n---\nflowchart LR\n"))
         #expect(result.stdout.contains("    alerts ==>|\"on_drift: reset\"| learn\n"))
         #expect(result.stdout.contains("    detect -.->|\"dead letters\"| dead_letters\n"))
     }

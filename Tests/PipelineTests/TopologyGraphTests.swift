@@ -60,7 +60,7 @@ import TestSupport
     @Test func quickstartMermaidGolden() throws {
         #expect(TopologyGraph(try quickstart()).mermaid() == """
             ---
-            title: quickstart (at_least_once, brokers: embedded)
+            title: "quickstart (at_least_once, brokers: embedded)"
             ---
             flowchart LR
                 events[("quickstart.events<br/>4 partitions")]

@@ -3,7 +3,14 @@ extension TopologyGraph {
     /// solid arrows for data, a thick arrow for the drift-control loop, dotted ones for
     /// restores and dead letters.
     public func mermaid() -> String {
-        var out = "---\ntitle: \(Self.mermaidText(title))\n---\nflowchart LR\n"
+        // The front matter is YAML: the title is double-quoted (it contains ": ").
+        var quotedTitle = "\""
+        for character in title {
+            if character == "\"" || character == "\\" { quotedTitle.append("\\") }
+            quotedTitle.append(character)
+        }
+        quotedTitle += "\""
+        var out = "---\ntitle: \(quotedTitle)\n---\nflowchart LR\n"
         for node in nodes {
             let label = "\"" + node.lines.map(Self.mermaidText).joined(separator: "<br/>") + "\""
             switch node.kind {
