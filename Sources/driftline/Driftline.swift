@@ -15,6 +15,7 @@ struct Driftline: AsyncParsableCommand {
         Bench.self,
         Lint.self,
         Evaluate.self,
+        Generate.self,
         Graph.self,
     ]
 }
