@@ -32,7 +32,8 @@ import TestSupport
         process.arguments = ["docker-compose", "--file", "docker-compose.yml"] + arguments
         process.currentDirectoryURL = Fixtures.repositoryRoot
         var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "DRIFTLINE_EVENTS")
+        environment.removeValue(forKey: "FEED_EVENTS")
+        environment.removeValue(forKey: "FEED_DRIFT_AT")
         process.environment = environment
         process.standardOutput = out
         process.standardError = err
@@ -114,10 +115,14 @@ import TestSupport
         }
         #expect(try #require(blocks["learn"]).contains("replicas: 2"))
 
+        // The feeder generates a drifting stream and produces it into the quickstart's events.
         let feeder = try #require(blocks["feeder"])
-        #expect(feeder.contains("- produce\n"))
-        #expect(feeder.contains("- quickstart.events\n"))
-        #expect(feeder.contains("/Tests/Fixtures/sine_drift_100k.jsonl:/data/events.jsonl:ro"))
+        let script = feeder.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(script.contains(#"driftline generate --events "$$FEED_EVENTS" --drift-at "$$FEED_DRIFT_AT" --output /tmp/events.jsonl"#),
+                "\(script)")
+        #expect(script.contains(
+            "driftline produce --brokers kafka:9092 --topic quickstart.events --key-field id --file /tmp/events.jsonl"))
+        #expect(feeder.contains("FEED_EVENTS: '100000'") || feeder.contains("FEED_EVENTS: \"100000\""), "\(feeder)")
 
         let prometheus = try #require(blocks["prometheus"])
         #expect(prometheus.contains("image: prom/prometheus:v2.55.1"))

@@ -64,9 +64,9 @@ import TestSupport
             ---
             flowchart LR
                 events[("quickstart.events<br/>4 partitions")]
-                transform("transform<br/>standard scaling")
+                transform("transform<br/>standard scaling, one_hot")
                 features[("quickstart.features<br/>4 partitions")]
-                learn("learn<br/>logistic_regression, sgd lr 0.1")
+                learn("learn<br/>logistic_regression, sgd lr 0.01")
                 predictions[("quickstart.predictions<br/>4 partitions")]
                 models[("quickstart.models<br/>1 partition, compacted")]
                 detect("detect<br/>adwin on error")
@@ -101,9 +101,9 @@ import TestSupport
                 node [fontname="Helvetica"];
                 edge [fontname="Helvetica", fontsize=10];
                 "events" [shape=cylinder, style=filled, fillcolor="#eef4ff", label="quickstart.events\n4 partitions"];
-                "transform" [shape=box, style="rounded,filled", fillcolor="#fff4e0", label="transform\nstandard scaling"];
+                "transform" [shape=box, style="rounded,filled", fillcolor="#fff4e0", label="transform\nstandard scaling, one_hot"];
                 "features" [shape=cylinder, style=filled, fillcolor="#eef4ff", label="quickstart.features\n4 partitions"];
-                "learn" [shape=box, style="rounded,filled", fillcolor="#fff4e0", label="learn\nlogistic_regression, sgd lr 0.1"];
+                "learn" [shape=box, style="rounded,filled", fillcolor="#fff4e0", label="learn\nlogistic_regression, sgd lr 0.01"];
                 "predictions" [shape=cylinder, style=filled, fillcolor="#eef4ff", label="quickstart.predictions\n4 partitions"];
                 "models" [shape=cylinder, style=filled, fillcolor="#eef4ff", label="quickstart.models\n1 partition, compacted"];
                 "detect" [shape=box, style="rounded,filled", fillcolor="#fff4e0", label="detect\nadwin on error"];
