@@ -67,6 +67,41 @@ import Testing
         #expect(again.body.contains(#"driftline_records_in_total{stage="learn",topic="q.features",partition="2"} 5"#))
     }
 
+    /// The registry hashes its families and series; the exposition sorts them, so the same
+    /// values give the same bytes whatever order the handles were created in.
+    @Test func expositionOrderIsFixed() throws {
+        func exposition(_ order: [Int]) -> String {
+            let exposition = PrometheusExposition()
+            let metrics = StageMetrics(stage: "learn", factory: exposition.factory)
+            for index in order {
+                metrics.recordsIn(topic: "t\(index % 3)", partition: index).increment(by: Int64(index))
+                metrics.consumerLag(topic: "t", partition: index).record(Double(index))
+                metrics.modelMetric(model: "m\(index)", name: "accuracy").record(0.5)
+                StageMetrics(stage: "s\(index)", factory: exposition.factory).processingTime()
+                    .recordNanoseconds(Int64(index) * 1_000_000)
+            }
+            return exposition.text()
+        }
+        let forward = exposition(Array(0..<12))
+        let backward = exposition(Array((0..<12).reversed()))
+        let shuffled = exposition([5, 11, 0, 7, 2, 9, 4, 1, 10, 3, 8, 6])
+        #expect(forward == backward)
+        #expect(forward == shuffled)
+        let types = forward.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }
+        #expect(types == [
+            "# TYPE driftline_consumer_lag gauge",
+            "# TYPE driftline_metric gauge",
+            "# TYPE driftline_processing_seconds histogram",
+            "# TYPE driftline_records_in_total counter",
+        ])
+        // A histogram's series stays whole: 13 buckets, +Inf, _sum and _count, in that order.
+        let lines = forward.split(separator: "\n").map(String.init)
+        let start = try #require(lines.firstIndex(of: #"driftline_processing_seconds_bucket{stage="s0",le="0.00001"} 1"#))
+        #expect(lines[start + 13] == #"driftline_processing_seconds_bucket{stage="s0",le="+Inf"} 1"#)
+        #expect(lines[start + 14].hasPrefix(#"driftline_processing_seconds_sum{stage="s0"} "#))
+        #expect(lines[start + 15] == #"driftline_processing_seconds_count{stage="s0"} 1"#)
+    }
+
     @Test func healthReportsStartingThenRunning() async throws {
         let running = try Running()
         defer { running.server.stop() }
