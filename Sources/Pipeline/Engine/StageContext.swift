@@ -26,6 +26,8 @@ public final class StageContext {
     var deadLetterReason: String?
     /// Registered punctuations, in registration order.
     var schedules: [PunctuationSchedule] = []
+    /// Set by `resume(from:)` during `restore`.
+    var resumeOffset: Int64?
 
     init(task: StageTaskID, topics: StageTopics, restorer: any StateRestorer, wallClockMilliseconds: Int64) {
         self.task = task
@@ -67,6 +69,13 @@ public final class StageContext {
     /// Stops the punctuation called `name`.
     public func cancelSchedule(_ name: String) {
         schedules.removeAll { $0.name == name }
+    }
+
+    /// During `restore`: read this task's partition from `offset` instead of the group's
+    /// committed offset, e.g. the offset after the last record the restored model learned
+    /// from, so state and input line up exactly (records after it are processed again).
+    public func resume(from offset: Int64) {
+        resumeOffset = max(0, offset)
     }
 
     /// Every record of an output's topic up to its current end (see ``StateRestorer``).

@@ -30,13 +30,18 @@ final class StageTask {
     }
 
     /// Lets the stage restore its state (partition just assigned).
-    func restore(wallClockMilliseconds: Int64) throws(StageFailure) {
+    /// - Returns: the offset the stage asked to resume from, if it did.
+    @discardableResult
+    func restore(wallClockMilliseconds: Int64) throws(StageFailure) -> Int64? {
         context.wallClockMilliseconds = wallClockMilliseconds
+        context.resumeOffset = nil
         do {
             try stage.restore(context: context)
         } catch {
             throw StageFailure(phase: "restore", task: id, underlying: error)
         }
+        defer { context.resumeOffset = nil }
+        return context.resumeOffset
     }
 
     /// Handles one input: advances stream time, calls `process`, dead-letters the input if
@@ -142,6 +147,8 @@ final class StageTask {
             // The stage may have cancelled or added schedules: find our place again.
             if let position = context.schedules.firstIndex(where: { $0.name == schedule.name }) {
                 index = position + 1
+            } else {
+                index -= 1
             }
         }
     }

@@ -171,7 +171,9 @@ public final class TopologyTestDriver {
         let task = try StageTask(
             id: StageTaskID(stage: stage.name, topicPartition: partition), factory: stage.factory,
             topics: stageTopics, restorer: topics, wallClockMilliseconds: wallClockMilliseconds)
-        try task.restore(wallClockMilliseconds: wallClockMilliseconds)
+        if let resume = try task.restore(wallClockMilliseconds: wallClockMilliseconds) {
+            stage.committed[partition] = resume
+        }
         stage.tasks.append(task)
         stage.tasks.sort { $0.id < $1.id }
         write(task)
