@@ -15,5 +15,6 @@ struct Driftline: AsyncParsableCommand {
         Bench.self,
         Lint.self,
         Evaluate.self,
+        Generate.self,
     ]
 }

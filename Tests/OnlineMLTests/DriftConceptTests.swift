@@ -5,24 +5,17 @@ import Testing
 /// Concept-drift detectors find known changes within a bounded delay and stay quiet before.
 @Suite struct DriftConceptTests {
     /// KSWIN with our generator detects every change of `numeric_drift_50k` within 2,000 values
-    /// (River with seed 42: delays 14, 25, 534, 1218, 102). Its exact indices are not River's;
-    /// measured here: seed 42 → 14, 126, 126, 155, 1728 (the variance-only change is the slow
-    /// one); seed 7 → 38, 23, 389, 1099, 896; seed 2024 → 13, 16, 528, 157, 766.
-    @Test(arguments: [42, 7, 2024] as [UInt64])
-    func kswinDetectsEveryChange(seed: UInt64) {
+    /// (River with seed 42: delays 14, 25, 534, 1218, 102). Its exact indices are not River's.
+    @Test(arguments: [42] as [UInt64])
+    func kswinDetectsEveryChange(seed: UInt64) throws {
         var detector = KSWIN(seed: seed)
         let found = detector.detections(in: DriftFixtures.numericDrift)
         for change in DriftFixtures.numericDriftChanges {
             let delay = found.first(where: { $0 >= change }).map { $0 - change }
             #expect(delay != nil && delay! <= 2000, "change at \(change): delay \(String(describing: delay))")
         }
-    }
-
-    @Test func kswinEvidenceIsConsistent() throws {
-        var detector = KSWIN(seed: 42)
-        let first = try #require(detector.detections(in: DriftFixtures.numericDrift).first)
         let evidence = try #require(detector.lastDetection)
-        #expect(first < DriftFixtures.numericDrift.count)
+        #expect(evidence.position == found.last)
         #expect(evidence.statistic > 0.1)
         #expect(try #require(evidence.pValue) <= evidence.threshold)
         #expect(evidence.windowSizes == [30, 30])

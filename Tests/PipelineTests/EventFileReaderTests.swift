@@ -106,3 +106,39 @@ enum CSVFixture {
         return ([header.joined(separator: ",")] + rows).joined(separator: "\n") + "\n"
     }
 }
+
+/// Streaming a file gives the same records as reading it whole, whatever the line endings.
+@Suite struct EventFileStreamingTests {
+    @Test func streamsFilesWithoutTrailingNewlineAndWithCRLF() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("stream-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try "x,y\r\n1,0\r\n\r\n2,1".write(to: url, atomically: true, encoding: .utf8)
+        var records: [InputRecord] = []
+        try EventFileReader.forEachRecord(in: url, format: .csv) { records.append($0) }
+        #expect(records.map(\.line) == [2, 4])
+        #expect(try records.map { try $0.content.get() } == [
+            Event(["x": .number(1), "y": .number(0)]), Event(["x": .number(2), "y": .number(1)]),
+        ])
+    }
+
+    /// The 5 MB sine file spans several read chunks; every line still arrives once, in order.
+    @Test func chunkBoundariesLoseNoLine() throws {
+        var count = 0
+        var lastLine = 0
+        var ordered = true
+        try EventFileReader.forEachRecord(in: Fixtures.url("sine_drift_100k.jsonl"), format: .jsonl) { record in
+            count += 1
+            if record.line != lastLine + 1 { ordered = false }
+            lastLine = record.line
+            if case .failure = record.content { ordered = false }
+        }
+        #expect(count == 100_000)
+        #expect(ordered)
+    }
+
+    @Test func unreadableFileIsAFileError() {
+        #expect(throws: EventFileReader.FileError.self) {
+            try EventFileReader.forEachRecord(in: URL(fileURLWithPath: "/nonexistent.jsonl"), format: .jsonl) { _ in }
+        }
+    }
+}

@@ -193,3 +193,46 @@ import TestSupport
         }
     }
 }
+
+/// `on_drift: challenger`: a challenger trained from zero beside the champion replaces it only
+/// when its mean loss over the trial is lower.
+@Suite struct ChallengerEvaluationTests {
+    @Test func challengerIsPromotedOnlyWhenBetter() throws {
+        let topology = try Topology.parse(yaml: """
+            name: sine
+            schema: {target: y, time: t}
+            stages:
+              transform: {scale: standard}
+              learn: {model: logistic_regression, optimizer: {name: sgd, lr: 0.01},
+                      on_drift: {action: challenger, trial: 500}}
+              detect: {concept: {detector: adwin, delta: 0.002, input: error}}
+            """)
+        var records = try EventFileReader.read(contentsOf: Fixtures.url("sine_drift_100k.jsonl"), format: .jsonl)
+        records = Array(records.prefix(25_000))
+        for index in records.indices {
+            if case .success(var event) = records[index].content {
+                event.append("t", .number(Double(index) / 10))
+                records[index].content = .success(event)
+            }
+        }
+        var evaluation = PrequentialEvaluation(topology: topology)
+        let summary = evaluation.run(records)
+
+        let first = try #require(summary.challengers.first)
+        // After the true drift at 20000 the old model is badly wrong; the challenger wins.
+        #expect(first.startedAt == 20031)
+        #expect(first.decidedAt == 20531)
+        #expect(first.events == 500)
+        #expect(first.promoted)
+        #expect(first.challengerMeanLoss < first.championMeanLoss)
+        #expect(summary.detections.first?.action == "challenger_started")
+        #expect(summary.detections.first?.time == .number(2003.1))
+        // A later alarm within the same concept: the adapted champion stays.
+        let later = summary.challengers.dropFirst()
+        #expect(!later.isEmpty)
+        #expect(later.allSatisfy { !$0.promoted && $0.challengerMeanLoss >= $0.championMeanLoss })
+        // The promoted model's lineage starts right after the alarm.
+        #expect(evaluation.modelDocument?.trainingOffsets.first?.first == 20032)
+        #expect(summary.resets == 0)
+    }
+}

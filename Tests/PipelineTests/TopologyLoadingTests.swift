@@ -149,7 +149,8 @@ import TestSupport
     @Test(arguments: [
         ("none", DriftResponse.none),
         ("reset", .reset(scope: .model)),
-        ("challenger", .challenger),
+        ("challenger", .challenger(trial: 1000)),
+        ("{action: challenger, trial: 250}", .challenger(trial: 250)),
         ("{action: reset, scope: pipeline}", .reset(scope: .pipeline)),
         ("{action: reset}", .reset(scope: .model)),
     ])

@@ -4,7 +4,8 @@
 /// The window holds the last `windowSize` values. Once full, on every value `statSize` distinct
 /// positions are drawn uniformly from the older `windowSize − statSize` values and compared
 /// with the newest `statSize` values by a two-sample KS test (exact p-value for these small
-/// samples); a drift is `p ≤ alpha` and `D > 0.1`. After a drift the next value starts afresh
+/// samples, asymptotic when `statSize² > KolmogorovSmirnov.exactLimit`); a drift is
+/// `p ≤ alpha` and `D > 0.1`. After a drift the next value starts afresh
 /// (empty window, generator re-seeded), as River does. River's own indices depend on Python's
 /// generator and are not reproduced; with the same `seed` this type repeats bit-identically.
 ///
@@ -16,11 +17,16 @@ public struct KSWIN: DriftDetector, Equatable {
     public let statSize: Int
     public let seed: UInt64
 
-    /// The window, oldest first; at most `windowSize` values.
+    /// The window as a ring buffer of at most `windowSize` values; once full, `head` is the
+    /// slot of the oldest value.
     private var window: [Double] = []
+    private var head: Int = 0
     private var random: SeededRandom
     /// The p-value of the most recent test (0 before the first, as in River).
     public private(set) var pValue: Double = 0
+    /// Exact p-values by statistic: both samples have `statSize` values, so `D = h / statSize`
+    /// and only `statSize + 1` p-values exist; computed once (derived, not encoded).
+    private var pValueByNumerator: [Double] = []
 
     public private(set) var driftDetected: Bool = false
     public private(set) var lastDetection: DriftDetection?
@@ -49,6 +55,16 @@ public struct KSWIN: DriftDetector, Equatable {
         self.seed = seed
         self.random = SeededRandom(seed: seed)
         window.reserveCapacity(windowSize)
+        pValueByNumerator = Self.exactPValues(statSize: statSize)
+    }
+
+    /// The exact p-value for every possible `D = h / statSize`, when the sizes allow it.
+    private static func exactPValues(statSize: Int) -> [Double] {
+        guard statSize * statSize <= KolmogorovSmirnov.exactLimit else { return [] }
+        return (0...statSize).map { h in
+            KolmogorovSmirnov.exactPValue(
+                statistic: Double(h) / Double(statSize), n: statSize, m: statSize)
+        }
     }
 
     public mutating func reset() {
@@ -60,6 +76,7 @@ public struct KSWIN: DriftDetector, Equatable {
 
     private mutating func restart() {
         window.removeAll(keepingCapacity: true)
+        head = 0
         random = SeededRandom(seed: seed)
         pValue = 0
         driftDetected = false
@@ -74,17 +91,26 @@ public struct KSWIN: DriftDetector, Equatable {
         if driftDetected {
             restart()
         }
-        if window.count == windowSize {
-            window.removeFirst()
+        if window.count < windowSize {
+            window.append(value)
+        } else {
+            window[head] = value
+            head = (head + 1) % windowSize
         }
-        window.append(value)
         driftDetected = false
         if window.count == windowSize {
             let older = windowSize - statSize
-            let sampled = random.sampleIndices(statSize, from: older).map { window[$0] }
-            let recent = Array(window[older...])
-            let result = KolmogorovSmirnov.test(sampled, recent)
-            pValue = result.pValue
+            let sampled = random.sampleIndices(statSize, from: older)
+                .map { window[(head + $0) % windowSize] }.sorted()
+            let recent = (older..<windowSize).map { window[(head + $0) % windowSize] }.sorted()
+            let statistic = KolmogorovSmirnov.statistic(sortedA: sampled, sortedB: recent)
+            if pValueByNumerator.isEmpty {
+                pValue = KolmogorovSmirnov.asymptoticPValue(
+                    statistic: statistic, n: statSize, m: statSize)
+            } else {
+                pValue = pValueByNumerator[Int((statistic * Double(statSize)).rounded())]
+            }
+            let result = (statistic: statistic, pValue: pValue)
             if result.pValue <= alpha && result.statistic > 0.1 {
                 driftDetected = true
                 lastDetection = DriftDetection(
@@ -95,5 +121,49 @@ public struct KSWIN: DriftDetector, Equatable {
         }
         position += 1
         return driftDetected
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case alpha, windowSize, statSize, seed, window, head, random, pValue, driftDetected
+        case lastDetection, position, rejectedValues
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        alpha = try container.decode(Double.self, forKey: .alpha)
+        windowSize = try container.decode(Int.self, forKey: .windowSize)
+        statSize = try container.decode(Int.self, forKey: .statSize)
+        seed = try container.decode(UInt64.self, forKey: .seed)
+        window = try container.decode([Double].self, forKey: .window)
+        head = try container.decode(Int.self, forKey: .head)
+        random = try container.decode(SeededRandom.self, forKey: .random)
+        pValue = try container.decode(Double.self, forKey: .pValue)
+        driftDetected = try container.decode(Bool.self, forKey: .driftDetected)
+        lastDetection = try container.decodeIfPresent(DriftDetection.self, forKey: .lastDetection)
+        position = try container.decode(Int.self, forKey: .position)
+        rejectedValues = try container.decode(Int.self, forKey: .rejectedValues)
+        guard statSize > 0, windowSize >= 2 * statSize, window.count <= windowSize,
+            head >= 0, head < windowSize
+        else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath, debugDescription: "inconsistent KSWIN state"))
+        }
+        pValueByNumerator = Self.exactPValues(statSize: statSize)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(alpha, forKey: .alpha)
+        try container.encode(windowSize, forKey: .windowSize)
+        try container.encode(statSize, forKey: .statSize)
+        try container.encode(seed, forKey: .seed)
+        try container.encode(window, forKey: .window)
+        try container.encode(head, forKey: .head)
+        try container.encode(random, forKey: .random)
+        try container.encode(pValue, forKey: .pValue)
+        try container.encode(driftDetected, forKey: .driftDetected)
+        try container.encodeIfPresent(lastDetection, forKey: .lastDetection)
+        try container.encode(position, forKey: .position)
+        try container.encode(rejectedValues, forKey: .rejectedValues)
     }
 }

@@ -6,6 +6,7 @@
 /// - `nextUnitDouble()`: the top 53 bits of `next()` times 2⁻⁵³, uniform on [0, 1).
 /// - `nextIndex(below:)`: Lemire's multiply-and-reject, unbiased on 0..<n.
 /// - `nextGaussian()`: Box–Muller, see `NormalSampling.swift`.
+/// - `sampleIndices(_:from:)`: Floyd's sampling of distinct indices.
 ///
 /// The state is `Codable`, so a checkpointed generator continues the same sequence.
 public struct SeededRandom: RandomNumberGenerator, Codable, Sendable, Equatable {
@@ -61,16 +62,18 @@ public struct SeededRandom: RandomNumberGenerator, Codable, Sendable, Equatable 
         return Int(product.high)
     }
 
-    /// `count` distinct indices from `0..<population`, in draw order (a partial Fisher–Yates
-    /// shuffle over an index array: O(population) memory, exact uniform sampling).
+    /// `count` distinct indices from `0..<population`, uniformly over subsets (Floyd's
+    /// algorithm: O(count) draws, O(count²) comparisons, no table of the population). The order
+    /// of the result is not itself uniformly random; use it as a set.
     public mutating func sampleIndices(_ count: Int, from population: Int) -> [Int] {
         precondition(count >= 0 && count <= population)
-        var pool = Array(0..<population)
-        for i in 0..<count {
-            let j = i + nextIndex(below: population - i)
-            pool.swapAt(i, j)
+        var chosen: [Int] = []
+        chosen.reserveCapacity(count)
+        for upper in (population - count)..<population {
+            let candidate = nextIndex(below: upper + 1)
+            chosen.append(chosen.contains(candidate) ? upper : candidate)
         }
-        return Array(pool[0..<count])
+        return chosen
     }
 
     @inline(__always)

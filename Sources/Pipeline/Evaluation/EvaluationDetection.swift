@@ -7,9 +7,11 @@ public struct EvaluationDetection: Sendable, Equatable {
     public var index: Int
     /// 1-based line of that record in its file, if known.
     public var line: Int?
+    /// The record's event time (`schema.time` field), if the schema names one and it is set.
+    public var time: FieldValue?
     /// The detector's evidence (its `position` counts the values that detector accepted).
     public var evidence: DriftDetection
-    /// `"none"`, `"reset_model"` or `"reset_pipeline"`.
+    /// `"none"`, `"reset_model"`, `"reset_pipeline"` or `"challenger_started"`.
     public var action: String
 
     public var json: JSONValue {
@@ -25,6 +27,11 @@ public struct EvaluationDetection: Sendable, Equatable {
             "position": .integer(evidence.position),
             "action": .string(action),
         ]
+        switch time {
+        case .number(let x)?: object["time"] = .number(x)
+        case .string(let text)?: object["time"] = .string(text)
+        case .bool, .null, nil: break
+        }
         if let feature = evidence.feature { object["feature"] = .string(feature) }
         if let pValue = evidence.pValue { object["p_value"] = .number(pValue) }
         return .object(object)

@@ -12,6 +12,8 @@ public struct EvaluationSummary: Sendable {
     public var metrics: [(name: String, value: Double)]
     public var detections: [EvaluationDetection]
     public var resets: Int
+    /// Finished `on_drift: challenger` trials.
+    public var challengers: [ChallengerOutcome]
     /// The final model; `nil` without a learn stage.
     public var model: ModelSummary?
 
@@ -35,6 +37,7 @@ public struct EvaluationSummary: Sendable {
         metrics = evaluation.scores?.values ?? []
         detections = evaluation.detections
         resets = evaluation.resets
+        challengers = evaluation.challengerOutcomes
         if let document = evaluation.modelDocument {
             let pipeline = document.pipeline
             model = ModelSummary(
@@ -61,6 +64,7 @@ public struct EvaluationSummary: Sendable {
             "metrics": .object(Dictionary(uniqueKeysWithValues: metrics.map { ($0.name, JSONValue.number($0.value)) })),
             "detections": .array(detections.map(\.json)),
             "resets": .integer(resets),
+            "challengers": .array(challengers.map(\.json)),
         ]
         if let model {
             object["model"] = .object([

@@ -9,8 +9,9 @@ import OnlineML
 /// that cannot be used (bad JSON, wrong types, bad label) is counted with its reason and changes
 /// nothing. Everything is deterministic: the same topology and input give the same summary.
 ///
-/// `on_drift: challenger` is not simulated offline yet: alarms are reported and the model
-/// continues unchanged (action `"none"`).
+/// `on_drift`: `reset` restarts the learner from zero weights (scope `model` keeps the
+/// transformer, `pipeline` restarts it too); `challenger` runs a ``ChallengerTrial`` and keeps
+/// the better model. The concept detector always watches the serving (champion) model.
 public struct PrequentialEvaluation: Sendable {
     public let topology: Topology
     /// The model being trained; `nil` for a topology without a learn stage.
@@ -29,6 +30,9 @@ public struct PrequentialEvaluation: Sendable {
     /// Learner resets triggered by `on_drift`.
     public private(set) var resets = 0
     public private(set) var scores: PrequentialScores?
+    private var trial: ChallengerTrial?
+    /// Finished challenger trials, in order.
+    public private(set) var challengerOutcomes: [ChallengerOutcome] = []
     /// Model versions a learn stage would have published so far (see ``modelVersion``).
     private var publishedVersions = 0
     private var learnedSinceVersion = 0
@@ -78,17 +82,17 @@ public struct PrequentialEvaluation: Sendable {
         }
 
         var detectorInput: Double? = fieldValue
-        if var current = model {
+        // `model!` mutates in place: a copy would make every weight array copy-on-write per event.
+        if model != nil {
             let outcome: PrequentialOutcome
             do {
-                outcome = try current.processOne(event)
+                outcome = try model!.processOne(event)
             } catch {
                 reject(&step, error.description)
                 return step
             }
-            model = current
             let prediction = outcome.prediction
-            let isClassifier = current.configuration.task == .binaryClassification
+            let isClassifier = model!.configuration.task == .binaryClassification
             step.prediction = isClassifier ? (prediction.label == true ? 1 : 0) : prediction.value
             step.probability = isClassifier ? prediction.value : nil
             if let y = outcome.target {
@@ -97,6 +101,7 @@ public struct PrequentialEvaluation: Sendable {
                 let loss = scores!.update(target: y, prediction: prediction)
                 step.loss = loss
                 if outcome.learned { countLearned(index: step.index) }
+                runTrial(event, championLoss: loss, index: step.index)
                 switch topology.stages.detect?.concept?.input {
                 case .error?:
                     detectorInput = isClassifier ? (step.prediction == y ? 0 : 1) : abs(y - prediction.value)
@@ -112,7 +117,8 @@ public struct PrequentialEvaluation: Sendable {
         if let value = detectorInput, conceptDetector != nil, conceptDetector!.update(value),
            let evidence = conceptDetector!.lastDetection {
             let action = react()
-            detections.append(EvaluationDetection(index: step.index, line: line, evidence: evidence, action: action))
+            detections.append(EvaluationDetection(index: step.index, line: line, time: eventTime(event),
+                                                  evidence: evidence, action: action))
             step.alarms.append(evidence)
         }
 
@@ -120,8 +126,8 @@ public struct PrequentialEvaluation: Sendable {
             for field in event.fields {
                 guard let value = monitoredValue(field) else { continue }
                 if let evidence = dataMonitor!.update(feature: field.name, value) {
-                    detections.append(EvaluationDetection(index: step.index, line: line, evidence: evidence,
-                                                          action: "none"))
+                    detections.append(EvaluationDetection(index: step.index, line: line, time: eventTime(event),
+                                                          evidence: evidence, action: "none"))
                     step.alarms.append(evidence)
                 }
             }
@@ -131,22 +137,62 @@ public struct PrequentialEvaluation: Sendable {
 
     /// Applies `on_drift` after a concept-drift alarm; returns what was done.
     private mutating func react() -> String {
-        guard var current = model, let learn = topology.stages.learn else { return "none" }
+        guard let champion = model, let learn = topology.stages.learn else { return "none" }
         switch learn.onDrift {
-        case .none, .challenger:
+        case .none:
             return "none"
+        case .challenger(let length):
+            guard trial == nil else { return "none" }
+            trial = ChallengerTrial(champion: champion, startedAt: records - 1, length: length)
+            return "challenger_started"
         case .reset(let scope):
             switch scope {
-            case .model: current.resetLearner()
-            case .pipeline: current.resetAll()
+            case .model: model!.resetLearner()
+            case .pipeline: model!.resetAll()
             }
-            model = current
             resets += 1
             learnedRange = nil
             // A reset starts a new lineage: the zero model is published as its own version.
             publishedVersions += 1
             learnedSinceVersion = 0
             return scope == .model ? "reset_model" : "reset_pipeline"
+        }
+    }
+
+    /// Lets the running challenger (if any) predict and learn the same labelled event, and
+    /// settles the trial when it is complete.
+    private mutating func runTrial(_ event: Event, championLoss: Double, index: Int) {
+        guard trial != nil, let task = scores?.task else { return }
+        let outcome: PrequentialOutcome
+        do {
+            outcome = try trial!.model.processOne(event)  // in place, as for the champion
+        } catch {
+            // The challenger cannot learn what the champion could: it loses.
+            let running = trial!
+            trial = nil
+            challengerOutcomes.append(ChallengerOutcome(
+                startedAt: running.startedAt, decidedAt: index, events: running.events,
+                championMeanLoss: running.championMeanLoss, challengerMeanLoss: .infinity, promoted: false))
+            return
+        }
+        guard let y = outcome.target else { return }
+        let loss = PrequentialScores.loss(task: task, target: y, prediction: outcome.prediction)
+        let complete = trial!.record(championLoss: championLoss, challengerLoss: loss, index: index,
+                                     learned: outcome.learned)
+        guard complete else { return }
+        let running = trial!
+        trial = nil
+        let promoted = running.challengerWins
+        challengerOutcomes.append(ChallengerOutcome(
+            startedAt: running.startedAt, decidedAt: index, events: running.events,
+            championMeanLoss: running.championMeanLoss, challengerMeanLoss: running.challengerMeanLoss,
+            promoted: promoted))
+        if promoted {
+            model = running.model
+            learnedRange = running.learnedRange
+            // The promoted model is published as a new version at once.
+            publishedVersions += 1
+            learnedSinceVersion = 0
         }
     }
 
@@ -180,6 +226,10 @@ public struct PrequentialEvaluation: Sendable {
         case (.ks, .bool(let b)), (.psi, .bool(let b)): return categorical ? nil : .number(b ? 1 : 0)
         default: return nil
         }
+    }
+
+    private func eventTime(_ event: Event) -> FieldValue? {
+        topology.schema.time.flatMap { event[$0] }
     }
 
     private mutating func reject(_ step: inout EvaluationStep, _ reason: String) {

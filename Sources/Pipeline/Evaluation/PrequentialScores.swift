@@ -13,7 +13,7 @@ public struct PrequentialScores: Sendable {
         self.task = task
     }
 
-    /// Scores one labelled prediction; returns the event's loss (log loss or squared error).
+    /// Scores one labelled prediction; returns the event's loss (see ``loss(task:target:prediction:)``).
     @discardableResult
     public mutating func update(target y: Double, prediction: Prediction) -> Double {
         switch task {
@@ -21,11 +21,21 @@ public struct PrequentialScores: Sendable {
             let outcome = BinaryOutcome(label: y == 1, probability: prediction.value)
             accuracy.update(outcome)
             logLoss.update(outcome)
-            return LogLoss.loss(outcome)
         case .regression:
             let outcome = RegressionOutcome(target: y, prediction: prediction.value)
             meanAbsoluteError.update(outcome)
             rootMeanSquaredError.update(outcome)
+        }
+        return Self.loss(task: task, target: y, prediction: prediction)
+    }
+
+    /// One event's loss: log loss of P(y = 1) (clamped as River does) for classification,
+    /// squared error for regression.
+    public static func loss(task: LearningTask, target y: Double, prediction: Prediction) -> Double {
+        switch task {
+        case .binaryClassification:
+            return LogLoss.loss(BinaryOutcome(label: y == 1, probability: prediction.value))
+        case .regression:
             return (y - prediction.value) * (y - prediction.value)
         }
     }

@@ -1,14 +1,20 @@
 /// What a learn stage does when the concept-drift detector raises an alarm.
 ///
 /// In a file: `on_drift: none` (the default), `on_drift: reset` (scope `model`),
-/// `on_drift: {action: reset, scope: pipeline}`, or `on_drift: challenger`.
+/// `on_drift: {action: reset, scope: pipeline}`, `on_drift: challenger` or
+/// `on_drift: {action: challenger, trial: 500}`.
 public enum DriftResponse: Sendable, Equatable {
     /// Keep learning; the alarm is only reported.
     case none
     /// Restart from zero weights (and optimizer state), keeping or resetting the transformer.
     case reset(scope: ResetScope)
-    /// Start a challenger model from zero beside the champion and promote it when it does better.
-    case challenger
+    /// Start a challenger from zero weights beside the champion (which keeps serving); after
+    /// `trial` labelled events the one with the lower mean loss over the trial is kept.
+    /// Default trial 1000.
+    case challenger(trial: Int)
+
+    /// Default `trial` of a challenger.
+    public static let defaultTrial = 1000
 
     /// The file spellings of `action`.
     public static let actions = ["none", "reset", "challenger"]

@@ -222,11 +222,11 @@ struct StageReader {
             switch reader.choice(node, path, DriftResponse.actions) {
             case "none": return DriftResponse.none
             case "reset": return .reset(scope: .model)
-            case "challenger": return .challenger
+            case "challenger": return .challenger(trial: DriftResponse.defaultTrial)
             default: return nil
             }
         }
-        guard let fields = reader.fields(node, path, allowed: ["action", "scope"],
+        guard let fields = reader.fields(node, path, allowed: ["action", "scope", "trial"],
                                          what: "none, reset, challenger or {action: reset, scope: model|pipeline}")
         else { return nil }
         guard let actionNode = fields["action"] else {
@@ -244,10 +244,19 @@ struct StageReader {
                                            DriftResponse.ResetScope.allCases.map(\.rawValue)) else { return nil }
             scope = DriftResponse.ResetScope(rawValue: name)!
         }
+        var trial = DriftResponse.defaultTrial
+        if let trialNode = fields["trial"] {
+            guard action == "challenger" else {
+                reader.fail(at: trialNode.mark, fields.path("trial"), "only applies to action: challenger")
+                return nil
+            }
+            guard let value = reader.integer(trialNode, fields.path("trial"), minimum: 1) else { return nil }
+            trial = value
+        }
         switch action {
         case "none": return DriftResponse.none
         case "reset": return .reset(scope: scope)
-        default: return .challenger
+        default: return .challenger(trial: trial)
         }
     }
 

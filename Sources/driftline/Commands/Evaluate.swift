@@ -40,21 +40,20 @@ struct Evaluate: ParsableCommand {
             printError(errors.description)
             throw ExitCode(2)
         }
-        let records: [InputRecord]
+        var evaluation = PrequentialEvaluation(topology: loaded)
+        var traceWriter = try trace.map { try LineWriter(path: $0) }
         do {
-            records = try EventFileReader.read(contentsOf: URL(fileURLWithPath: file),
-                                               format: format ?? EventFileFormat.guess(fromPath: file))
-        } catch {
+            try EventFileReader.forEachRecord(in: URL(fileURLWithPath: file),
+                                              format: format ?? EventFileFormat.guess(fromPath: file)) { record in
+                let step = evaluation.process(record)
+                try traceWriter?.write(CanonicalJSON.encode(step.json))
+            }
+        } catch let error as EventFileReader.FileError {
             printError("\(error)")
             throw ExitCode(2)
         }
-
-        var evaluation = PrequentialEvaluation(topology: loaded)
-        var traceWriter = try trace.map { try LineWriter(path: $0) }
-        let summary = try evaluation.run(records) { step in
-            try traceWriter?.write(CanonicalJSON.encode(step.json))
-        }
         try traceWriter?.close()
+        let summary = evaluation.summary
 
         if let modelOut, let document = evaluation.modelDocument {
             try Data((document.encoded() + "\n").utf8).write(to: URL(fileURLWithPath: modelOut))
