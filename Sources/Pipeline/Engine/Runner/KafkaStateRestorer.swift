@@ -1,6 +1,6 @@
 import Kafka
 
-/// Reads a topic from its low to its high watermark with a plain consumer (manual
+/// Reads a topic from its low watermark to its end with a plain consumer (manual
 /// assignment, no group membership, no commits): the ``StateRestorer`` of ``StageRunner``.
 ///
 /// Blocking: call it on the runner's thread. While `isCaching`, a topic is read once and
@@ -8,6 +8,8 @@ import Kafka
 public final class KafkaStateRestorer: StateRestorer {
     private let configuration: KafkaConsumerConfiguration
     private let timeout: Duration
+    /// How long the end of a topic must stay quiet after the high marks were reached.
+    private let settleTime: Duration
     private var cache: [String: [KafkaConsumerRecord]] = [:]
     /// Keep what was read until `isCaching` is set to false.
     public var isCaching = false {
@@ -18,13 +20,19 @@ public final class KafkaStateRestorer: StateRestorer {
     ///   - configuration: the cluster and client settings to read with; its group id is only
     ///     used to name the client (nothing is committed).
     ///   - timeout: the longest a read of one topic may take.
-    public init(configuration: KafkaConsumerConfiguration, timeout: Duration = .seconds(60)) {
+    ///   - settleTime: after reaching the high marks, how long to wait for further records
+    ///     (brokers that under-report the high mark).
+    public init(
+        configuration: KafkaConsumerConfiguration, timeout: Duration = .seconds(60),
+        settleTime: Duration = .milliseconds(200)
+    ) {
         var configuration = configuration
         configuration.groupID += ".restore"
         configuration.isolationLevel = .readCommitted
         configuration.queuedMinMessages = 10_000
         self.configuration = configuration
         self.timeout = timeout
+        self.settleTime = settleTime
     }
 
     public func records(in topic: String) throws -> [KafkaConsumerRecord] {
@@ -59,10 +67,8 @@ public final class KafkaStateRestorer: StateRestorer {
                 throw StageRestoreTimeout(topic: topic, unfinished: unfinished.sorted())
             }
             for record in try consumer.poll(maxRecords: 10_000, timeout: .milliseconds(100)) {
-                let end = ends[record.topicPartition] ?? 0
-                guard record.offset < end else { continue }
                 byPartition[record.topicPartition, default: []].append(record)
-                if record.offset == end - 1 { unfinished.remove(record.topicPartition) }
+                if record.offset >= (ends[record.topicPartition] ?? 0) - 1 { unfinished.remove(record.topicPartition) }
             }
             // Records can be gone below the high mark (transaction markers, compaction): a
             // position at the end also finishes a partition.
@@ -70,6 +76,13 @@ public final class KafkaStateRestorer: StateRestorer {
             where position.offset.isConcrete && position.offset.rawValue >= ends[position.topicPartition] ?? 0 {
                 unfinished.remove(position.topicPartition)
             }
+        }
+        // Some brokers under-report the high mark (Tansu 0.6 reports the last batch's base
+        // offset + 1): keep reading until the partitions stay quiet for `settleTime`.
+        while ContinuousClock.now < deadline {
+            let more = try consumer.poll(maxRecords: 10_000, timeout: settleTime)
+            if more.isEmpty { break }
+            for record in more { byPartition[record.topicPartition, default: []].append(record) }
         }
         return byPartition.keys.sorted().flatMap { byPartition[$0]! }
     }

@@ -190,6 +190,7 @@ final class StageRunnerLoop: @unchecked Sendable {
         if !paused && tracker.inFlight > configuration.maxInFlightOutputs {
             try consumer.pause(owned)
             paused = true
+            statistics.pauses += 1
         } else if paused && tracker.inFlight <= configuration.maxInFlightOutputs / 2 {
             try consumer.resume(owned)
             paused = false

@@ -35,6 +35,8 @@ public struct StageStatistics: Sendable, Hashable {
     public var commitFailures = 0
     /// Whether the runner paused its partitions for backpressure.
     public var isPaused = false
+    /// How many times it paused them.
+    public var pauses = 0
     /// Owned partitions, sorted.
     public var partitions: [Partition] = []
     /// Time to process one input record (the stage's `process` plus stream-time punctuations).
