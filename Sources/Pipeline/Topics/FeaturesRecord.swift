@@ -1,0 +1,110 @@
+import OnlineML
+
+/// One record of the features topic (transform → learn), format `driftline.features` version 1
+/// (see docs/topics.md).
+///
+/// It carries the event as parsed (`fields`, in order), so the learner mirrors the transformer
+/// exactly (River's semantics: prediction with statistics of earlier events, learning with
+/// statistics that include this one), plus the two vectors the transform computed for other
+/// consumers, the label, the event time and the lineage of the source event.
+public struct FeaturesRecord: Sendable, Equatable {
+    public static let formatName = "driftline.features"
+    public static let formatVersion = 1
+
+    /// One named feature value.
+    public struct Feature: Sendable, Equatable {
+        public var name: String
+        public var value: Double
+
+        public init(_ name: String, _ value: Double) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    /// The event's position on the events topic.
+    public var source: SourcePosition
+    /// The schema's key field (or the record key), if any.
+    public var key: String?
+    /// The schema's time field as it appeared in the event, if any.
+    public var time: FieldValue?
+    /// The decoded label (classification 0/1), nil when unlabelled.
+    public var label: Double?
+    /// The event as parsed, fields in their original order.
+    public var fields: [EventField]
+    /// The features the model predicts with (statistics of earlier events only), in id order.
+    public var predict: [Feature]
+    /// The features the model learns from (statistics including this event); nil when unlabelled.
+    public var learn: [Feature]?
+
+    public init(
+        source: SourcePosition, key: String?, time: FieldValue?, label: Double?, fields: [EventField],
+        predict: [Feature], learn: [Feature]?
+    ) {
+        self.source = source
+        self.key = key
+        self.time = time
+        self.label = label
+        self.fields = fields
+        self.predict = predict
+        self.learn = learn
+    }
+
+    /// The event to mirror.
+    public var event: Event { Event(fields: fields) }
+
+    public var json: JSONValue {
+        func vector(_ features: [Feature]) -> JSONValue {
+            .array(features.map { .array([.string($0.name), .number($0.value)]) })
+        }
+        return .object([
+            "format": .string(Self.formatName),
+            "format_version": .integer(Self.formatVersion),
+            "source": PayloadCoding.json(source),
+            "key": key.map { .string($0) } ?? .null,
+            "time": time.map(PayloadCoding.json) ?? .null,
+            "label": PayloadCoding.optionalNumber(label),
+            "fields": .array(fields.map { .array([.string($0.name), PayloadCoding.json($0.value)]) }),
+            "predict": vector(predict),
+            "learn": learn.map(vector) ?? .null,
+        ])
+    }
+
+    /// Canonical JSON bytes (the record value).
+    public func encoded() -> [UInt8] { CanonicalJSON.encodeBytes(json) }
+
+    public init(decoding bytes: [UInt8]?) throws(PayloadError) {
+        let json = try PayloadCoding.parse(bytes, format: Self.formatName, version: Self.formatVersion)
+        func pairs(_ value: JSONValue?, _ name: String) throws(PayloadError) -> [(String, JSONValue)] {
+            guard let items = value?.arrayValue else { throw PayloadError("'\(name)' is not an array") }
+            var out: [(String, JSONValue)] = []
+            for item in items {
+                guard let pair = item.arrayValue, pair.count == 2, let key = pair[0].stringValue else {
+                    throw PayloadError("'\(name)' holds an entry that is not a [name, value] pair")
+                }
+                out.append((key, pair[1]))
+            }
+            return out
+        }
+        func vector(_ value: JSONValue?, _ name: String) throws(PayloadError) -> [Feature] {
+            var out: [Feature] = []
+            for (key, value) in try pairs(value, name) {
+                guard let x = value.doubleValue else { throw PayloadError("'\(name)' holds a non-number") }
+                out.append(Feature(key, x))
+            }
+            return out
+        }
+        source = try PayloadCoding.position(json["source"], "source")
+        key = json["key"]?.stringValue
+        let time = json["time"] ?? .null
+        self.time = time == .null ? nil : try PayloadCoding.fieldValue(time)
+        label = json["label"]?.doubleValue
+        var fields: [EventField] = []
+        for (name, value) in try pairs(json["fields"], "fields") {
+            fields.append(EventField(name, try PayloadCoding.fieldValue(value)))
+        }
+        self.fields = fields
+        predict = try vector(json["predict"], "predict")
+        learn = json["learn"] == nil || json["learn"] == .null ? nil : try vector(json["learn"], "learn")
+    }
+}

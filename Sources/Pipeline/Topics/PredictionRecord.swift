@@ -1,0 +1,90 @@
+import OnlineML
+
+/// One record of the predictions topic (learn → detect and any consumer), format
+/// `driftline.prediction` version 1 (see docs/topics.md). Prequential: made before the model
+/// learned from the event.
+public struct PredictionRecord: Sendable, Equatable {
+    public static let formatName = "driftline.prediction"
+    public static let formatVersion = 1
+
+    /// The model name (the model topic's key) and the version that made the prediction.
+    public var model: String
+    /// The model's record key on the model topic (`NAME` or `NAME/PARTITION`).
+    public var modelKey: String
+    public var modelVersion: Int
+    /// The event's position on the events topic.
+    public var source: SourcePosition
+    /// The features record the learner read.
+    public var input: SourcePosition
+    public var key: String?
+    public var time: FieldValue?
+    /// Regression: the value. Classification: the class, 1 or 0.
+    public var prediction: Double
+    /// Classification: P(y = 1).
+    public var probability: Double?
+    /// The label, when the event had one.
+    public var label: Double?
+    /// Log loss (classification) or squared error (regression), when labelled.
+    public var loss: Double?
+    /// 0/1 misclassification or absolute error, when labelled.
+    public var error: Double?
+
+    public init(
+        model: String, modelKey: String, modelVersion: Int, source: SourcePosition, input: SourcePosition, key: String?,
+        time: FieldValue?, prediction: Double, probability: Double?, label: Double?, loss: Double?, error: Double?
+    ) {
+        self.model = model
+        self.modelKey = modelKey
+        self.modelVersion = modelVersion
+        self.source = source
+        self.input = input
+        self.key = key
+        self.time = time
+        self.prediction = prediction
+        self.probability = probability
+        self.label = label
+        self.loss = loss
+        self.error = error
+    }
+
+    public var json: JSONValue {
+        .object([
+            "format": .string(Self.formatName),
+            "format_version": .integer(Self.formatVersion),
+            "model": .string(model),
+            "model_key": .string(modelKey),
+            "model_version": .integer(modelVersion),
+            "source": PayloadCoding.json(source),
+            "input": PayloadCoding.json(input),
+            "key": key.map { .string($0) } ?? .null,
+            "time": time.map(PayloadCoding.json) ?? .null,
+            "prediction": .number(prediction),
+            "probability": PayloadCoding.optionalNumber(probability),
+            "label": PayloadCoding.optionalNumber(label),
+            "loss": PayloadCoding.optionalNumber(loss),
+            "error": PayloadCoding.optionalNumber(error),
+        ])
+    }
+
+    public func encoded() -> [UInt8] { CanonicalJSON.encodeBytes(json) }
+
+    public init(decoding bytes: [UInt8]?) throws(PayloadError) {
+        let json = try PayloadCoding.parse(bytes, format: Self.formatName, version: Self.formatVersion)
+        guard let model = json["model"]?.stringValue, let version = json["model_version"]?.intValue,
+              let prediction = json["prediction"]?.doubleValue
+        else { throw PayloadError("a prediction needs 'model', 'model_version' and 'prediction'") }
+        self.model = model
+        modelKey = json["model_key"]?.stringValue ?? model
+        modelVersion = version
+        source = try PayloadCoding.position(json["source"], "source")
+        input = try PayloadCoding.position(json["input"], "input")
+        key = json["key"]?.stringValue
+        let time = json["time"] ?? .null
+        self.time = time == .null ? nil : try PayloadCoding.fieldValue(time)
+        self.prediction = prediction
+        probability = json["probability"]?.doubleValue
+        label = json["label"]?.doubleValue
+        loss = json["loss"]?.doubleValue
+        error = json["error"]?.doubleValue
+    }
+}
