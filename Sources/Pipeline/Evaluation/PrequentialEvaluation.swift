@@ -166,7 +166,8 @@ public struct PrequentialEvaluation: Sendable {
     }
 
     /// The version the final model document carries: one per `publish.every_events` learned
-    /// events, one per reset and promotion, and the version in progress if it learned since.
+    /// events, one per reset and promotion (each completing the version in progress first), and
+    /// the version in progress if it learned since.
     public var modelVersion: Int { learner?.version ?? 0 }
 
     /// The final model as a model document (`nil` without a learn stage): version per

@@ -99,10 +99,18 @@ public struct PrequentialLearner: Sendable {
         return step
     }
 
-    /// Applies `on_drift: reset`: restarts the learner (and the transformer for `pipeline`)
-    /// and completes a version holding the zero model, whose lineage names `cause`.
+    /// Applies `on_drift: reset`: completes the version in progress (if it learned anything;
+    /// predictions were stamped with it), restarts the learner (and the transformer for
+    /// `pipeline`) and completes a version holding the zero model, whose lineage names
+    /// `cause`. Returns the completed documents, oldest first.
     @discardableResult
-    public mutating func reset(scope: DriftResponse.ResetScope, cause: JSONValue) -> ModelDocument {
+    public mutating func reset(scope: DriftResponse.ResetScope, cause: JSONValue) -> [ModelDocument] {
+        var completed: [ModelDocument] = []
+        if versionEvents > 0 {
+            completed.append(document)
+            completedVersion += 1
+            versionEvents = 0
+        }
         switch scope {
         case .model: model.resetLearner()
         case .pipeline: model.resetAll()
@@ -110,10 +118,10 @@ public struct PrequentialLearner: Sendable {
         resets += 1
         lineage = TrainingLineage()
         completedVersion += 1
-        versionEvents = 0
         lineageStart = completedVersion
         lineageCause = cause
-        return document
+        completed.append(document)
+        return completed
     }
 
     /// Applies `on_drift: challenger`: starts a trial of `length` labelled events unless one
@@ -167,9 +175,9 @@ public struct PrequentialLearner: Sendable {
         }
         guard let y = outcome.target else { return }
         let loss = PrequentialScores.loss(task: scores.task, target: y, prediction: outcome.prediction)
-        let complete = trial!.record(championLoss: championLoss, challengerLoss: loss, position: position,
+        let trialDone = trial!.record(championLoss: championLoss, challengerLoss: loss, position: position,
                                      learned: outcome.learned)
-        guard complete else { return }
+        guard trialDone else { return }
         let running = trial!
         trial = nil
         let result = ChallengerOutcome(
@@ -179,6 +187,10 @@ public struct PrequentialLearner: Sendable {
         challengerOutcomes.append(result)
         step.challenger = result
         if result.promoted {
+            // The champion's version in progress is completed first (predictions carry it).
+            if versionEvents > 0 {
+                complete(&step, documents: documents)
+            }
             model = running.model
             lineage = running.lineage
             // The promoted model is published as a new version at once.

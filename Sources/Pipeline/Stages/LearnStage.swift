@@ -185,8 +185,10 @@ struct LearnStage: Stage {
                 break
             case .reset(let scope):
                 cause["action"] = .string(scope == .model ? "reset_model" : "reset_pipeline")
-                let document = learner.reset(scope: scope, cause: .object(cause))
-                publish(document, reason: "reset", context: context)
+                let documents = learner.reset(scope: scope, cause: .object(cause))
+                for (index, document) in documents.enumerated() {
+                    publish(document, reason: index == documents.count - 1 ? "reset" : "version", context: context)
+                }
             case .challenger(let length):
                 cause["action"] = .string("challenger_started")
                 learner.startChallenger(length: length, at: alert.sourceOffset, cause: .object(cause))
