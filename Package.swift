@@ -85,7 +85,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DriftlineCLITests",
-            dependencies: ["TestSupport"]
+            dependencies: ["TestSupport", "Kafka", "Pipeline"]
         ),
     ]
 )

@@ -16,5 +16,6 @@ struct Driftline: AsyncParsableCommand {
         Lint.self,
         Evaluate.self,
         Generate.self,
+        StageCommand.self,
     ]
 }
