@@ -71,3 +71,68 @@ import TestSupport
         }
     }
 }
+
+extension RetrainingLoopTests {
+    @Test func challengerIsPromotedAsANewVersionWithItsTrial() throws {
+        // SGD(0.01) adapts slowly: after the drift at 20000 a fresh challenger beats the champion.
+        let yaml = Self.yaml.replacingOccurrences(of: "on_drift: reset", with: "on_drift: {action: challenger, trial: 500}")
+            .replacingOccurrences(of: "lr: 0.1", with: "lr: 0.01")
+        let topology = try Topology.parse(yaml: yaml)
+        let lines = try StageTestSupport.lines("sine_drift_100k.jsonl", limit: 23_000)
+        let driver = try TopologyTestDriver(topology: topology)
+        try StageTestSupport.pipe(lines, into: driver, topic: "sine.events")
+        try driver.close()
+        let models = try StageTestSupport.models(driver, topic: "sine.models", key: "sine")
+        let promotions = models.filter { StageTestSupport.header(ModelRecordHeaders.reason, $0.record) == "promotion" }
+        let promotion = try #require(promotions.first)
+        let cause = try #require(promotion.document.lineage?["started_by"])
+        #expect(cause["action"]?.stringValue == "promote_challenger")
+        #expect(cause["trial"]?["promoted"]?.boolValue == true)
+        #expect(cause["trial"]?["events"]?.intValue == 500)
+        #expect(cause["alert"]?["detector"]?.stringValue == "adwin")
+        #expect(promotion.document.parentVersion == promotion.document.version - 1)
+        // The champion's version in progress was completed just before.
+        let index = try #require(models.firstIndex { $0.record.offset == promotion.record.offset })
+        #expect(models[index - 1].document.version == promotion.document.version - 1)
+        // The promoted model learned only the trial's events (after the alert).
+        let range = try #require(promotion.document.trainingOffsets.first)
+        #expect(range.first >= 20_000 && range.last - range.first < 600)
+    }
+}
+
+/// Two partitions: one learner task per features partition, each with its own model key.
+@Suite struct PartitionedLearnerTests {
+    @Test func eachPartitionHasItsOwnModelKeyAndLineage() throws {
+        let topology = try Topology.parse(yaml: """
+            name: two
+            topics:
+              events: {name: two.events, partitions: 2}
+              features: {name: two.features, partitions: 2}
+              predictions: {name: two.predictions, partitions: 2}
+            schema: {target: y}
+            stages:
+              transform: {scale: standard}
+              learn: {model: logistic_regression, optimizer: {name: sgd, lr: 0.1}, publish: {every_events: 200}}
+            """)
+        let lines = try StageTestSupport.lines("phishing.jsonl")
+        let driver = try TopologyTestDriver(topology: topology)
+        for (index, line) in lines.enumerated() {
+            try driver.pipe(StageRecord(value: Array(line.utf8), timestampMilliseconds: Int64(index), partition: Int32(index % 2)),
+                            into: "two.events")
+        }
+        try driver.close()
+        for partition in 0..<2 {
+            let models = try StageTestSupport.models(driver, topic: "two.models", key: "two/\(partition)")
+            let final = try #require(models.last?.document)
+            #expect(final.name == "two")
+            #expect(final.trainingOffsets.map(\.partition) == [partition])
+            #expect(final.pipeline.eventsLearned == 625)
+            // The same model as evaluate over this partition's events alone (lineage aside).
+            let own = lines.enumerated().filter { $0.offset % 2 == partition }.map(\.element)
+            let evaluation = StageTestSupport.evaluate(topology, lines: own)
+            #expect(final.pipeline.learner.weights == evaluation.model?.learner.weights)
+            #expect(final.pipeline.learner.intercept == evaluation.model?.learner.intercept)
+        }
+        #expect(driver.records(in: "two.predictions").count == 1250)
+    }
+}
