@@ -54,7 +54,7 @@ struct DetectStage: Stage {
     }
 
     mutating func process(_ record: StageRecord, context: StageContext) throws {
-        guard let input = context.source else { return }
+        guard context.source != nil else { return }
         try BuiltInStages.checkSize(record)
         if readsPredictions {
             let prediction: PredictionRecord

@@ -9,7 +9,8 @@ import OnlineML
 /// events) and, for a labelled event, the learning vector (statistics including it). Its
 /// transformer state is exactly the learner's, since both apply the same labelled events in the
 /// same order; on assignment it restores that state from the latest model document of its
-/// learner and resumes after the last event the document accounts for.
+/// learner and resumes after the last event the document accounts for (from the first event
+/// when there is no document yet).
 ///
 /// Rejected (dead-lettered): records over ``BuiltInStages/maxRecordBytes``, bad JSON, nested
 /// values, duplicate fields, non-finite or out-of-range numbers, type changes, bad labels.
@@ -38,13 +39,19 @@ struct TransformStage: Stage {
               let featuresPartition = BuiltInStages.outputPartition(topology.topics.features, for: task.partition)
         else { return }
         let key = BuiltInStages.modelKey(topology: topology, featuresPartition: featuresPartition)
-        guard let record = try context.latestRecord(in: .models, key: key), !record.isTombstone else { return }
-        let document = try ModelDocument(decoding: String(decoding: record.value, as: UTF8.self))
-        guard let header = ModelRecordHeaders.value(ModelRecordHeaders.sourceNextOffsets, in: record.headers),
+        guard let record = try context.latestRecord(in: .models, key: key), !record.isTombstone,
+              let header = ModelRecordHeaders.value(ModelRecordHeaders.sourceNextOffsets, in: record.headers),
               let next = ModelRecordHeaders.decode(header).first(where: {
                   $0.topic == task.topic && $0.partition == task.partition
               })
-        else { return }
+        else {
+            // No model accounts for this partition yet: only a transformer that saw every
+            // event from the start agrees with the learner's (a few features are repeated;
+            // the learner skips them).
+            context.resume(from: 0)
+            return
+        }
+        let document = try ModelDocument(decoding: String(decoding: record.value, as: UTF8.self))
         transformer = document.pipeline.transformer
         vocabulary = document.pipeline.vocabulary
         context.resume(from: next.offset)
