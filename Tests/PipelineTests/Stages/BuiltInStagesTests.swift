@@ -56,6 +56,12 @@ import TestSupport
         #expect(predictions.first?.modelVersion == 0)
         #expect(predictions.last?.modelVersion == final.version)
 
+        // The detect stage saw the same error stream as evaluate's in-line detector.
+        let alerts = try driver.records(in: "phishing.drift-alerts").map {
+            try CanonicalJSON.parse(String(decoding: $0.value, as: UTF8.self))
+        }
+        #expect(alerts.compactMap { $0["position"]?["source"]?["offset"]?.intValue } == evaluation.detections.map(\.index))
+
         // Features carry label, lineage and both vectors.
         let features = try driver.records(in: "phishing.features").map { try FeaturesRecord(decoding: $0.value) }
         #expect(features.count == 1250)
