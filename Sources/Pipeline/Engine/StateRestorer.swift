@@ -15,9 +15,18 @@ public protocol StateRestorer {
     /// The last record with `key` in `topic` (the highest offset of the partition holding the
     /// key; the latest timestamp if several partitions hold it), or nil.
     func latestRecord(in topic: String, key: [UInt8]) throws -> KafkaConsumerRecord?
+
+    /// The records of `topic` at or after `next[partition]` (0 for partitions not listed), up
+    /// to its end: what a task following a control topic (e.g. the learner reading drift
+    /// alerts) has not seen yet. Cheap when nothing is new.
+    func records(in topic: String, after next: [Int32: Int64]) throws -> [KafkaConsumerRecord]
 }
 
 extension StateRestorer {
+    public func records(in topic: String, after next: [Int32: Int64]) throws -> [KafkaConsumerRecord] {
+        try records(in: topic).filter { $0.offset >= next[$0.partition, default: 0] }
+    }
+
     public func latestRecord(in topic: String, key: [UInt8]) throws -> KafkaConsumerRecord? {
         Self.latest(in: try records(in: topic), key: key)
     }

@@ -19,8 +19,9 @@ import OnlineML
 /// skips features of source events it already accounted for (a transform that restarted
 /// repeats some). Nothing is lost or learned twice.
 ///
-/// Retraining: with `on_drift` other than `none`, the task reads the alerts topic through the
-/// state restorer once per second of stream time (a punctuation: deterministic on replay) and
+/// Retraining: with `on_drift` other than `none`, the task reads the new records of the alerts
+/// topic through the state restorer (``StageContext/records(in:after:)``) once per second of
+/// stream time (a punctuation: deterministic on replay) and
 /// applies each new concept alert about its key whose `model_version` is newer than the start
 /// of its current lineage (older alerts are about a model it already replaced).
 struct LearnStage: Stage {
@@ -168,7 +169,7 @@ struct LearnStage: Stage {
 
     /// Reads the alerts topic and applies `on_drift` to each new concept alert about this key.
     private mutating func followAlerts(context: StageContext) throws {
-        for record in try context.records(in: .alerts) {
+        for record in try context.records(in: .alerts, after: alertNext) {
             guard record.offset >= alertNext[record.partition, default: 0] else { continue }
             alertNext[record.partition] = record.offset + 1
             guard let alert = try? DriftAlertRecord.summary(decoding: record.isTombstone ? nil : record.value),

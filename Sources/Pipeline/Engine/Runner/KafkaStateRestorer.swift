@@ -6,10 +6,10 @@ import Kafka
 /// Blocking: call it on the runner's thread. While `isCaching`, a topic is read once and
 /// shared by every task restored in the same rebalance.
 public final class KafkaStateRestorer: StateRestorer {
-    private let configuration: KafkaConsumerConfiguration
-    private let timeout: Duration
+    let configuration: KafkaConsumerConfiguration
+    let timeout: Duration
     /// How long the end of a topic must stay quiet after the high marks were reached.
-    private let settleTime: Duration
+    let settleTime: Duration
     private var cache: [String: [KafkaConsumerRecord]] = [:]
     /// Keep what was read until `isCaching` is set to false.
     public var isCaching = false {
