@@ -17,8 +17,12 @@ public enum BuiltInStage: String, Sendable, Hashable, CaseIterable {
 ///     for: .learn, topology: topology, bootstrapServers: brokers), factory: factory)
 /// ```
 public enum BuiltInStages {
-    /// Input records larger than this are dead-lettered unread (1 MiB).
-    public static let maxRecordBytes = 1 << 20
+    /// Input records larger than this are dead-lettered unread (512 KiB).
+    public static let maxRecordBytes = 512 << 10
+    /// An input whose output record would be larger than this is dead-lettered instead: Kafka's
+    /// default `message.max.bytes` is about 1 MB, and an output the broker refuses would stop
+    /// the runner (900,000 bytes).
+    public static let maxOutputBytes = 900_000
 
     struct Entry: Sendable {
         var stage: BuiltInStage
@@ -108,6 +112,12 @@ public enum BuiltInStages {
     static func outputPartition(_ topic: TopicSettings, for partition: Int32) -> Int32? {
         guard let count = topic.partitions, count > 0 else { return nil }
         return partition % Int32(count)
+    }
+
+    static func checkOutputSize(_ bytes: [UInt8], _ what: String) throws(StageRejection) {
+        if bytes.count > maxOutputBytes {
+            throw StageRejection("the \(what) record would be \(bytes.count) bytes, over the \(maxOutputBytes)-byte output limit")
+        }
     }
 
     static func checkSize(_ record: StageRecord) throws(StageRejection) {

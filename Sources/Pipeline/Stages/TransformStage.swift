@@ -72,8 +72,10 @@ struct TransformStage: Stage {
         } catch {
             throw StageRejection(error.description)
         }
+        let value = features.encoded()
+        try BuiltInStages.checkOutputSize(value, "features")
         var output = StageRecord(
-            key: features.key.map { Array($0.utf8) }, value: features.encoded(),
+            key: features.key.map { Array($0.utf8) }, value: value,
             timestampMilliseconds: record.timestampMilliseconds)
         output.partition = BuiltInStages.outputPartition(topology.topics.features, for: task.partition)
         context.forward(output, to: .features)

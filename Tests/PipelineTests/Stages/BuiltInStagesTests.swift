@@ -182,6 +182,19 @@ import TestSupport
         #expect(final.document.contentHash == evaluation.modelDocument?.contentHash)
     }
 
+    @Test func anEventWhoseFeaturesWouldBeTooLargeIsDeadLettered() throws {
+        let driver = try TopologyTestDriver(topology: try Self.phishing())
+        // 480 KB of category: under the input limit, but the features record holds it twice
+        // (the field and the one-hot feature name).
+        let big = "{\"https\":1,\"y\":1,\"pad\":\"" + String(repeating: "x", count: 480_000) + "\"}"
+        try driver.pipe(key: nil, value: big, into: "phishing.events")
+        try driver.pipe(key: nil, value: "{\"https\":1,\"y\":1}", into: "phishing.events")
+        let dead = driver.records(in: "phishing.dlq")
+        #expect(dead.count == 1)
+        #expect(dead.first.flatMap { StageTestSupport.header(DeadLetterHeaders.error, $0) }?.contains("output limit") == true)
+        #expect(driver.records(in: "phishing.predictions").count == 1)
+    }
+
     @Test func badRecordsOnLaterTopicsAreDeadLetteredByTheirStage() throws {
         let driver = try TopologyTestDriver(topology: try Self.phishing())
         try driver.pipe(key: nil, value: "{\"not\":\"features\"}", into: "phishing.features")
