@@ -97,7 +97,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DriftlineCLITests",
-            dependencies: ["Pipeline", "TestSupport"]
+            dependencies: ["TestSupport", "Kafka", "Pipeline"]
         ),
     ]
 )

@@ -6,6 +6,8 @@ public struct KafkaDeliveryReport: Sendable, Hashable {
     public var offset: KafkaOffset
     /// Set when the record was not delivered (e.g. `_MSG_TIMED_OUT`).
     public var error: KafkaError?
+    /// The tag given to `enqueue(..., deliveryTag:)`, nil for records enqueued without one.
+    public var deliveryTag: UInt64? = nil
 
     public init(topic: String, partition: Int32, offset: KafkaOffset, error: KafkaError?) {
         self.topic = topic

@@ -91,6 +91,27 @@ public final class KafkaProducer: Sendable {
         try KafkaError.check(err, "enqueue to \(topic)")
     }
 
+    /// `enqueue` with a caller-chosen `deliveryTag` that comes back in the record's
+    /// `KafkaDeliveryReport.deliveryTag`, so the caller can tell which records are delivered
+    /// (e.g. to commit input offsets only once their outputs are). Tags must be below 2^63.
+    /// `timestampMilliseconds` sets the record's create time (nil: now).
+    public func enqueue(
+        topic: String, key: [UInt8]? = nil, value: [UInt8]?,
+        headers: [KafkaHeader] = [], partition: Int32? = nil, timestampMilliseconds: Int64? = nil,
+        deliveryTag: UInt64
+    ) throws(KafkaError) {
+        precondition(deliveryTag < 1 << 63, "delivery tags must be below 2^63")
+        let err = withBytes(key) { keyBytes in
+            withBytes(value) { valueBytes in
+                produceRaw(
+                    topic: topic, key: keyBytes, value: valueBytes, headers: headers,
+                    partition: partition, opaque: DeliveryTag.opaque(deliveryTag), block: true,
+                    timestampMilliseconds: timestampMilliseconds)
+            }
+        }
+        try KafkaError.check(err, "enqueue to \(topic)")
+    }
+
     /// `enqueue` with UTF-8 string key and value, without copying them into arrays.
     public func enqueue(
         topic: String, key: String?, value: String,
@@ -246,7 +267,8 @@ public final class KafkaProducer: Sendable {
 
     private func produceRaw(
         topic: String, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
-        headers: [KafkaHeader], partition: Int32?, opaque: UnsafeMutableRawPointer?, block: Bool
+        headers: [KafkaHeader], partition: Int32?, opaque: UnsafeMutableRawPointer?, block: Bool,
+        timestampMilliseconds: Int64? = nil
     ) -> rd_kafka_resp_err_t {
         if closed.load(ordering: .relaxed) { return RD_KAFKA_RESP_ERR__DESTROY }
         var cHeaders: OpaquePointer? = nil
@@ -262,7 +284,7 @@ public final class KafkaProducer: Sendable {
         }
         let flags = RD_KAFKA_MSG_F_COPY | (block ? RD_KAFKA_MSG_F_BLOCK : 0)
         let err = topic.withCString { topicName in
-            withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { vus in
+            withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { vus in
                 var count = 0
                 func append(_ type: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t) -> Void) {
                     var vu = rd_kafka_vu_t()
@@ -288,6 +310,7 @@ public final class KafkaProducer: Sendable {
                 if let partition { append(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition } }
                 if let cHeaders { append(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = cHeaders } }
                 if let opaque { append(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = opaque } }
+                if let timestampMilliseconds { append(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestampMilliseconds } }
                 guard let error = rd_kafka_produceva(client.handle, vus.baseAddress, count) else {
                     return RD_KAFKA_RESP_ERR_NO_ERROR
                 }

@@ -17,5 +17,6 @@ struct Driftline: AsyncParsableCommand {
         Evaluate.self,
         Generate.self,
         Graph.self,
+        StageCommand.self,
     ]
 }

@@ -40,13 +40,16 @@ final class RDKafkaProducerCallbacks: Sendable {
         } else {
             failed.add(1, ordering: .relaxed)
         }
-        let waiter = message._private.map { Unmanaged<DeliveryWaiter>.fromOpaque($0).takeRetainedValue() }
+        let tag = DeliveryTag.tag(message._private)
+        let waiter = tag == nil
+            ? message._private.map { Unmanaged<DeliveryWaiter>.fromOpaque($0).takeRetainedValue() } : nil
         guard waiter != nil || handler != nil || !ok else { return }
-        let report = KafkaDeliveryReport(
+        var report = KafkaDeliveryReport(
             topic: message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "",
             partition: message.partition,
             offset: KafkaOffset(message.offset),
             error: ok ? nil : KafkaError(message.err, operation: "delivery"))
+        report.deliveryTag = tag
         if let error = report.error {
             lastError.withLock { $0 = error }
         }
@@ -68,5 +71,19 @@ final class DeliveryWaiter: Sendable {
 
     func resume(_ report: KafkaDeliveryReport) {
         continuation.resume(returning: report)
+    }
+}
+
+/// A caller's delivery tag carried in the message opaque: shifted left with the low bit set,
+/// which no (aligned) `DeliveryWaiter` pointer has.
+enum DeliveryTag {
+    static func opaque(_ tag: UInt64) -> UnsafeMutableRawPointer? {
+        UnsafeMutableRawPointer(bitPattern: UInt(tag << 1 | 1))
+    }
+
+    static func tag(_ opaque: UnsafeMutableRawPointer?) -> UInt64? {
+        guard let opaque else { return nil }
+        let bits = UInt(bitPattern: opaque)
+        return bits & 1 == 1 ? UInt64(bits >> 1) : nil
     }
 }

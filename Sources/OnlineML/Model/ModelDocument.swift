@@ -21,10 +21,14 @@ public struct ModelDocument: Sendable {
     public var metrics: [String: Double]
     /// Wall-clock creation time (ISO 8601), bookkeeping: not covered by the content hash.
     public var createdAt: String?
+    /// How this version came to be, written by the engine (events learned in this version,
+    /// the drift alert that reset the model…); hashed, omitted when `nil`.
+    public var lineage: JSONValue?
 
     public init(
         name: String, version: Int, parentVersion: Int? = nil, pipeline: ModelPipeline,
-        trainingOffsets: [TrainingOffsetRange] = [], metrics: [String: Double] = [:], createdAt: String? = nil
+        trainingOffsets: [TrainingOffsetRange] = [], metrics: [String: Double] = [:], createdAt: String? = nil,
+        lineage: JSONValue? = nil
     ) {
         self.name = name
         self.version = version
@@ -33,6 +37,7 @@ public struct ModelDocument: Sendable {
         self.trainingOffsets = trainingOffsets
         self.metrics = metrics
         self.createdAt = createdAt
+        self.lineage = lineage
     }
 
     /// The document without `content_hash` and `created_at`: what the hash covers.
@@ -62,6 +67,7 @@ public struct ModelDocument: Sendable {
         for key in ["weights", "intercept", "optimizer_state", "l1_state"] {
             if let v = learner.removeValue(forKey: key) { document[key] = v }
         }
+        if let lineage { document["lineage"] = lineage }
         return .object(document)
     }
 
@@ -121,7 +127,8 @@ public struct ModelDocument: Sendable {
             trainingOffsets: try json.requireArray("training_offsets").map { (v: JSONValue) throws(ModelDocumentError) in
                 try TrainingOffsetRange(json: v)
             },
-            metrics: metrics, createdAt: json["created_at"]?.stringValue)
+            metrics: metrics, createdAt: json["created_at"]?.stringValue,
+            lineage: json["lineage"].flatMap { $0 == .null ? nil : $0 })
         if verifyHash {
             let stated = try json.requireString("content_hash")
             guard stated == contentHash else {

@@ -8,29 +8,32 @@ import OnlineML
 /// transformer's statistics up to the alarm and then updates its own copy identically.
 struct ChallengerTrial: Sendable {
     var model: ModelPipeline
-    /// Record index of the alarm that started the trial.
+    /// Offset (record index for `evaluate`) of the alarm that started the trial.
     let startedAt: Int
     let length: Int
+    /// Why the trial started (the alert), carried into the promoted version's lineage.
+    let cause: JSONValue
     private(set) var events = 0
     private(set) var championLossSum = 0.0
     private(set) var challengerLossSum = 0.0
-    /// Record indices the challenger learned from.
-    private(set) var learnedRange: ClosedRange<Int>?
+    /// Offsets the challenger learned from.
+    private(set) var lineage = TrainingLineage()
 
-    init(champion: ModelPipeline, startedAt: Int, length: Int) {
+    init(champion: ModelPipeline, startedAt: Int, length: Int, cause: JSONValue) {
         var model = champion
         model.resetLearner()
         self.model = model
         self.startedAt = startedAt
         self.length = length
+        self.cause = cause
     }
 
     /// Adds one labelled event's losses; `true` when the trial is complete.
-    mutating func record(championLoss: Double, challengerLoss: Double, index: Int, learned: Bool) -> Bool {
+    mutating func record(championLoss: Double, challengerLoss: Double, position: InputPosition, learned: Bool) -> Bool {
         events += 1
         championLossSum += championLoss
         challengerLossSum += challengerLoss
-        if learned { learnedRange = learnedRange.map { $0.lowerBound...index } ?? index...index }
+        if learned { lineage.learned(at: position) }
         return events >= length
     }
 
@@ -42,9 +45,9 @@ struct ChallengerTrial: Sendable {
 
 /// How one challenger trial ended.
 public struct ChallengerOutcome: Sendable, Equatable {
-    /// Record index of the alarm that started the trial.
+    /// Offset (record index for `evaluate`) of the alarm that started the trial.
     public var startedAt: Int
-    /// Record index of the event that completed it.
+    /// Offset (record index) of the event that completed it.
     public var decidedAt: Int
     /// Labelled events in the trial.
     public var events: Int

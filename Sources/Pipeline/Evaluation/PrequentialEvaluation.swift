@@ -14,8 +14,8 @@ import OnlineML
 /// the better model. The concept detector always watches the serving (champion) model.
 public struct PrequentialEvaluation: Sendable {
     public let topology: Topology
-    /// The model being trained; `nil` for a topology without a learn stage.
-    public private(set) var model: ModelPipeline?
+    /// The prequential step shared with the learn stage; `nil` without a learn stage.
+    public private(set) var learner: PrequentialLearner?
     private var conceptDetector: (any DriftDetector)?
     private var dataMonitor: FeatureDriftMonitor?
 
@@ -27,29 +27,27 @@ public struct PrequentialEvaluation: Sendable {
     public private(set) var labelled = 0
     public private(set) var rejections = RejectionTally()
     public private(set) var detections: [EvaluationDetection] = []
-    /// Learner resets triggered by `on_drift`.
-    public private(set) var resets = 0
-    public private(set) var scores: PrequentialScores?
-    private var trial: ChallengerTrial?
-    /// Finished challenger trials, in order.
-    public private(set) var challengerOutcomes: [ChallengerOutcome] = []
-    /// Model versions a learn stage would have published so far (see ``modelVersion``).
-    private var publishedVersions = 0
-    private var learnedSinceVersion = 0
-    /// Record indices the current model learned from since it last started from zero (lineage).
-    private var learnedRange: ClosedRange<Int>?
 
     public init(topology: Topology) {
         self.topology = topology
         if let configuration = topology.modelPipelineConfiguration() {
-            model = ModelPipeline(configuration: configuration)
-            scores = PrequentialScores(task: configuration.task)
+            learner = PrequentialLearner(
+                name: topology.name, configuration: configuration,
+                publishEvery: topology.stages.learn?.publish.everyEvents)
         }
         conceptDetector = topology.stages.detect?.concept?.detector.makeDetector()
         if let data = topology.stages.detect?.data {
             dataMonitor = FeatureDriftMonitor(configuration: data.monitorConfiguration)
         }
     }
+
+    /// The model being trained; `nil` for a topology without a learn stage.
+    public var model: ModelPipeline? { learner?.model }
+    public var scores: PrequentialScores? { learner?.scores }
+    /// Learner resets triggered by `on_drift`.
+    public var resets: Int { learner?.resets ?? 0 }
+    /// Finished challenger trials, in order.
+    public var challengerOutcomes: [ChallengerOutcome] { learner?.challengerOutcomes ?? [] }
 
     /// Processes one record of an input file.
     public mutating func process(_ record: InputRecord) -> EvaluationStep {
@@ -82,31 +80,30 @@ public struct PrequentialEvaluation: Sendable {
         }
 
         var detectorInput: Double? = fieldValue
-        // `model!` mutates in place: a copy would make every weight array copy-on-write per event.
-        if model != nil {
-            let outcome: PrequentialOutcome
+        // `learner!` mutates in place: a copy would make every weight array copy-on-write per event.
+        if learner != nil {
+            let outcome: PrequentialLearner.Step
             do {
-                outcome = try model!.processOne(event)
+                outcome = try learner!.step(
+                    event, at: InputPosition(topic: topology.topics.events.name, partition: 0, offset: step.index),
+                    documents: false)
             } catch {
                 reject(&step, error.description)
                 return step
             }
             let prediction = outcome.prediction
-            let isClassifier = model!.configuration.task == .binaryClassification
+            let isClassifier = learner!.model.configuration.task == .binaryClassification
             step.prediction = isClassifier ? (prediction.label == true ? 1 : 0) : prediction.value
             step.probability = isClassifier ? prediction.value : nil
             if let y = outcome.target {
                 labelled += 1
                 step.label = y
-                let loss = scores!.update(target: y, prediction: prediction)
-                step.loss = loss
-                if outcome.learned { countLearned(index: step.index) }
-                runTrial(event, championLoss: loss, index: step.index)
+                step.loss = outcome.loss
                 switch topology.stages.detect?.concept?.input {
                 case .error?:
                     detectorInput = isClassifier ? (step.prediction == y ? 0 : 1) : abs(y - prediction.value)
                 case .loss?:
-                    detectorInput = loss
+                    detectorInput = outcome.loss
                 default:
                     break
                 }
@@ -116,7 +113,8 @@ public struct PrequentialEvaluation: Sendable {
 
         if let value = detectorInput, conceptDetector != nil, conceptDetector!.update(value),
            let evidence = conceptDetector!.lastDetection {
-            let action = react()
+            let action = react(EvaluationDetection(index: step.index, line: line, time: eventTime(event),
+                                                   evidence: evidence, action: "none"))
             detections.append(EvaluationDetection(index: step.index, line: line, time: eventTime(event),
                                                   evidence: evidence, action: action))
             step.alarms.append(evidence)
@@ -136,96 +134,26 @@ public struct PrequentialEvaluation: Sendable {
     }
 
     /// Applies `on_drift` after a concept-drift alarm; returns what was done.
-    private mutating func react() -> String {
-        guard let champion = model, let learn = topology.stages.learn else { return "none" }
+    private mutating func react(_ detection: EvaluationDetection) -> String {
+        guard learner != nil, let learn = topology.stages.learn else { return "none" }
+        var cause = detection.json.objectValue ?? [:]
+        cause["action"] = nil
         switch learn.onDrift {
         case .none:
             return "none"
         case .challenger(let length):
-            guard trial == nil else { return "none" }
-            trial = ChallengerTrial(champion: champion, startedAt: records - 1, length: length)
-            return "challenger_started"
+            let started = learner!.startChallenger(length: length, at: detection.index, cause: .object(cause))
+            return started ? "challenger_started" : "none"
         case .reset(let scope):
-            switch scope {
-            case .model: model!.resetLearner()
-            case .pipeline: model!.resetAll()
-            }
-            resets += 1
-            learnedRange = nil
-            // A reset starts a new lineage: the zero model is published as its own version.
-            publishedVersions += 1
-            learnedSinceVersion = 0
-            return scope == .model ? "reset_model" : "reset_pipeline"
+            let action = scope == .model ? "reset_model" : "reset_pipeline"
+            cause["action"] = .string(action)
+            learner!.reset(scope: scope, cause: .object(cause))
+            return action
         }
     }
 
-    /// Lets the running challenger (if any) predict and learn the same labelled event, and
-    /// settles the trial when it is complete.
-    private mutating func runTrial(_ event: Event, championLoss: Double, index: Int) {
-        guard trial != nil, let task = scores?.task else { return }
-        let outcome: PrequentialOutcome
-        do {
-            outcome = try trial!.model.processOne(event)  // in place, as for the champion
-        } catch {
-            // The challenger cannot learn what the champion could: it loses.
-            let running = trial!
-            trial = nil
-            challengerOutcomes.append(ChallengerOutcome(
-                startedAt: running.startedAt, decidedAt: index, events: running.events,
-                championMeanLoss: running.championMeanLoss, challengerMeanLoss: .infinity, promoted: false))
-            return
-        }
-        guard let y = outcome.target else { return }
-        let loss = PrequentialScores.loss(task: task, target: y, prediction: outcome.prediction)
-        let complete = trial!.record(championLoss: championLoss, challengerLoss: loss, index: index,
-                                     learned: outcome.learned)
-        guard complete else { return }
-        let running = trial!
-        trial = nil
-        let promoted = running.challengerWins
-        challengerOutcomes.append(ChallengerOutcome(
-            startedAt: running.startedAt, decidedAt: index, events: running.events,
-            championMeanLoss: running.championMeanLoss, challengerMeanLoss: running.challengerMeanLoss,
-            promoted: promoted))
-        if promoted {
-            model = running.model
-            learnedRange = running.learnedRange
-            // The promoted model is published as a new version at once.
-            publishedVersions += 1
-            learnedSinceVersion = 0
-        }
-    }
-
-    private mutating func countLearned(index: Int) {
-        learnedRange = learnedRange.map { $0.lowerBound...index } ?? index...index
-        learnedSinceVersion += 1
-        if let every = topology.stages.learn?.publish.everyEvents, learnedSinceVersion >= every {
-            publishedVersions += 1
-            learnedSinceVersion = 0
-        }
-    }
-
-    /// The value a data-drift monitor takes from one event field, or `nil` if not watched.
     private func monitoredValue(_ field: EventField) -> FeatureDriftMonitor.Value? {
-        guard let data = topology.stages.detect?.data else { return nil }
-        let schema = topology.schema
-        if let features = data.features {
-            guard features.contains(field.name) else { return nil }
-        } else {
-            guard !schema.reservedFields.contains(field.name) else { return nil }
-            if case .fields(let numeric) = schema.numeric,
-               !numeric.contains(field.name), !schema.categorical.contains(field.name) {
-                return nil
-            }
-        }
-        let categorical = schema.categorical.contains(field.name)
-        switch (data.test, field.value) {
-        case (.chi2, .string(let s)) where categorical || data.features != nil: return .category(s)
-        case (.chi2, .number(let x)) where categorical: return .category(x.description)
-        case (.ks, .number(let x)), (.psi, .number(let x)): return categorical || !x.isFinite ? nil : .number(x)
-        case (.ks, .bool(let b)), (.psi, .bool(let b)): return categorical ? nil : .number(b ? 1 : 0)
-        default: return nil
-        }
+        topology.monitoredValue(field)
     }
 
     private func eventTime(_ event: Event) -> FieldValue? {
@@ -238,27 +166,14 @@ public struct PrequentialEvaluation: Sendable {
     }
 
     /// The version the final model document carries: one per `publish.every_events` learned
-    /// events, one per reset, and one for the final snapshot if it learned since the last.
-    public var modelVersion: Int {
-        guard model != nil else { return 0 }
-        return publishedVersions + (learnedSinceVersion > 0 ? 1 : 0)
-    }
+    /// events, one per reset and promotion (each completing the version in progress first), and
+    /// the version in progress if it learned since.
+    public var modelVersion: Int { learner?.version ?? 0 }
 
     /// The final model as a model document (`nil` without a learn stage): version per
     /// ``modelVersion``, the prequential metrics, and as training range the record indices the
     /// current model learned from since it last started from zero (offsets of the events topic).
-    public var modelDocument: ModelDocument? {
-        guard let model else { return nil }
-        let version = modelVersion
-        let offsets = learnedRange.map {
-            [TrainingOffsetRange(topic: topology.topics.events.name, partition: 0, first: $0.lowerBound,
-                                 last: $0.upperBound)]
-        } ?? []
-        var metrics: [String: Double] = [:]
-        for (name, value) in scores?.values ?? [] { metrics[name] = value }
-        return ModelDocument(name: topology.name, version: version, parentVersion: version > 1 ? version - 1 : nil,
-                             pipeline: model, trainingOffsets: offsets, metrics: metrics)
-    }
+    public var modelDocument: ModelDocument? { learner?.document }
 
     /// Runs every record and returns the summary, calling `onStep` for each (e.g. for a trace).
     public mutating func run(_ input: [InputRecord], onStep: (EvaluationStep) throws -> Void) rethrows
@@ -290,5 +205,30 @@ extension DataDriftSettings {
         }
         return FeatureDriftMonitor.Configuration(numericTest: numeric, categoricalAlpha: alpha,
                                                  referenceSize: reference, windowSize: window)
+    }
+}
+
+extension Topology {
+    /// The value a data-drift monitor takes from one event field, or `nil` if not watched.
+    public func monitoredValue(_ field: EventField) -> FeatureDriftMonitor.Value? {
+        guard let data = stages.detect?.data else { return nil }
+        let schema = self.schema
+        if let features = data.features {
+            guard features.contains(field.name) else { return nil }
+        } else {
+            guard !schema.reservedFields.contains(field.name) else { return nil }
+            if case .fields(let numeric) = schema.numeric,
+               !numeric.contains(field.name), !schema.categorical.contains(field.name) {
+                return nil
+            }
+        }
+        let categorical = schema.categorical.contains(field.name)
+        switch (data.test, field.value) {
+        case (.chi2, .string(let s)) where categorical || data.features != nil: return .category(s)
+        case (.chi2, .number(let x)) where categorical: return .category(x.description)
+        case (.ks, .number(let x)), (.psi, .number(let x)): return categorical || !x.isFinite ? nil : .number(x)
+        case (.ks, .bool(let b)), (.psi, .bool(let b)): return categorical ? nil : .number(b ? 1 : 0)
+        default: return nil
+        }
     }
 }

@@ -1,0 +1,54 @@
+import Kafka
+
+/// How a ``StageRunner`` runs one stage over Kafka.
+public struct StageRunnerConfiguration: Sendable {
+    /// The stage name: the `driftline.stage` header of its dead letters and its statistics.
+    public var stage: String
+    /// The topics the stage reads; each partition becomes a task.
+    public var inputTopics: [String]
+    /// Where output roles go, including the dead-letter topic.
+    public var topics: StageTopics
+    /// The group member's settings (group id, timeouts). Auto commit is always off.
+    public var consumer: KafkaConsumerConfiguration
+    /// The producer's settings for outputs and dead letters.
+    public var producer: KafkaProducerConfiguration
+    /// The most records taken from one poll.
+    public var maxBatchSize: Int = 1000
+    /// Outputs produced but not yet delivered above which the runner pauses its partitions;
+    /// it resumes them below half of it.
+    public var maxInFlightOutputs: Int = 100_000
+    /// How often delivered input offsets are committed (also on revocation and shutdown).
+    public var commitInterval: Duration = .seconds(1)
+    /// The longest single wait for records; also the resolution of wall-clock punctuations.
+    public var pollTimeout: Duration = .milliseconds(100)
+    /// How long revocation and shutdown wait for outputs to be delivered.
+    public var flushTimeout: Duration = .seconds(30)
+    /// How long restoring may spend reading a topic.
+    public var restoreTimeout: Duration = .seconds(60)
+    /// How often lag is asked from the broker for ``StageStatistics``.
+    public var lagRefreshInterval: Duration = .seconds(5)
+
+    public init(
+        stage: String, inputTopics: [String], topics: StageTopics,
+        consumer: KafkaConsumerConfiguration, producer: KafkaProducerConfiguration
+    ) {
+        self.stage = stage
+        self.inputTopics = inputTopics
+        self.topics = topics
+        self.consumer = consumer
+        self.producer = producer
+    }
+
+    /// Default clients for `bootstrapServers`; the group is `groupID` (default
+    /// `driftline.STAGE`).
+    public init(
+        stage: String, inputTopics: [String], topics: StageTopics, bootstrapServers: String,
+        groupID: String? = nil
+    ) {
+        self.init(
+            stage: stage, inputTopics: inputTopics, topics: topics,
+            consumer: KafkaConsumerConfiguration(
+                bootstrapServers: bootstrapServers, groupID: groupID ?? "driftline.\(stage)"),
+            producer: KafkaProducerConfiguration(bootstrapServers: bootstrapServers))
+    }
+}

@@ -1,0 +1,312 @@
+import Foundation
+import Kafka
+
+/// The body of ``StageRunner/run()``: one thread's poll → process → produce → commit loop.
+///
+/// `@unchecked Sendable` because the rebalance handler (a `@Sendable` closure) must reach the
+/// tasks: it only ever runs inside `consumer.poll` or `consumer.close`, both called from this
+/// loop's thread (close waits on the consumer's queue while this thread is blocked), so all
+/// mutable state is touched by one thread at a time.
+final class StageRunnerLoop: @unchecked Sendable {
+    private let runner: StageRunner
+    private let configuration: StageRunnerConfiguration
+    private let consumer: KafkaConsumer
+    private let producer: KafkaProducer
+    private let inbox: DeliveryInbox
+    private let restorer: KafkaStateRestorer
+    private let clock = ContinuousClock()
+
+    private var tasks: [KafkaTopicPartition: StageTask] = [:]
+    private var tracker = DeliveryTracker()
+    /// Resume offsets asked for by restores, applied once the partition's first records
+    /// arrive (then the fetcher has started and a seek cannot be overridden).
+    private var pendingResumes: [KafkaTopicPartition: Int64] = [:]
+    /// Records below these offsets are stale fetches from before a resume seek.
+    private var resumeFloors: [KafkaTopicPartition: Int64] = [:]
+    private var committed: [KafkaTopicPartition: Int64] = [:]
+    private var lags: [KafkaTopicPartition: Int64] = [:]
+    /// Set inside the rebalance handler, which cannot throw.
+    private var failure: (any Error)?
+    /// After a failure or once shutting down: the rebalance handler does nothing.
+    private var handlerDisabled = false
+    private var paused = false
+    private var statistics: StageStatistics
+
+    init(runner: StageRunner) throws {
+        self.runner = runner
+        configuration = runner.configuration
+        let inbox = DeliveryInbox()
+        self.inbox = inbox
+        producer = try KafkaProducer(configuration: configuration.producer) { inbox.post($0) }
+        consumer = try KafkaConsumer(configuration: configuration.consumer)
+        restorer = KafkaStateRestorer(configuration: configuration.consumer, timeout: configuration.restoreTimeout)
+        statistics = StageStatistics(stage: configuration.stage)
+    }
+
+    func run() throws {
+        do {
+            consumer.onRebalance { [unowned self] event in self.rebalance(event) }
+            try consumer.subscribe(topics: configuration.inputTopics)
+            var nextCommit = clock.now + configuration.commitInterval
+            var nextLagRefresh = clock.now
+            while !runner.isShuttingDown {
+                var batch = try consumer.poll(maxRecords: configuration.maxBatchSize, timeout: configuration.pollTimeout)
+                if let failure { throw failure }
+                try applyResumes(to: &batch)
+                for record in batch {
+                    try handle(record)
+                }
+                try punctuateWallClock()
+                try absorbDeliveryReports()
+                if clock.now >= nextCommit {
+                    commitDelivered()
+                    nextCommit = clock.now + configuration.commitInterval
+                }
+                try applyBackpressure()
+                if clock.now >= nextLagRefresh {
+                    refreshLag()
+                    nextLagRefresh = clock.now + configuration.lagRefreshInterval
+                }
+                publishStatistics()
+            }
+            try shutDownGracefully()
+        } catch {
+            abandon()
+            throw error
+        }
+    }
+
+    // MARK: - Processing
+
+    private func handle(_ record: KafkaConsumerRecord) throws {
+        guard let task = tasks[record.topicPartition] else { return }
+        let tag = tracker.begin(record)
+        let start = clock.now
+        let rejected = try task.process(record, wallClockMilliseconds: Self.wallClock()) != nil
+        statistics.processingLatency.record(start.duration(to: clock.now))
+        statistics.recordsIn += 1
+        if rejected { statistics.deadLettered += 1 }
+        let produced = try produceOutputs(of: task, tag: tag, input: record)
+        statistics.recordsOut += rejected ? produced - 1 : produced
+    }
+
+    /// Enqueues a task's forwarded records; returns how many.
+    @discardableResult
+    private func produceOutputs(of task: StageTask, tag: UInt64, input: KafkaConsumerRecord?) throws -> Int {
+        var count = 0
+        try task.drainOutputs { (output) throws(KafkaError) in
+            try producer.enqueue(
+                topic: output.topic, key: output.record.key, value: output.record.value,
+                headers: output.record.headers, partition: output.record.partition,
+                timestampMilliseconds: output.record.timestampMilliseconds, deliveryTag: tag)
+            tracker.enqueued(tag: tag, for: input)
+            count += 1
+        }
+        return count
+    }
+
+    private func punctuateWallClock() throws {
+        let now = Self.wallClock()
+        for partition in tasks.keys.sorted() {
+            let task = tasks[partition]!
+            try task.punctuateWallClock(now)
+            if task.hasOutputs {
+                statistics.recordsOut += try produceOutputs(of: task, tag: DeliveryTracker.untracked, input: nil)
+            }
+        }
+    }
+
+    /// Seeks partitions whose restore asked to resume elsewhere, at their first records, and
+    /// drops records fetched from before the seek.
+    private func applyResumes(to batch: inout [KafkaConsumerRecord]) throws {
+        guard !pendingResumes.isEmpty || !resumeFloors.isEmpty else { return }
+        var seeks: [KafkaTopicPartitionOffset] = []
+        for partition in pendingResumes.keys.sorted() {
+            guard let first = batch.first(where: { $0.topicPartition == partition }) else { continue }
+            let offset = pendingResumes.removeValue(forKey: partition)!
+            resumeFloors[partition] = offset
+            if first.offset != offset {
+                seeks.append(KafkaTopicPartitionOffset(partition, offset: KafkaOffset(offset)))
+            }
+        }
+        if !seeks.isEmpty {
+            try consumer.seek(seeks)
+            let sought = Set(seeks.map(\.topicPartition))
+            batch.removeAll { sought.contains($0.topicPartition) }
+        }
+        batch.removeAll { record in
+            if pendingResumes[record.topicPartition] != nil { return true }
+            guard let floor = resumeFloors[record.topicPartition] else { return false }
+            return record.offset < floor
+        }
+    }
+
+    // MARK: - Delivery, commit, backpressure
+
+    private func absorbDeliveryReports() throws {
+        for report in inbox.take() {
+            tracker.delivered(report)
+            if report.error == nil {
+                statistics.delivered += 1
+            } else {
+                statistics.deliveryFailures += 1
+            }
+        }
+        if let failed = tracker.failures.first { throw StageDeliveryFailure(report: failed) }
+    }
+
+    /// Waits for every output to be confirmed.
+    private func flushOutputs() throws {
+        try producer.flush(timeout: configuration.flushTimeout)
+        try absorbDeliveryReports()
+    }
+
+    /// The committable offsets of `partitions` that moved since the last commit.
+    private func commitOffsets(_ partitions: [KafkaTopicPartition]) -> [KafkaTopicPartitionOffset] {
+        var offsets: [KafkaTopicPartitionOffset] = []
+        for partition in partitions {
+            guard let next = tracker.committable(partition), committed[partition] != next else { continue }
+            offsets.append(KafkaTopicPartitionOffset(partition, offset: KafkaOffset(next)))
+        }
+        return offsets
+    }
+
+    /// Commits what is delivered for `partitions` (default: all owned). A failed commit (e.g.
+    /// "rebalance in progress") is counted and retried next time; its inputs may be replayed.
+    private func commitDelivered(_ partitions: [KafkaTopicPartition]? = nil) {
+        let offsets = commitOffsets(partitions ?? tasks.keys.sorted())
+        guard !offsets.isEmpty else { return }
+        do {
+            try consumer.commit(offsets)
+            for offset in offsets { committed[offset.topicPartition] = offset.offset.rawValue }
+            statistics.commits += 1
+        } catch {
+            statistics.commitFailures += 1
+        }
+    }
+
+    private func applyBackpressure() throws {
+        let owned = tasks.keys.sorted()
+        if !paused && tracker.inFlight > configuration.maxInFlightOutputs {
+            try consumer.pause(owned)
+            paused = true
+            statistics.pauses += 1
+        } else if paused && tracker.inFlight <= configuration.maxInFlightOutputs / 2 {
+            try consumer.resume(owned)
+            paused = false
+        }
+    }
+
+    // MARK: - Rebalance
+
+    private func rebalance(_ event: KafkaRebalanceEvent) {
+        guard !handlerDisabled, failure == nil else { return }
+        do {
+            switch event.kind {
+            case .assigned: try assign(event.partitions)
+            case .revoked: try revoke(event.partitions, lost: event.isLost)
+            }
+        } catch {
+            failure = error
+            handlerDisabled = true
+        }
+        publishStatistics()
+    }
+
+    private func assign(_ partitions: [KafkaTopicPartition]) throws {
+        statistics.rebalances += 1
+        restorer.isCaching = true
+        defer { restorer.isCaching = false }
+        for partition in partitions where tasks[partition] == nil {
+            let task = try StageTask(
+                id: StageTaskID(stage: configuration.stage, topicPartition: partition), factory: runner.factory,
+                topics: configuration.topics, restorer: restorer, wallClockMilliseconds: Self.wallClock())
+            tracker.forget(partition)
+            resumeFloors[partition] = nil
+            pendingResumes[partition] = try task.restore(wallClockMilliseconds: Self.wallClock())
+            tasks[partition] = task
+            statistics.recordsOut += try produceOutputs(of: task, tag: DeliveryTracker.untracked, input: nil)
+        }
+        if paused { try consumer.pause(partitions) }
+    }
+
+    /// Checkpoints and closes the tasks of `partitions`, flushes their final records and
+    /// commits their offsets before the consumer gives them up. Lost partitions belong to
+    /// someone else already: their final records are dropped and nothing is committed.
+    private func revoke(_ partitions: [KafkaTopicPartition], lost: Bool) throws {
+        let now = Self.wallClock()
+        for partition in partitions {
+            guard let task = tasks[partition] else { continue }
+            try task.end(lost ? .lost : .revoked, wallClockMilliseconds: now)
+            if lost {
+                task.drainOutputs { _ in }
+            } else {
+                statistics.recordsOut += try produceOutputs(of: task, tag: DeliveryTracker.untracked, input: nil)
+            }
+        }
+        if !lost {
+            try flushOutputs()
+            commitDelivered(partitions)
+        }
+        for partition in partitions {
+            tasks[partition] = nil
+            tracker.forget(partition)
+            pendingResumes[partition] = nil
+            resumeFloors[partition] = nil
+            committed[partition] = nil
+            lags[partition] = nil
+        }
+    }
+
+    // MARK: - Shutdown
+
+    private func shutDownGracefully() throws {
+        let now = Self.wallClock()
+        for partition in tasks.keys.sorted() {
+            let task = tasks[partition]!
+            try task.end(.shutdown, wallClockMilliseconds: now)
+            statistics.recordsOut += try produceOutputs(of: task, tag: DeliveryTracker.untracked, input: nil)
+        }
+        try flushOutputs()
+        commitDelivered()
+        publishStatistics()
+        tasks = [:]
+        handlerDisabled = true
+        try consumer.close()
+        producer.close()
+        publishStatistics()
+    }
+
+    /// After a failure: leave without committing anything more.
+    private func abandon() {
+        handlerDisabled = true
+        try? consumer.close()
+        producer.close(flushTimeout: .seconds(1))
+        publishStatistics()
+    }
+
+    // MARK: - Statistics
+
+    private func refreshLag() {
+        guard !tasks.isEmpty, let lag = try? consumer.lag(timeout: .seconds(1)) else { return }
+        for entry in lag where tasks[entry.topicPartition] != nil {
+            lags[entry.topicPartition] = entry.lag
+        }
+    }
+
+    private func publishStatistics() {
+        statistics.inFlight = tracker.inFlight
+        statistics.isPaused = paused
+        statistics.partitions = tasks.keys.sorted().map { partition in
+            StageStatistics.Partition(
+                topicPartition: partition, nextOffset: tasks[partition]?.nextOffset,
+                committedOffset: committed[partition], lag: lags[partition])
+        }
+        let snapshot = statistics
+        runner.statisticsBox.withLock { $0 = snapshot }
+    }
+
+    static func wallClock() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+    }
+}

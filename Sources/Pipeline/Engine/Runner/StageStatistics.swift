@@ -1,0 +1,54 @@
+import Kafka
+
+/// A snapshot of one runner's counters, read with ``StageRunner/statistics`` (cheap: a copy
+/// taken under a lock, refreshed after every batch). Counts are totals since the runner
+/// started; an exporter turns them into Prometheus counters and gauges.
+public struct StageStatistics: Sendable, Hashable {
+    /// Per input partition owned by the runner.
+    public struct Partition: Sendable, Hashable {
+        public var topicPartition: KafkaTopicPartition
+        /// The offset after the last input handled; nil before any.
+        public var nextOffset: Int64?
+        /// The last offset committed by this runner; nil before the first commit.
+        public var committedOffset: Int64?
+        /// Records behind the partition's end, as of the last lag refresh; nil when unknown.
+        public var lag: Int64?
+    }
+
+    public var stage: String
+    /// Input records handled (processed plus dead-lettered).
+    public var recordsIn = 0
+    /// Records forwarded by the stage and produced (dead letters not included).
+    public var recordsOut = 0
+    /// Input records sent to the dead-letter topic.
+    public var deadLettered = 0
+    /// Outputs confirmed by the broker.
+    public var delivered = 0
+    /// Outputs the broker did not take (the runner stops on the first).
+    public var deliveryFailures = 0
+    /// Outputs produced and not yet confirmed.
+    public var inFlight = 0
+    /// Assignments received (each one restores tasks).
+    public var rebalances = 0
+    /// Offset commits that succeeded / failed (failures are retried at the next interval).
+    public var commits = 0
+    public var commitFailures = 0
+    /// Whether the runner paused its partitions for backpressure.
+    public var isPaused = false
+    /// How many times it paused them.
+    public var pauses = 0
+    /// Owned partitions, sorted.
+    public var partitions: [Partition] = []
+    /// Time to process one input record (the stage's `process` plus stream-time punctuations).
+    public var processingLatency = LatencyHistogram()
+    /// Set once `run` returned: nil after a graceful shutdown, else the error.
+    public var stopped = false
+    public var failure: String?
+
+    public init(stage: String) {
+        self.stage = stage
+    }
+
+    /// The sum of known partition lags.
+    public var totalLag: Int64 { partitions.compactMap(\.lag).reduce(0, +) }
+}

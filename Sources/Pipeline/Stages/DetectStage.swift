@@ -1,0 +1,134 @@
+import Kafka
+import OnlineML
+
+/// `detect`: predictions and features → drift alerts.
+///
+/// A task's input topic decides its job. On a predictions partition it feeds the concept
+/// detector (`stages.detect.concept`) with each labelled prediction's 0/1 error (or absolute
+/// error) or loss — the stream the learner's model produces, so alerts carry the model
+/// version. On a features partition it feeds the data-drift monitor (`stages.detect.data`:
+/// reference window vs. sliding window per feature, over the event's raw values) and a
+/// concept detector on a raw field (`input: {field: x}`). Each detection becomes a
+/// ``DriftAlertRecord`` keyed by the model key.
+///
+/// Repeated inputs (a learner or transform that restarted) are skipped by their source
+/// offset. Detector state is not checkpointed: a restarted task starts its windows afresh.
+struct DetectStage: Stage {
+    let topology: Topology
+    let task: StageTaskID
+    private let readsPredictions: Bool
+    private var conceptDetector: (any DriftDetector)?
+    private var dataMonitor: FeatureDriftMonitor?
+    private var sourceNext: [ModelRecordHeaders.SourceNext] = []
+
+    static func inputs(of topology: Topology) -> [String] {
+        guard let detect = topology.stages.detect else { return [] }
+        var topics: [String] = []
+        switch detect.concept?.input {
+        case .error?, .loss?: topics.append(topology.topics.predictions.name)
+        case .field?: topics.append(topology.topics.features.name)
+        case nil: break
+        }
+        if detect.data != nil, !topics.contains(topology.topics.features.name) {
+            topics.append(topology.topics.features.name)
+        }
+        return topics
+    }
+
+    init(topology: Topology, task: StageTaskID) {
+        self.topology = topology
+        self.task = task
+        readsPredictions = task.topic == topology.topics.predictions.name
+        let detect = topology.stages.detect
+        switch detect?.concept?.input {
+        case .error?, .loss?:
+            if readsPredictions { conceptDetector = detect?.concept?.detector.makeDetector() }
+        case .field?:
+            if !readsPredictions { conceptDetector = detect?.concept?.detector.makeDetector() }
+        case nil:
+            break
+        }
+        if !readsPredictions, let data = detect?.data {
+            dataMonitor = FeatureDriftMonitor(configuration: data.monitorConfiguration)
+        }
+    }
+
+    mutating func process(_ record: StageRecord, context: StageContext) throws {
+        guard context.source != nil else { return }
+        try BuiltInStages.checkSize(record)
+        if readsPredictions {
+            let prediction: PredictionRecord
+            do {
+                prediction = try PredictionRecord(decoding: record.value)
+            } catch {
+                throw StageRejection("not a prediction record: \(error)")
+            }
+            guard isNew(prediction.source) else { return }
+            let value: Double?
+            switch topology.stages.detect?.concept?.input {
+            case .loss?: value = prediction.loss
+            default: value = prediction.error
+            }
+            guard let value, conceptDetector != nil, conceptDetector!.update(value),
+                  let evidence = conceptDetector!.lastDetection
+            else { return }
+            alert(
+                evidence, model: prediction.model, modelKey: prediction.modelKey, version: prediction.modelVersion,
+                input: topology.stages.detect?.concept?.input == .loss ? "loss" : "error",
+                source: prediction.source, time: prediction.time, record: record, context: context)
+        } else {
+            let features: FeaturesRecord
+            do {
+                features = try FeaturesRecord(decoding: record.value, skippingVectors: true)
+            } catch {
+                throw StageRejection("not a features record: \(error)")
+            }
+            guard isNew(features.source) else { return }
+            let modelKey = BuiltInStages.modelKey(topology: topology, featuresPartition: task.partition)
+            if case .field(let name)? = topology.stages.detect?.concept?.input, conceptDetector != nil {
+                var x: Double?
+                switch features.event[name] {
+                case .number(let v)?: x = v
+                case .bool(let b)?: x = b ? 1 : 0
+                default: x = nil
+                }
+                if let x, conceptDetector!.update(x), let evidence = conceptDetector!.lastDetection {
+                    alert(evidence, model: topology.name, modelKey: modelKey, version: nil, input: "field:\(name)",
+                          source: features.source, time: features.time, record: record, context: context)
+                }
+            }
+            guard dataMonitor != nil else { return }
+            for field in features.fields {
+                guard let value = topology.monitoredValue(field),
+                      let evidence = dataMonitor!.update(feature: field.name, value)
+                else { continue }
+                alert(evidence, model: topology.name, modelKey: modelKey, version: nil, input: "feature",
+                      source: features.source, time: features.time, record: record, context: context)
+            }
+        }
+    }
+
+    /// Whether `source` is past every event this task already saw from its partition.
+    private mutating func isNew(_ source: SourcePosition) -> Bool {
+        if let index = sourceNext.firstIndex(where: { $0.topic == source.topic && $0.partition == source.partition }) {
+            guard source.offset >= sourceNext[index].offset else { return false }
+            sourceNext[index].offset = source.offset + 1
+        } else {
+            sourceNext.append(.init(topic: source.topic, partition: source.partition, offset: source.offset + 1))
+        }
+        return true
+    }
+
+    private func alert(
+        _ evidence: DriftDetection, model: String, modelKey: String, version: Int?, input: String,
+        source: SourcePosition, time: FieldValue?, record: StageRecord, context: StageContext
+    ) {
+        guard let position = context.source else { return }
+        let alert = DriftAlertRecord(
+            model: model, modelKey: modelKey, modelVersion: version, input: input, evidence: evidence,
+            source: source, inputPosition: position, time: time)
+        context.forward(
+            StageRecord(key: Array(modelKey.utf8), value: alert.encoded(), timestampMilliseconds: record.timestampMilliseconds),
+            to: .alerts)
+    }
+}

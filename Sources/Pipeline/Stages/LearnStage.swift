@@ -1,0 +1,205 @@
+import Foundation
+import Kafka
+import OnlineML
+
+/// `learn`: features → predictions and model versions; follows the drift alerts for `on_drift`.
+///
+/// Each features record goes through ``PrequentialLearner`` — the step `driftline evaluate`
+/// runs — on the event it carries, so the learner mirrors the transformer exactly and its
+/// documents are bit-identical to evaluate's on the same events: predict, score, learn if
+/// labelled, complete a version every `publish.every_events` learned events.
+///
+/// Publishing (key: ``BuiltInStages/modelKey(topology:featuresPartition:)``): every completed
+/// version, every reset or promotion, a checkpoint of the version in progress every
+/// `publish.every_seconds` of stream time, and on revocation and shutdown. Each record's
+/// headers (``ModelRecordHeaders``) say where in the input the document was taken.
+///
+/// Restore: the latest document for the key gives model, metrics and version bookkeeping; the
+/// task resumes at the features offset after the last record the document accounts for, and
+/// skips features of source events it already accounted for (a transform that restarted
+/// repeats some). Nothing is lost or learned twice.
+///
+/// Retraining: with `on_drift` other than `none`, the task reads the new records of the alerts
+/// topic through the state restorer (``StageContext/records(in:after:)``) once per second of
+/// stream time (a punctuation: deterministic on replay) and
+/// applies each new concept alert about its key whose `model_version` is newer than the start
+/// of its current lineage (older alerts are about a model it already replaced).
+struct LearnStage: Stage {
+    let topology: Topology
+    let task: StageTaskID
+    let key: String
+    private var learner: PrequentialLearner
+    private let isClassifier: Bool
+    /// The offset after the last features record handled; nil before any.
+    private var inputNext: Int64?
+    /// The input position of the last published document.
+    private var publishedInputNext: Int64?
+    private var sourceNext: [ModelRecordHeaders.SourceNext] = []
+    /// Alerts already read, per alerts partition.
+    private var alertNext: [Int32: Int64] = [:]
+
+    /// How often (stream time) the alerts topic is read.
+    static let alertPollInterval = Duration.seconds(1)
+
+    init(topology: Topology, task: StageTaskID) {
+        self.topology = topology
+        self.task = task
+        key = BuiltInStages.modelKey(topology: topology, featuresPartition: task.partition)
+        let configuration = topology.modelPipelineConfiguration()!
+        isClassifier = configuration.task == .binaryClassification
+        learner = PrequentialLearner(
+            name: topology.name, configuration: configuration, publishEvery: topology.stages.learn?.publish.everyEvents)
+    }
+
+    private var learn: LearnSettings { topology.stages.learn! }
+
+    mutating func restore(context: StageContext) throws {
+        if let record = try context.latestRecord(in: .models, key: key), !record.isTombstone {
+            let document = try ModelDocument(decoding: String(decoding: record.value, as: UTF8.self))
+            learner = PrequentialLearner(restoring: document, publishEvery: learn.publish.everyEvents)
+            if let header = ModelRecordHeaders.value(ModelRecordHeaders.sourceNextOffsets, in: record.headers) {
+                sourceNext = ModelRecordHeaders.decode(header)
+            }
+            if ModelRecordHeaders.value(ModelRecordHeaders.inputTopic, in: record.headers) == task.topic,
+               ModelRecordHeaders.value(ModelRecordHeaders.inputPartition, in: record.headers) == String(task.partition),
+               let next = ModelRecordHeaders.value(ModelRecordHeaders.inputNextOffset, in: record.headers).flatMap(Int64.init)
+            {
+                inputNext = next
+                publishedInputNext = next
+                context.resume(from: next)
+            }
+        }
+        if learn.publish.everySeconds > 0 {
+            context.schedule(
+                "publish", every: .milliseconds(Int64(learn.publish.everySeconds * 1000)), on: .streamTime)
+        }
+        if learn.onDrift != .none {
+            context.schedule("alerts", every: Self.alertPollInterval, on: .streamTime)
+        }
+    }
+
+    mutating func process(_ record: StageRecord, context: StageContext) throws {
+        guard let input = context.source else { return }
+        inputNext = input.offset + 1
+        try BuiltInStages.checkSize(record)
+        let features: FeaturesRecord
+        do {
+            features = try FeaturesRecord(decoding: record.value, skippingVectors: true)
+        } catch {
+            throw StageRejection("not a features record: \(error)")
+        }
+        let source = features.source
+        let index = sourceNext.firstIndex { $0.topic == source.topic && $0.partition == source.partition }
+        if let index, source.offset < sourceNext[index].offset {
+            return  // already accounted for (a repeated features record)
+        }
+        if let index {
+            sourceNext[index].offset = source.offset + 1
+        } else {
+            sourceNext.append(.init(topic: source.topic, partition: source.partition, offset: source.offset + 1))
+        }
+        let version = learner.version
+        let step: PrequentialLearner.Step
+        do {
+            step = try learner.step(
+                features.event,
+                at: InputPosition(topic: source.topic, partition: Int(source.partition), offset: Int(source.offset)),
+                documents: true)
+        } catch {
+            throw StageRejection(error.description)
+        }
+        let prediction = step.prediction
+        let predicted = isClassifier ? (prediction.label == true ? 1.0 : 0.0) : prediction.value
+        var errorValue: Double?
+        if let y = step.target { errorValue = isClassifier ? (predicted == y ? 0 : 1) : abs(y - prediction.value) }
+        let output = PredictionRecord(
+            model: topology.name, modelKey: key, modelVersion: version, source: source, input: input,
+            key: features.key, time: features.time, prediction: predicted,
+            probability: isClassifier ? prediction.value : nil, label: step.target, loss: step.loss, error: errorValue)
+        var outputRecord = StageRecord(
+            key: features.key.map { Array($0.utf8) }, value: output.encoded(),
+            timestampMilliseconds: record.timestampMilliseconds)
+        outputRecord.partition = BuiltInStages.outputPartition(topology.topics.predictions, for: task.partition)
+        context.forward(outputRecord, to: .predictions)
+        for (document, number) in zip(step.completed, step.completedVersions) {
+            let promoted = step.challenger?.promoted == true && number == step.completedVersions.last
+            publish(document, reason: promoted ? "promotion" : "version", context: context)
+        }
+    }
+
+    mutating func punctuate(_ punctuation: Punctuation, context: StageContext) throws {
+        switch punctuation.name {
+        case "publish":
+            publishCheckpoint(context: context)
+        case "alerts":
+            try followAlerts(context: context)
+        default:
+            break
+        }
+    }
+
+    mutating func checkpoint(context: StageContext) throws {
+        publishCheckpoint(context: context)
+    }
+
+    /// Publishes the current model if input was handled since the last publication.
+    private mutating func publishCheckpoint(context: StageContext) {
+        guard let inputNext, inputNext != publishedInputNext else { return }
+        publish(learner.document, reason: learner.versionEvents > 0 ? "checkpoint" : "version", context: context)
+    }
+
+    private mutating func publish(_ document: ModelDocument, reason: String, context: StageContext) {
+        var document = document
+        document.createdAt = Self.iso8601(milliseconds: context.wallClockMilliseconds)
+        var headers = [
+            KafkaHeader(name: ModelRecordHeaders.reason, string: reason),
+            KafkaHeader(name: ModelRecordHeaders.sourceNextOffsets, string: ModelRecordHeaders.encode(sourceNext)),
+        ]
+        if let inputNext {
+            headers += [
+                KafkaHeader(name: ModelRecordHeaders.inputTopic, string: task.topic),
+                KafkaHeader(name: ModelRecordHeaders.inputPartition, string: String(task.partition)),
+                KafkaHeader(name: ModelRecordHeaders.inputNextOffset, string: String(inputNext)),
+            ]
+        }
+        context.forward(
+            StageRecord(key: Array(key.utf8), value: Array(document.encoded().utf8), headers: headers), to: .models)
+        publishedInputNext = inputNext
+    }
+
+    /// Reads the alerts topic and applies `on_drift` to each new concept alert about this key.
+    private mutating func followAlerts(context: StageContext) throws {
+        for record in try context.records(in: .alerts, after: alertNext) {
+            guard record.offset >= alertNext[record.partition, default: 0] else { continue }
+            alertNext[record.partition] = record.offset + 1
+            guard let alert = try? DriftAlertRecord.summary(decoding: record.isTombstone ? nil : record.value),
+                  alert.modelKey == key, alert.kind == DriftKind.concept.rawValue,
+                  let version = alert.modelVersion, version > (learner.lineageStart ?? 0)
+            else { continue }
+            var cause = alert.json.objectValue ?? [:]
+            cause["alert_position"] = .object([
+                "topic": .string(record.topic), "partition": .integer(Int(record.partition)),
+                "offset": .integer(Int(record.offset)),
+            ])
+            switch learn.onDrift {
+            case .none:
+                break
+            case .reset(let scope):
+                cause["action"] = .string(scope == .model ? "reset_model" : "reset_pipeline")
+                let documents = learner.reset(scope: scope, cause: .object(cause))
+                for (index, document) in documents.enumerated() {
+                    publish(document, reason: index == documents.count - 1 ? "reset" : "version", context: context)
+                }
+            case .challenger(let length):
+                cause["action"] = .string("challenger_started")
+                learner.startChallenger(length: length, at: alert.sourceOffset, cause: .object(cause))
+            }
+        }
+    }
+
+    static func iso8601(milliseconds: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+    }
+}

@@ -1,0 +1,117 @@
+import Kafka
+import OnlineML
+
+/// `transform`: events (JSON objects) → features records.
+///
+/// Parses each event with OnlineML's `JSONEventParser`, checks it against the schema with the
+/// model's own feature transformer (locked field kinds, finite values, a usable label) and
+/// writes a ``FeaturesRecord``: the parsed event, the prediction vector (statistics of earlier
+/// events) and, for a labelled event, the learning vector (statistics including it). Its
+/// transformer state is exactly the learner's, since both apply the same labelled events in the
+/// same order; on assignment it restores that state from the latest model document of its
+/// learner and resumes after the last event the document accounts for (from the first event
+/// when there is no document yet).
+///
+/// Rejected (dead-lettered): records over ``BuiltInStages/maxRecordBytes``, bad JSON, nested
+/// values, duplicate fields, non-finite or out-of-range numbers, type changes, bad labels.
+struct TransformStage: Stage {
+    let topology: Topology
+    let task: StageTaskID
+    private let targetDecoder: ModelPipeline
+    private var transformer: FeatureTransformer
+    private var vocabulary = FeatureVocabulary()
+    private var predictVector = FeatureVector()
+    private var learnVector = FeatureVector()
+
+    init(topology: Topology, task: StageTaskID) {
+        self.topology = topology
+        self.task = task
+        let configuration = topology.modelPipelineConfiguration()
+            ?? ModelPipelineConfiguration(
+                task: .regression, schema: topology.onlineSchema,
+                transformer: (topology.stages.transform ?? .passthrough).transformerConfiguration)
+        targetDecoder = ModelPipeline(configuration: configuration)
+        transformer = FeatureTransformer(configuration: configuration.transformer, schema: configuration.schema)
+    }
+
+    mutating func restore(context: StageContext) throws {
+        guard topology.stages.learn != nil,
+              let featuresPartition = BuiltInStages.outputPartition(topology.topics.features, for: task.partition)
+        else { return }
+        let key = BuiltInStages.modelKey(topology: topology, featuresPartition: featuresPartition)
+        guard let record = try context.latestRecord(in: .models, key: key), !record.isTombstone,
+              let header = ModelRecordHeaders.value(ModelRecordHeaders.sourceNextOffsets, in: record.headers),
+              let next = ModelRecordHeaders.decode(header).first(where: {
+                  $0.topic == task.topic && $0.partition == task.partition
+              })
+        else {
+            // No model accounts for this partition yet: only a transformer that saw every
+            // event from the start agrees with the learner's (a few features are repeated;
+            // the learner skips them).
+            context.resume(from: 0)
+            return
+        }
+        let document = try ModelDocument(decoding: String(decoding: record.value, as: UTF8.self))
+        transformer = document.pipeline.transformer
+        vocabulary = document.pipeline.vocabulary
+        context.resume(from: next.offset)
+    }
+
+    mutating func process(_ record: StageRecord, context: StageContext) throws {
+        try BuiltInStages.checkSize(record)
+        guard let source = context.source else { return }
+        let event: Event
+        do {
+            event = try JSONEventParser.parse(record.value ?? [])
+        } catch {
+            throw StageRejection(error.description)
+        }
+        let features: FeaturesRecord
+        do {
+            features = try transform(event, source: source, recordKey: record.keyString)
+        } catch {
+            throw StageRejection(error.description)
+        }
+        let value = features.encoded()
+        try BuiltInStages.checkOutputSize(value, "features")
+        var output = StageRecord(
+            key: features.key.map { Array($0.utf8) }, value: value,
+            timestampMilliseconds: record.timestampMilliseconds)
+        output.partition = BuiltInStages.outputPartition(topology.topics.features, for: task.partition)
+        context.forward(output, to: .features)
+    }
+
+    /// The transformer's prequential view of one event; state changes only for a labelled one.
+    private mutating func transform(_ event: Event, source: SourcePosition, recordKey: String?)
+        throws(EventRejection) -> FeaturesRecord
+    {
+        let target = try transformer.prepare(event)
+        transformer.transformPrepared(into: &predictVector)
+        let predict = named(predictVector)
+        var label: Double?
+        var learn: [FeaturesRecord.Feature]?
+        if let target, target != .null {
+            let y = try targetDecoder.decodeTarget(target)
+            transformer.learnPrepared(event, into: &learnVector, vocabulary: &vocabulary)
+            label = y
+            learn = named(learnVector)
+        }
+        let schema = topology.schema
+        var key = recordKey
+        if let field = schema.key, let value = event[field] {
+            switch value {
+            case .string(let s): key = s
+            case .number(let x): key = x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
+            case .bool(let b): key = b ? "true" : "false"
+            case .null: break
+            }
+        }
+        return FeaturesRecord(
+            source: source, key: key, time: schema.time.flatMap { event[$0] }, label: label,
+            fields: event.fields, predict: predict, learn: learn)
+    }
+
+    private func named(_ vector: FeatureVector) -> [FeaturesRecord.Feature] {
+        (0..<vector.count).map { FeaturesRecord.Feature(vocabulary.names[vector.indices[$0]], vector.values[$0]) }
+    }
+}

@@ -1,0 +1,247 @@
+import Dispatch
+import Foundation
+import Kafka
+import OnlineML
+import Pipeline
+import Testing
+import TestSupport
+
+/// `driftline stage` as separate processes (the built binary) over the embedded broker hosted
+/// in this test process: transform, learn and detect over a phishing stream with bad records.
+@Suite(.serialized) struct StageCommandTests {
+    @Test func threeStageProcessesMatchEvaluate() async throws {
+        let broker = try EmbeddedBroker()
+        defer { broker.shutdown() }
+        let name = "ph\(UUID().uuidString.prefix(6).lowercased())"
+        let roles = ["events", "features", "predictions", "models", "alerts", "dead_letters"]
+        let topicNames = ["\(name).events", "\(name).features", "\(name).predictions", "\(name).models",
+                          "\(name).drift-alerts", "\(name).dlq"]
+        for topic in topicNames { try broker.createTopic(topic, partitions: 1) }
+        let yaml = """
+            name: \(name)
+            brokers: "\(broker.bootstrapServers)"
+            topics:
+            \(zip(roles, topicNames).map { "  \($0): {name: \($1), partitions: 1}" }.joined(separator: "\n"))
+            schema: {target: y}
+            stages:
+              transform: {scale: standard}
+              learn:
+                model: logistic_regression
+                optimizer: {name: sgd, lr: 0.1}
+                publish: {every_events: 300, every_seconds: 1}
+              detect:
+                concept: {detector: adwin, delta: 0.002, input: error}
+            """
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("driftline-stage-\(name)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let topologyURL = directory.appendingPathComponent("topology.yaml")
+        try yaml.write(to: topologyURL, atomically: true, encoding: .utf8)
+        let topology = try Topology.parse(yaml: yaml)
+
+        var lines = try Fixtures.lines("phishing.jsonl")
+        let bad = ["{broken", "{\"https\":\"text\",\"y\":1}", "{\"https\":1,\"y\":0.5}", "[]"]
+        for k in 0..<20 { lines.insert(bad[k % bad.count], at: 50 * k + 7) }
+        var evaluation = PrequentialEvaluation(topology: topology)
+        for line in lines {
+            let content: Result<Event, InputRecordError>
+            do { content = .success(try JSONEventParser.parse(line)) } catch { content = .failure(InputRecordError(error.description)) }
+            _ = evaluation.process(InputRecord(line: 0, content: content))
+        }
+        let expected = try #require(evaluation.modelDocument)
+
+        let processes = try ["transform", "learn", "detect"].map { stage in
+            try StageProcess(stage: stage, topology: topologyURL.path, directory: directory)
+        }
+        defer { for process in processes { process.kill() } }
+
+        var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: broker.bootstrapServers)
+        producerConfiguration.lingerMilliseconds = 1
+        let producer = try KafkaProducer(configuration: producerConfiguration)
+        let base = Int64(Date().timeIntervalSince1970 * 1000)
+        for (index, line) in lines.enumerated() {
+            try producer.enqueue(
+                topic: "\(name).events", key: nil, value: Array(line.utf8),
+                timestampMilliseconds: base + Int64(index) * 10, deliveryTag: UInt64(index))
+        }
+        try await producer.flush(timeout: .seconds(30))
+        producer.close()
+
+        var consumer = KafkaConsumerConfiguration(bootstrapServers: broker.bootstrapServers, groupID: "reader-\(name)")
+        consumer.autoOffsetReset = .earliest
+        let reader = consumer
+        func read(_ topic: String) async throws -> [KafkaConsumerRecord] {
+            try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global().async {
+                    continuation.resume(with: Result { try KafkaStateRestorer(configuration: reader).records(in: topic) })
+                }
+            }
+        }
+        let deadline = ContinuousClock.now + .seconds(120)
+        var predicted = Set<Int64>()
+        while ContinuousClock.now < deadline {
+            predicted = Set(try await read("\(name).predictions").map { try PredictionRecord(decoding: $0.value).source.offset })
+            if predicted.count >= 1250 { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        #expect(predicted.count == 1250)
+
+        for process in processes { process.terminate() }
+        for process in processes {
+            let status = try await process.waitForExit(timeout: .seconds(60))
+            #expect(status == 0, "\(process.stage) exited with \(status): \(process.stderr())")
+        }
+
+        let dead = try await read("\(name).dlq")
+        #expect(dead.count == 20)
+        #expect(dead.allSatisfy { $0.headers.contains { $0.name == DeadLetterHeaders.stage && $0.stringValue == "transform" } })
+        let models = try await read("\(name).models").filter { $0.key == Array(name.utf8) }
+        let final = try ModelDocument(decoding: String(decoding: try #require(models.last).value, as: UTF8.self))
+        #expect(final.contentHash == expected.contentHash)
+        #expect(final.version == expected.version)
+        #expect(models.count >= 4)
+    }
+}
+
+extension StageCommandTests {
+    /// Two learn processes in one group: the second takes over the partition when the first
+    /// stops mid-stream, restores the first's checkpoint from the model topic and resumes
+    /// exactly after it — the final model is still evaluate's, bit for bit.
+    @Test func aSecondLearnerTakesOverAfterSIGTERMWithTheSameFinalHash() async throws {
+        let broker = try EmbeddedBroker()
+        defer { broker.shutdown() }
+        let name = "ho\(UUID().uuidString.prefix(6).lowercased())"
+        let roles = ["events", "features", "predictions", "models", "alerts", "dead_letters"]
+        let topicNames = ["\(name).events", "\(name).features", "\(name).predictions", "\(name).models",
+                          "\(name).drift-alerts", "\(name).dlq"]
+        for topic in topicNames { try broker.createTopic(topic, partitions: 1) }
+        let yaml = """
+            name: \(name)
+            brokers: "\(broker.bootstrapServers)"
+            topics:
+            \(zip(roles, topicNames).map { "  \($0): {name: \($1), partitions: 1}" }.joined(separator: "\n"))
+            schema: {target: y}
+            stages:
+              transform: {scale: standard}
+              learn:
+                model: logistic_regression
+                optimizer: {name: sgd, lr: 0.1}
+                publish: {every_events: 400, every_seconds: 3600}
+            """
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("driftline-stage-\(name)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let topologyURL = directory.appendingPathComponent("topology.yaml")
+        try yaml.write(to: topologyURL, atomically: true, encoding: .utf8)
+        let topology = try Topology.parse(yaml: yaml)
+        let lines = try Fixtures.lines("phishing.jsonl")
+        var evaluation = PrequentialEvaluation(topology: topology)
+        for line in lines { _ = evaluation.process(try JSONEventParser.parse(line)) }
+        let expected = try #require(evaluation.modelDocument)
+
+        let transform = try StageProcess(stage: "transform", topology: topologyURL.path, directory: directory)
+        let first = try StageProcess(stage: "learn", topology: topologyURL.path, directory: directory, suffix: "1")
+        var all = [transform, first]
+        defer { for process in all { process.kill() } }
+
+        var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: broker.bootstrapServers)
+        producerConfiguration.lingerMilliseconds = 1
+        let producer = try KafkaProducer(configuration: producerConfiguration)
+        defer { producer.close() }
+        func produce(_ range: Range<Int>) async throws {
+            for index in range {
+                try producer.enqueue(topic: "\(name).events", key: nil, value: Array(lines[index].utf8))
+            }
+            try await producer.flush(timeout: .seconds(30))
+        }
+        var consumer = KafkaConsumerConfiguration(bootstrapServers: broker.bootstrapServers, groupID: "reader-\(name)")
+        consumer.autoOffsetReset = .earliest
+        let reader = consumer
+        func predictedOffsets() async throws -> Set<Int64> {
+            let records = try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global().async {
+                    continuation.resume(with: Result {
+                        try KafkaStateRestorer(configuration: reader).records(in: "\(name).predictions")
+                    })
+                }
+            }
+            return Set(try records.map { try PredictionRecord(decoding: $0.value).source.offset })
+        }
+        func waitForPredictions(_ count: Int) async throws -> Int {
+            let deadline = ContinuousClock.now + .seconds(120)
+            var seen = 0
+            while ContinuousClock.now < deadline {
+                seen = try await predictedOffsets().count
+                if seen >= count { break }
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            return seen
+        }
+
+        try await produce(0..<700)
+        #expect(try await waitForPredictions(700) == 700)
+        first.terminate()
+        #expect(try await first.waitForExit(timeout: .seconds(60)) == 0, "\(first.stderr())")
+        let second = try StageProcess(stage: "learn", topology: topologyURL.path, directory: directory, suffix: "2")
+        all.append(second)
+        try await produce(700..<1250)
+        #expect(try await waitForPredictions(1250) == 1250)
+        for process in [transform, second] { process.terminate() }
+        for process in [transform, second] {
+            #expect(try await process.waitForExit(timeout: .seconds(60)) == 0, "\(process.stderr())")
+        }
+
+        let models = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try KafkaStateRestorer(configuration: reader).records(in: "\(name).models") })
+            }
+        }
+        let mine = models.filter { $0.key == Array(name.utf8) }
+        let final = try ModelDocument(decoding: String(decoding: try #require(mine.last).value, as: UTF8.self))
+        #expect(final.contentHash == expected.contentHash)
+        // The first learner's shutdown checkpoint (700 events: version 2 in progress) is there.
+        let documents = try mine.map { try ModelDocument(decoding: String(decoding: $0.value, as: UTF8.self)) }
+        #expect(documents.contains { $0.version == 2 && $0.pipeline.eventsLearned == 700 })
+        #expect(documents.map(\.version) == documents.map(\.version).sorted())
+    }
+}
+
+/// One `driftline stage` child process, its stderr in a file.
+final class StageProcess: @unchecked Sendable {
+    let stage: String
+    private let process = Process()
+    private let errURL: URL
+
+    init(stage: String, topology: String, directory: URL, suffix: String = "") throws {
+        self.stage = stage
+        errURL = directory.appendingPathComponent("\(stage)\(suffix).stderr")
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        process.executableURL = try CLIRunner.binary()
+        process.arguments = ["stage", stage, "--topology", topology, "--session-timeout-ms", "6000",
+                             "--stats-interval", "0"]
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    func terminate() {
+        if process.isRunning { process.terminate() }
+    }
+
+    func kill() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+    }
+
+    func waitForExit(timeout: Duration) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        if process.isRunning { return -1 }
+        return process.terminationStatus
+    }
+
+    func stderr() -> String {
+        (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+    }
+}

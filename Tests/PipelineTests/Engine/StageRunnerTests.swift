@@ -1,0 +1,240 @@
+import Foundation
+import Kafka
+import Pipeline
+import Testing
+import TestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Partitions of the input topics.
+private let partitions = 4
+
+/// The stage runner on real brokers: the embedded mock cluster in this process always, Tansu
+/// when `DRIFTLINE_TANSU` is set and librdkafka >= 2.10. Serialized: group joins take seconds
+/// and the machine has two cores.
+@Suite(.serialized) struct StageRunnerTests {
+    // MARK: - A user stage end to end, and resuming at the committed offset
+
+    @Test func userStageEndToEndThenResumeEmbedded() async throws {
+        try await withBroker(.embedded) { try await Self.endToEndThenResume($0) }
+    }
+
+    @Test(.enabled(if: BrokerKind.tansuUsable, "needs DRIFTLINE_TANSU and librdkafka >= 2.10"))
+    func userStageEndToEndThenResumeTansu() async throws {
+        try await withBroker(.tansu) { try await Self.endToEndThenResume($0) }
+    }
+
+    static func endToEndThenResume(_ broker: TestBroker) async throws {
+        let input = uniqueName("in")
+        let group = uniqueName("g")
+        let topics = StageTopics(defaultsFor: uniqueName("t"))
+        try broker.createTopic(input, partitions: partitions)
+        try broker.createTopic(UppercaseStage.output, partitions: partitions)
+        let first = (0..<200).map { (key: "k\($0)", value: "v\($0)") }
+        try await produce(broker, input, first)
+
+        let runnerA = StageRunner(
+            configuration: runnerConfiguration(broker, stage: "upper", input: input, topics: topics, group: group)
+        ) { _ in UppercaseStage() }
+        let runA = Task { try await runnerA.run() }
+        #expect(try await eventually { runnerA.statistics.recordsIn >= 200 && runnerA.statistics.inFlight == 0 })
+        runnerA.shutdown()
+        try await runA.value
+        let statsA = runnerA.statistics
+        #expect(statsA.stopped && statsA.failure == nil)
+        #expect(statsA.recordsIn == 200 && statsA.recordsOut == 200 && statsA.deadLettered == 0)
+        #expect(statsA.delivered == 200 && statsA.deliveryFailures == 0)
+        #expect(statsA.processingLatency.count == 200)
+
+        // Shutdown committed everything it delivered: the committed offsets are the ends.
+        let ends = try await endOffsets(broker, topic: input, partitions: partitions)
+        #expect(ends.reduce(0, +) == 200)
+        #expect(try await committedOffsets(broker, group: group, topic: input, partitions: partitions) == ends)
+
+        // A new runner in the same group starts at the committed offsets: only new records.
+        let second = (200..<250).map { (key: "k\($0)", value: "v\($0)") }
+        try await produce(broker, input, second)
+        let runnerB = StageRunner(
+            configuration: runnerConfiguration(broker, stage: "upper", input: input, topics: topics, group: group)
+        ) { _ in UppercaseStage() }
+        let runB = Task { try await runnerB.run() }
+        #expect(try await eventually { runnerB.statistics.recordsIn >= 50 && runnerB.statistics.inFlight == 0 })
+        runnerB.shutdown()
+        try await runB.value
+        #expect(runnerB.statistics.recordsIn == 50, "resumed at the committed offsets")
+
+        let outputs = try await readTopic(broker, UppercaseStage.output)
+        #expect(outputs.count == 250)
+        #expect(Set(outputs.map(\.valueString)) == Set((0..<250).map { "V\($0)" }))
+        // Keys are kept, so each key's output lands on one partition.
+        #expect(outputs.allSatisfy { $0.keyString.map { "V" + $0.dropFirst() } == $0.valueString })
+    }
+
+    // MARK: - Dead letters
+
+    @Test func badRecordsGoToDeadLettersWithHeaders() async throws {
+        try await withBroker(.embedded) { broker in
+            let input = uniqueName("in")
+            let topics = StageTopics(defaultsFor: uniqueName("t"))
+            try broker.createTopic(input, partitions: partitions)
+            let values = (0..<100).map { index -> (key: String, value: String) in
+                (key: "k\(index)", value: index % 10 == 3 ? "bad" : index % 25 == 7 ? "" : "v\(index)")
+            }
+            try await produce(broker, input, values)
+            let rejected = values.filter { $0.value == "bad" || $0.value.isEmpty }
+
+            let runner = StageRunner(
+                configuration: runnerConfiguration(broker, stage: "upper", input: input, topics: topics, group: uniqueName("g"))
+            ) { _ in UppercaseStage() }
+            let run = Task { try await runner.run() }
+            #expect(try await eventually { runner.statistics.recordsIn >= 100 && runner.statistics.inFlight == 0 })
+            runner.shutdown()
+            try await run.value
+            #expect(runner.statistics.deadLettered == rejected.count)
+            #expect(runner.statistics.recordsOut == 100 - rejected.count)
+
+            let inputs = try await readTopic(broker, input)
+            let dead = try await readTopic(broker, topics.deadLetters)
+            #expect(dead.count == rejected.count)
+            #expect(Set(dead.map(\.keyString)) == Set(rejected.map(\.key)))
+            for letter in dead {
+                #expect(letter.headers.map(\.name) == DeadLetterHeaders.all)
+                #expect(letter.headers.string("driftline.stage") == "upper")
+                let expectedError = letter.value.isEmpty ? "empty value" : "value 'bad' is not accepted"
+                #expect(letter.headers.string("driftline.error") == expectedError)
+                #expect(letter.headers.string("driftline.source.topic") == input)
+                let partition = try #require(letter.headers.string("driftline.source.partition").flatMap { Int32($0) })
+                let offset = try #require(letter.headers.string("driftline.source.offset").flatMap { Int64($0) })
+                let source = try #require(inputs.first { $0.partition == partition && $0.offset == offset })
+                #expect(source.key == letter.key && source.value == letter.value, "unchanged")
+                #expect(source.timestampMilliseconds == letter.timestampMilliseconds)
+            }
+            let outputs = try await readTopic(broker, UppercaseStage.output)
+            #expect(outputs.count == 100 - rejected.count)
+        }
+    }
+
+    // MARK: - Graceful shutdown on SIGTERM, final records, restore from the models topic
+
+    @Test func sigtermShutsDownGracefullyAndTheNextRunnerRestores() async throws {
+        try await withBroker(.embedded) { broker in
+            let input = uniqueName("in")
+            let group = uniqueName("g")
+            let topics = StageTopics(defaultsFor: uniqueName("t"))
+            try broker.createTopic(input, partitions: partitions)
+            try broker.createTopic(topics.models, partitions: 2)
+            try await produce(broker, input, (0..<120).map { (key: "k\($0)", value: "v\($0)") })
+
+            let runnerA = StageRunner(
+                configuration: runnerConfiguration(broker, stage: "count", input: input, topics: topics, group: group)
+            ) { _ in CountingStage() }
+            let signals = ShutdownSignals { runnerA.shutdown() }
+            let runA = Task { try await runnerA.run() }
+            #expect(try await eventually { runnerA.statistics.recordsIn >= 120 })
+            kill(getpid(), SIGTERM)
+            try await runA.value
+            signals.cancel()
+            #expect(runnerA.statistics.failure == nil)
+
+            // Every task checkpointed its count and said goodbye before the commit.
+            let readerConfiguration = broker.consumerConfiguration(group: uniqueName("r"))
+            let modelsTopic = topics.models
+            func savedCounts() async throws -> [Int] {
+                try await offPool {
+                    let restorer = KafkaStateRestorer(configuration: readerConfiguration)
+                    return try (0..<Int32(partitions)).map { partition in
+                        let record = try restorer.latestRecord(in: modelsTopic, key: Array(CountingStage.key(partition).utf8))
+                        return record.map { Int($0.valueString.split(separator: "@")[0])! } ?? 0
+                    }
+                }
+            }
+            #expect(try await savedCounts().reduce(0, +) == 120)
+            let goodbyes = try await readTopic(broker, topics.alerts).filter { $0.keyString == "closed" }
+            #expect(goodbyes.map(\.valueString) == Array(repeating: "shutdown", count: partitions))
+            let ends = try await endOffsets(broker, topic: input, partitions: partitions)
+            #expect(try await committedOffsets(broker, group: group, topic: input, partitions: partitions) == ends)
+
+            // The next runner restores each partition's count from the models topic.
+            try await produce(broker, input, (120..<160).map { (key: "k\($0)", value: "v\($0)") })
+            let runnerB = StageRunner(
+                configuration: runnerConfiguration(broker, stage: "count", input: input, topics: topics, group: group)
+            ) { _ in CountingStage() }
+            let runB = Task { try await runnerB.run() }
+            #expect(try await eventually { runnerB.statistics.recordsIn >= 40 })
+            runB.cancel()  // cancellation is a graceful shutdown too
+            try await runB.value
+            #expect(runnerB.statistics.recordsIn == 40)
+            #expect(try await savedCounts().reduce(0, +) == 160)
+        }
+    }
+
+    // MARK: - Scaling out
+
+    @Test func twoRunnersInOneGroupShareThePartitions() async throws {
+        try await withBroker(.embedded) { broker in
+            let input = uniqueName("in")
+            let group = uniqueName("g")
+            let topics = StageTopics(defaultsFor: uniqueName("t"))
+            try broker.createTopic(input, partitions: partitions)
+            func makeRunner() -> StageRunner {
+                StageRunner(
+                    configuration: runnerConfiguration(broker, stage: "upper", input: input, topics: topics, group: group)
+                ) { _ in UppercaseStage() }
+            }
+            let runnerA = makeRunner()
+            let runnerB = makeRunner()
+            let runA = Task { try await runnerA.run() }
+            let runB = Task { try await runnerB.run() }
+            func owned(_ runner: StageRunner) -> Set<KafkaTopicPartition> {
+                Set(runner.statistics.partitions.map(\.topicPartition))
+            }
+            let split = try await eventually(timeout: .seconds(90)) {
+                let a = owned(runnerA)
+                let b = owned(runnerB)
+                return !a.isEmpty && !b.isEmpty && a.isDisjoint(with: b) && a.count + b.count == partitions
+            }
+            #expect(split)
+
+            try await produce(broker, input, (0..<400).map { (key: "k\($0)", value: "v\($0)") })
+            #expect(try await eventually {
+                runnerA.statistics.recordsIn + runnerB.statistics.recordsIn >= 400
+                    && runnerA.statistics.inFlight == 0 && runnerB.statistics.inFlight == 0
+            })
+            runnerA.shutdown()
+            runnerB.shutdown()
+            try await runA.value
+            try await runB.value
+            #expect(runnerA.statistics.recordsIn > 0 && runnerB.statistics.recordsIn > 0)
+            let outputs = try await readTopic(broker, UppercaseStage.output)
+            #expect(Set(outputs.map(\.valueString)) == Set((0..<400).map { "V\($0)" }))
+            #expect(outputs.count >= 400, "at-least-once: redelivery around a rebalance may duplicate")
+        }
+    }
+
+    // MARK: - Backpressure
+
+    @Test func manyOutputsInFlightPauseThePartitionsUntilDelivered() async throws {
+        try await withBroker(.embedded) { broker in
+            let input = uniqueName("in")
+            let group = uniqueName("g")
+            let topics = StageTopics(defaultsFor: uniqueName("t"))
+            try broker.createTopic(input, partitions: 1)
+            try await produce(broker, input, (0..<300).map { (key: "k\($0)", value: "v\($0)") })
+            var configuration = runnerConfiguration(broker, stage: "triple", input: input, topics: topics, group: group)
+            configuration.maxInFlightOutputs = 30
+            let runner = StageRunner(configuration: configuration) { _ in TriplingStage() }
+            let run = Task { try await runner.run() }
+            #expect(try await eventually { runner.statistics.recordsIn >= 300 && runner.statistics.inFlight == 0 })
+            runner.shutdown()
+            try await run.value
+            let statistics = runner.statistics
+            #expect(statistics.pauses >= 1)
+            #expect(statistics.isPaused == false || statistics.inFlight == 0)
+            #expect(statistics.recordsOut == 900 && statistics.delivered == 900)
+            #expect(try await committedOffsets(broker, group: group, topic: input, partitions: 1) == [300])
+            #expect(try await readTopic(broker, "triple").count == 900)
+        }
+    }
+}
