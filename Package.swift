@@ -46,11 +46,17 @@ let package = Package(
             name: "Pipeline",
             dependencies: ["Kafka", "OnlineML", "Yams"]
         ),
+        /// Plain C produce/consume loops over librdkafka: the reference `driftline bench transport`
+        /// measures the Swift layer against, in the same run.
+        .target(
+            name: "CKafkaReferenceLoop",
+            linkerSettings: [.linkedLibrary("rdkafka")]
+        ),
         /// The `driftline` command-line tool.
         .executableTarget(
             name: "driftline",
             dependencies: [
-                "Kafka", "OnlineML", "Pipeline",
+                "Kafka", "OnlineML", "Pipeline", "CKafkaReferenceLoop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

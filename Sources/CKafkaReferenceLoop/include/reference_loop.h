@@ -1,0 +1,26 @@
+// The reference for `driftline bench transport`: the plainest produce and consume loops over
+// librdkafka's C API, with no Swift in between. The Swift layer is measured against these in the
+// same run, with the same configuration, so the ratio shows what the layer costs.
+#ifndef DRIFTLINE_REFERENCE_LOOP_H
+#define DRIFTLINE_REFERENCE_LOOP_H
+
+typedef struct {
+    double seconds;        // first send/receive to last delivery report/receive
+    long long messages;    // delivered (produce) or received (consume)
+    long long failed;      // delivery reports with an error
+    char error[256];       // set when the loop could not run at all
+} dl_reference_result;
+
+// Produces `count` records of `size` bytes (key = decimal index) to `topic` and waits for every
+// delivery report. `keys`/`values` are librdkafka properties, applied in order. Returns 0 on success.
+int dl_reference_produce(const char *const *keys, const char *const *values, int count_conf,
+                         const char *topic, long long count, int size,
+                         dl_reference_result *result);
+
+// Reads `count` records from all partitions of `topic` from the beginning (plain assignment, no
+// group join), touching each payload once. Returns 0 on success, non-zero on timeout or error.
+int dl_reference_consume(const char *const *keys, const char *const *values, int count_conf,
+                         const char *topic, long long count, int timeout_ms,
+                         dl_reference_result *result);
+
+#endif

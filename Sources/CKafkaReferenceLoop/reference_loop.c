@@ -1,0 +1,148 @@
+#include "reference_loop.h"
+
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+typedef struct {
+    long long delivered;
+    long long failed;
+} delivery_counts;
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *message, void *opaque) {
+    (void)rk;
+    delivery_counts *counts = (delivery_counts *)opaque;
+    if (message->err) counts->failed++;
+    else counts->delivered++;
+}
+
+static rd_kafka_conf_t *make_conf(const char *const *keys, const char *const *values, int n,
+                                  dl_reference_result *result) {
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char errstr[256];
+    for (int i = 0; i < n; i++) {
+        if (rd_kafka_conf_set(conf, keys[i], values[i], errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+            snprintf(result->error, sizeof result->error, "%s: %s", keys[i], errstr);
+            rd_kafka_conf_destroy(conf);
+            return NULL;
+        }
+    }
+    return conf;
+}
+
+int dl_reference_produce(const char *const *keys, const char *const *values, int count_conf,
+                         const char *topic, long long count, int size,
+                         dl_reference_result *result) {
+    memset(result, 0, sizeof *result);
+    rd_kafka_conf_t *conf = make_conf(keys, values, count_conf, result);
+    if (!conf) return 1;
+    delivery_counts counts = {0, 0};
+    rd_kafka_conf_set_opaque(conf, &counts);
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    char errstr[256];
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    if (!rk) {
+        snprintf(result->error, sizeof result->error, "%s", errstr);
+        rd_kafka_conf_destroy(conf);
+        return 1;
+    }
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    char *payload = malloc((size_t)size);
+    memset(payload, 'x', (size_t)size);
+    char key[24];
+
+    double start = now_seconds();
+    for (long long i = 0; i < count; i++) {
+        int key_len = snprintf(key, sizeof key, "%lld", i);
+        while (rd_kafka_produce(rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, payload,
+                                (size_t)size, key, (size_t)key_len, NULL) == -1) {
+            if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+                snprintf(result->error, sizeof result->error, "produce: %s",
+                         rd_kafka_err2str(rd_kafka_last_error()));
+                goto done;
+            }
+            rd_kafka_poll(rk, 10);
+        }
+        if ((i & 1023) == 0) rd_kafka_poll(rk, 0);
+    }
+    while (counts.delivered + counts.failed < count) rd_kafka_poll(rk, 50);
+    result->seconds = now_seconds() - start;
+done:
+    result->messages = counts.delivered;
+    result->failed = counts.failed;
+    free(payload);
+    rd_kafka_topic_destroy(rkt);
+    rd_kafka_flush(rk, 10000);
+    rd_kafka_destroy(rk);
+    return result->error[0] ? 1 : 0;
+}
+
+int dl_reference_consume(const char *const *keys, const char *const *values, int count_conf,
+                         const char *topic, long long count, int timeout_ms,
+                         dl_reference_result *result) {
+    memset(result, 0, sizeof *result);
+    rd_kafka_conf_t *conf = make_conf(keys, values, count_conf, result);
+    if (!conf) return 1;
+    char errstr[256];
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    if (!rk) {
+        snprintf(result->error, sizeof result->error, "%s", errstr);
+        rd_kafka_conf_destroy(conf);
+        return 1;
+    }
+    rd_kafka_poll_set_consumer(rk);
+    const struct rd_kafka_metadata *metadata = NULL;
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &metadata, 10000);
+    rd_kafka_topic_destroy(rkt);
+    if (err || metadata->topic_cnt != 1 || metadata->topics[0].err) {
+        snprintf(result->error, sizeof result->error, "metadata for %s: %s", topic,
+                 rd_kafka_err2str(err ? err : metadata->topics[0].err));
+        if (metadata) rd_kafka_metadata_destroy(metadata);
+        rd_kafka_destroy(rk);
+        return 1;
+    }
+    rd_kafka_topic_partition_list_t *assignment =
+        rd_kafka_topic_partition_list_new(metadata->topics[0].partition_cnt);
+    for (int p = 0; p < metadata->topics[0].partition_cnt; p++)
+        rd_kafka_topic_partition_list_add(assignment, topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_metadata_destroy(metadata);
+    rd_kafka_assign(rk, assignment);
+    rd_kafka_topic_partition_list_destroy(assignment);
+
+    long long received = 0;
+    unsigned long long checksum = 0;
+    double start = 0, last = now_seconds(), deadline_gap = timeout_ms / 1000.0;
+    while (received < count) {
+        rd_kafka_message_t *message = rd_kafka_consumer_poll(rk, 100);
+        if (!message) {
+            if (now_seconds() - last > deadline_gap) {
+                snprintf(result->error, sizeof result->error,
+                         "timed out after %lld of %lld records", received, count);
+                break;
+            }
+            continue;
+        }
+        if (!message->err) {
+            if (received == 0) start = now_seconds();
+            received++;
+            if (message->len) checksum += ((const unsigned char *)message->payload)[0];
+            last = now_seconds();
+        }
+        rd_kafka_message_destroy(message);
+    }
+    result->seconds = last - start;
+    result->messages = received;
+    (void)checksum;
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return result->error[0] ? 1 : 0;
+}
