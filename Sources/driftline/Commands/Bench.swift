@@ -11,5 +11,6 @@ struct Bench: AsyncParsableCommand {
 
     /// Registration point: one line per benchmark.
     static let allSubcommands: [any ParsableCommand.Type] = [
+        BenchTransport.self,
     ]
 }
