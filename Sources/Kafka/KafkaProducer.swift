@@ -16,6 +16,7 @@ public final class KafkaProducer: Sendable {
     private let client: RDKafkaClient
     private let callbacks: RDKafkaProducerCallbacks
     private let pollThread: RDKafkaPollThread
+    private let topicHandles: RDKafkaTopicHandles
     private let closed = Atomic<Bool>(false)
 
     /// The configuration the producer was created with.
@@ -38,10 +39,12 @@ public final class KafkaProducer: Sendable {
         self.callbacks = callbacks
         self.client = RDKafkaClient(handle: handle, callbackState: callbacks)
         self.pollThread = RDKafkaPollThread(client: client, name: "kafka-producer-poll")
+        self.topicHandles = RDKafkaTopicHandles(client: client)
     }
 
     deinit {
         pollThread.stop()
+        topicHandles.destroyAll()
     }
 
     // MARK: - Sending
@@ -257,6 +260,7 @@ public final class KafkaProducer: Sendable {
             cHeaders = list
         }
         let flags = RD_KAFKA_MSG_F_COPY | (block ? RD_KAFKA_MSG_F_BLOCK : 0)
+        let topicHandle = topicHandles.handle(topic)
         let err = topic.withCString { topicName in
             withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { vus in
                 var count = 0
@@ -267,7 +271,11 @@ public final class KafkaProducer: Sendable {
                     vus.initializeElement(at: count, to: vu)
                     count += 1
                 }
-                append(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topicName }
+                if let topicHandle {
+                    append(RD_KAFKA_VTYPE_RKT) { $0.u.rkt = topicHandle }
+                } else {
+                    append(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topicName }
+                }
                 append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = flags }
                 if let value {
                     append(RD_KAFKA_VTYPE_VALUE) {

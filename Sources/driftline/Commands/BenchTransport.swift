@@ -16,7 +16,8 @@ struct BenchTransport: ParsableCommand {
             Starts an embedded broker in this process and, for each record size, produces \
             the records with the C reference loop (CKafkaReferenceLoop) and with \
             KafkaProducer, then reads them back with the C loop and with KafkaConsumer \
-            (plain assignment, all partitions, from the beginning). Both sides get the very \
+            (plain assignment, all partitions, from the beginning; --consumer-api picks the \
+            read path). Both sides get the very \
             same librdkafka properties (printed at the start). Each measurement runs from the \
             first send (or receive) to the last delivery report (or record).
 
@@ -51,6 +52,17 @@ struct BenchTransport: ParsableCommand {
     @Option(name: .customLong("repeat"), help: "Runs per measurement; the table shows medians.")
     var runs = 3
 
+    /// Which KafkaConsumer read path the Swift side measures.
+    enum ConsumerAPI: String, ExpressibleByArgument, CaseIterable {
+        /// `poll(maxRecords:timeout:_:)`: records lent in place, no copy.
+        case view
+        /// `poll(maxRecords:timeout:)`: owned `KafkaConsumerRecord`s (key and value copied).
+        case record
+    }
+
+    @Option(help: "Swift read path: view (records lent in place) or record (owned copies).")
+    var consumerAPI: ConsumerAPI = .view
+
     @Option(
         name: .customShort("X"),
         help: ArgumentHelp("Override a librdkafka property for both sides (repeatable).", valueName: "key=value"))
@@ -66,7 +78,8 @@ struct BenchTransport: ParsableCommand {
         for property in properties { overrides[property.key] = property.value }
         StandardError.line(
             "bench transport: \(records) records per measurement, sizes \(sizes.map(String.init).joined(separator: ",")) B, "
-                + "\(runs) run\(runs == 1 ? "" : "s"), embedded broker, librdkafka \(Librdkafka.version)")
+                + "\(runs) run\(runs == 1 ? "" : "s"), Swift consumer API \(consumerAPI.rawValue), embedded broker, "
+                + "librdkafka \(Librdkafka.version)")
         #if DEBUG
         StandardError.line("warning: this is a debug build; build with `swift build -c release` for real figures")
         #endif
@@ -127,10 +140,24 @@ struct BenchTransport: ParsableCommand {
             StandardError.line("consumer properties (both sides): \(Self.describe(consumerProperties))")
         }
 
-        let cProduce = try Self.referenceProduce(producerProperties, topic: cTopic, records: records, size: size)
-        let swiftProduce = try Self.swiftProduce(producerConfiguration, topic: swiftTopic, records: records, size: size)
-        let cConsume = try Self.referenceConsume(consumerProperties, topic: cTopic, records: records)
-        let swiftConsume = try Self.swiftConsume(consumerConfiguration, topic: swiftTopic, records: records)
+        // Odd runs measure C first, even runs Swift first, so neither side always gets the
+        // warmer (or the busier) moment.
+        let cFirst = run % 2 == 1
+        var cProduce = 0.0, swiftProduce = 0.0, cConsume = 0.0, swiftConsume = 0.0
+        for side in cFirst ? [true, false] : [false, true] {
+            if side {
+                cProduce = try Self.referenceProduce(producerProperties, topic: cTopic, records: records, size: size)
+            } else {
+                swiftProduce = try Self.swiftProduce(producerConfiguration, topic: swiftTopic, records: records, size: size)
+            }
+        }
+        for side in cFirst ? [true, false] : [false, true] {
+            if side {
+                cConsume = try Self.referenceConsume(consumerProperties, topic: cTopic, records: records)
+            } else {
+                swiftConsume = try Self.swiftConsume(consumerConfiguration, topic: swiftTopic, records: records, api: consumerAPI)
+            }
+        }
         samples.cProduce.append(cProduce)
         samples.swiftProduce.append(swiftProduce)
         samples.cConsume.append(cConsume)
@@ -175,7 +202,7 @@ struct BenchTransport: ParsableCommand {
     }
 
     private static func swiftConsume(
-        _ configuration: KafkaConsumerConfiguration, topic: String, records: Int
+        _ configuration: KafkaConsumerConfiguration, topic: String, records: Int, api: ConsumerAPI
     ) throws -> Double {
         let consumer = try KafkaConsumer(configuration: configuration)
         defer { try? consumer.close() }
@@ -186,16 +213,27 @@ struct BenchTransport: ParsableCommand {
         var start: ContinuousClock.Instant?
         var last = ContinuousClock.now
         while received < records {
-            let batch = try consumer.poll(maxRecords: 10_000, timeout: .milliseconds(100))
-            if batch.isEmpty {
+            // Like the C loop, the clock starts when the first record arrives: take it alone.
+            let limit = start == nil ? 1 : Swift.min(10_000, records - received)
+            let count: Int
+            switch api {
+            case .view:
+                count = try consumer.poll(maxRecords: limit, timeout: .milliseconds(100)) { record in
+                    checksum &+= Int(record.value?.first ?? 0)
+                }
+            case .record:
+                let batch = try consumer.poll(maxRecords: limit, timeout: .milliseconds(100))
+                for record in batch { checksum &+= Int(record.value.first ?? 0) }
+                count = batch.count
+            }
+            if count == 0 {
                 if (ContinuousClock.now - last) > .seconds(30) {
                     throw CommandFailure("Swift consume timed out after \(received) of \(records) records")
                 }
                 continue
             }
             if start == nil { start = ContinuousClock.now }
-            for record in batch { checksum &+= Int(record.value.first ?? 0) }
-            received += batch.count
+            received += count
             last = ContinuousClock.now
         }
         precondition(checksum != -1)
