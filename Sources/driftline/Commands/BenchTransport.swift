@@ -22,7 +22,10 @@ struct BenchTransport: ParsableCommand {
             first send (or receive) to the last delivery report (or record).
 
             The table shows msgs/s and MB/s (payload bytes) for each side and the ratio \
-            Swift/C; with --repeat N it shows the median of N runs. Build with -c release.
+            Swift/C; with --repeat N it shows the median of N runs. It also shows records per \
+            second of process CPU time (user + system, all threads including the in-process \
+            broker), which is steadier than the wall clock on a busy machine. Build with -c \
+            release.
 
             The embedded broker keeps only 5 MiB per partition, dropping older records, so the \
             default number of partitions is chosen per size to hold all records.
@@ -102,17 +105,41 @@ struct BenchTransport: ParsableCommand {
         return Swift.max(4, (bytes + (4 << 20) - 1) / (4 << 20))
     }
 
+    /// One measurement: wall-clock rate, and records per second of process CPU time (all
+    /// threads, the in-process broker's included), which a machine shared with other work
+    /// disturbs far less than the wall clock.
+    private struct Measurement {
+        var rate: Double
+        var cpuRate: Double
+    }
+
     private struct Samples {
-        var cProduce: [Double] = [], swiftProduce: [Double] = []
-        var cConsume: [Double] = [], swiftConsume: [Double] = []
+        var cProduce: [Measurement] = [], swiftProduce: [Measurement] = []
+        var cConsume: [Measurement] = [], swiftConsume: [Measurement] = []
     }
 
     private struct Row {
         var size: Int
         var partitions: Int
         var direction: String
-        var c: [Double]
-        var swift: [Double]
+        var c: [Measurement]
+        var swift: [Measurement]
+    }
+
+    /// Runs `body` (which returns a wall-clock rate) and adds the CPU rate over its whole call.
+    private func timed(_ body: () throws -> Double) rethrows -> Measurement {
+        let before = Self.processCPUSeconds()
+        let rate = try body()
+        let cpu = Self.processCPUSeconds() - before
+        return Measurement(rate: rate, cpuRate: Double(records) / cpu)
+    }
+
+    /// User plus system CPU time of this process so far.
+    private static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     /// One run for one size: a fresh broker, C and Swift producing to their own topics, then
@@ -143,19 +170,22 @@ struct BenchTransport: ParsableCommand {
         // Odd runs measure C first, even runs Swift first, so neither side always gets the
         // warmer (or the busier) moment.
         let cFirst = run % 2 == 1
-        var cProduce = 0.0, swiftProduce = 0.0, cConsume = 0.0, swiftConsume = 0.0
+        let zero = Measurement(rate: 0, cpuRate: 0)
+        var cProduce = zero, swiftProduce = zero, cConsume = zero, swiftConsume = zero
         for side in cFirst ? [true, false] : [false, true] {
             if side {
-                cProduce = try Self.referenceProduce(producerProperties, topic: cTopic, records: records, size: size)
+                cProduce = try timed { try Self.referenceProduce(producerProperties, topic: cTopic, records: records, size: size) }
             } else {
-                swiftProduce = try Self.swiftProduce(producerConfiguration, topic: swiftTopic, records: records, size: size)
+                swiftProduce = try timed { try Self.swiftProduce(producerConfiguration, topic: swiftTopic, records: records, size: size) }
             }
         }
         for side in cFirst ? [true, false] : [false, true] {
             if side {
-                cConsume = try Self.referenceConsume(consumerProperties, topic: cTopic, records: records)
+                cConsume = try timed { try Self.referenceConsume(consumerProperties, topic: cTopic, records: records) }
             } else {
-                swiftConsume = try Self.swiftConsume(consumerConfiguration, topic: swiftTopic, records: records, api: consumerAPI)
+                swiftConsume = try timed {
+                    try Self.swiftConsume(consumerConfiguration, topic: swiftTopic, records: records, api: consumerAPI)
+                }
             }
         }
         samples.cProduce.append(cProduce)
@@ -163,8 +193,11 @@ struct BenchTransport: ParsableCommand {
         samples.cConsume.append(cConsume)
         samples.swiftConsume.append(swiftConsume)
         StandardError.line(
-            "run \(run), \(size) B, \(partitions) partitions: produce C \(Int(cProduce))/s Swift \(Int(swiftProduce))/s; "
-                + "consume C \(Int(cConsume))/s Swift \(Int(swiftConsume))/s")
+            "run \(run), \(size) B, \(partitions) partitions: "
+                + "produce C \(Int(cProduce.rate))/s Swift \(Int(swiftProduce.rate))/s "
+                + "(per CPU-s C \(Int(cProduce.cpuRate)) Swift \(Int(swiftProduce.cpuRate))); "
+                + "consume C \(Int(cConsume.rate))/s Swift \(Int(swiftConsume.rate))/s "
+                + "(per CPU-s C \(Int(cConsume.cpuRate)) Swift \(Int(swiftConsume.cpuRate)))")
     }
 
     // MARK: - Swift side
@@ -315,15 +348,20 @@ struct BenchTransport: ParsableCommand {
     }
 
     private static func table(_ rows: [Row], records: Int) -> String {
-        let header = ["size", "partitions", "direction", "C msgs/s", "C MB/s", "Swift msgs/s", "Swift MB/s", "Swift/C"]
+        let header = [
+            "size", "partitions", "direction", "C msgs/s", "C MB/s", "Swift msgs/s", "Swift MB/s", "Swift/C",
+            "C msgs/CPU-s", "Swift msgs/CPU-s", "Swift/C (CPU)",
+        ]
         var lines: [[String]] = [header]
         for row in rows {
-            let c = median(row.c), swift = median(row.swift)
+            let c = median(row.c.map(\.rate)), swift = median(row.swift.map(\.rate))
+            let cCPU = median(row.c.map(\.cpuRate)), swiftCPU = median(row.swift.map(\.cpuRate))
             lines.append([
                 "\(row.size) B", "\(row.partitions)", row.direction,
                 formatCount(Int(c)), format1(c * Double(row.size) / 1e6),
                 formatCount(Int(swift)), format1(swift * Double(row.size) / 1e6),
                 format2(swift / c),
+                formatCount(Int(cCPU)), formatCount(Int(swiftCPU)), format2(swiftCPU / cCPU),
             ])
         }
         let widths = header.indices.map { column in lines.map { $0[column].count }.max()! }
