@@ -66,6 +66,14 @@ struct BenchTransport: ParsableCommand {
     @Option(help: "Swift read path: view (records lent in place) or record (owned copies).")
     var consumerAPI: ConsumerAPI = .view
 
+    /// Which loops to run; one side alone is for profilers (`perf stat`) to attribute costs.
+    enum Side: String, ExpressibleByArgument, CaseIterable {
+        case both, c, swift
+    }
+
+    @Option(help: ArgumentHelp("Run only one side (for profiling).", visibility: .hidden))
+    var side: Side = .both
+
     @Option(
         name: .customShort("X"),
         help: ArgumentHelp("Override a librdkafka property for both sides (repeatable).", valueName: "key=value"))
@@ -170,19 +178,24 @@ struct BenchTransport: ParsableCommand {
         // Odd runs measure C first, even runs Swift first, so neither side always gets the
         // warmer (or the busier) moment.
         let cFirst = run % 2 == 1
-        let zero = Measurement(rate: 0, cpuRate: 0)
+        let zero = Measurement(rate: .nan, cpuRate: .nan)
+        let runC = side != .swift, runSwift = side != .c
         var cProduce = zero, swiftProduce = zero, cConsume = zero, swiftConsume = zero
-        for side in cFirst ? [true, false] : [false, true] {
-            if side {
+        for isC in cFirst ? [true, false] : [false, true] {
+            if isC {
+                guard runC else { continue }
                 cProduce = try timed { try Self.referenceProduce(producerProperties, topic: cTopic, records: records, size: size) }
             } else {
+                guard runSwift else { continue }
                 swiftProduce = try timed { try Self.swiftProduce(producerConfiguration, topic: swiftTopic, records: records, size: size) }
             }
         }
-        for side in cFirst ? [true, false] : [false, true] {
-            if side {
+        for isC in cFirst ? [true, false] : [false, true] {
+            if isC {
+                guard runC else { continue }
                 cConsume = try timed { try Self.referenceConsume(consumerProperties, topic: cTopic, records: records) }
             } else {
+                guard runSwift else { continue }
                 swiftConsume = try timed {
                     try Self.swiftConsume(consumerConfiguration, topic: swiftTopic, records: records, api: consumerAPI)
                 }
@@ -194,10 +207,10 @@ struct BenchTransport: ParsableCommand {
         samples.swiftConsume.append(swiftConsume)
         StandardError.line(
             "run \(run), \(size) B, \(partitions) partitions: "
-                + "produce C \(Int(cProduce.rate))/s Swift \(Int(swiftProduce.rate))/s "
-                + "(per CPU-s C \(Int(cProduce.cpuRate)) Swift \(Int(swiftProduce.cpuRate))); "
-                + "consume C \(Int(cConsume.rate))/s Swift \(Int(swiftConsume.rate))/s "
-                + "(per CPU-s C \(Int(cConsume.cpuRate)) Swift \(Int(swiftConsume.cpuRate)))")
+                + "produce C \(count(cProduce.rate))/s Swift \(count(swiftProduce.rate))/s "
+                + "(per CPU-s C \(count(cProduce.cpuRate)) Swift \(count(swiftProduce.cpuRate))); "
+                + "consume C \(count(cConsume.rate))/s Swift \(count(swiftConsume.rate))/s "
+                + "(per CPU-s C \(count(cConsume.cpuRate)) Swift \(count(swiftConsume.cpuRate)))")
     }
 
     // MARK: - Swift side
@@ -358,10 +371,8 @@ struct BenchTransport: ParsableCommand {
             let cCPU = median(row.c.map(\.cpuRate)), swiftCPU = median(row.swift.map(\.cpuRate))
             lines.append([
                 "\(row.size) B", "\(row.partitions)", row.direction,
-                formatCount(Int(c)), format1(c * Double(row.size) / 1e6),
-                formatCount(Int(swift)), format1(swift * Double(row.size) / 1e6),
-                format2(swift / c),
-                formatCount(Int(cCPU)), formatCount(Int(swiftCPU)), format2(swiftCPU / cCPU),
+                count(c), megabytes(c, row.size), count(swift), megabytes(swift, row.size),
+                ratio(swift, c), count(cCPU), count(swiftCPU), ratio(swiftCPU, cCPU),
             ])
         }
         let widths = header.indices.map { column in lines.map { $0[column].count }.max()! }
@@ -373,6 +384,12 @@ struct BenchTransport: ParsableCommand {
         }.joined(separator: "\n")
     }
 }
+
+private func count(_ value: Double) -> String { value.isFinite ? formatCount(Int(value)) : "-" }
+private func megabytes(_ rate: Double, _ size: Int) -> String {
+    rate.isFinite ? format1(rate * Double(size) / 1e6) : "-"
+}
+private func ratio(_ a: Double, _ b: Double) -> String { (a / b).isFinite ? format2(a / b) : "-" }
 
 /// Two decimal places.
 private func format2(_ value: Double) -> String {
