@@ -153,7 +153,11 @@ public final class KafkaProducer: Sendable {
         _ = rd_kafka_flush(client.handle, flushTimeout.kafkaMilliseconds)
         rd_kafka_purge(client.handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
         pollThread.stop()
-        _ = rd_kafka_poll(client.handle, 0)
+        // Serve the purge reports so every awaiting `send` is resumed before the handle goes.
+        let deadline = ContinuousClock.now + .seconds(5)
+        repeat {
+            _ = rd_kafka_poll(client.handle, 10)
+        } while rd_kafka_outq_len(client.handle) > 0 && ContinuousClock.now < deadline
     }
 
     // MARK: - Transactions
