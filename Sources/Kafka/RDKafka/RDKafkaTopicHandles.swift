@@ -9,7 +9,15 @@ import Synchronization
 /// `@unchecked Sendable`: the handles are only read after insertion under the mutex, and
 /// librdkafka's topic handles are thread-safe.
 final class RDKafkaTopicHandles: @unchecked Sendable {
-    private let handles = Mutex<[String: OpaquePointer]>([:])
+    private let handles = Mutex<Handles>(Handles())
+
+    /// All handles, and the last one used: producers mostly write one topic at a time, and
+    /// comparing a name is cheaper than hashing it.
+    private struct Handles {
+        var byName: [String: OpaquePointer] = [:]
+        var lastName = ""
+        var last: OpaquePointer?
+    }
     private let client: RDKafkaClient
 
     init(client: RDKafkaClient) {
@@ -20,9 +28,17 @@ final class RDKafkaTopicHandles: @unchecked Sendable {
     /// produces by name and gets librdkafka's own error).
     func handle(_ name: String) -> OpaquePointer? {
         handles.withLock { handles in
-            if let handle = handles[name] { return handle }
-            guard let handle = rd_kafka_topic_new(client.handle, name, nil) else { return nil }
-            handles[name] = handle
+            if let last = handles.last, handles.lastName == name { return last }
+            let handle: OpaquePointer
+            if let known = handles.byName[name] {
+                handle = known
+            } else {
+                guard let created = rd_kafka_topic_new(client.handle, name, nil) else { return nil }
+                handles.byName[name] = created
+                handle = created
+            }
+            handles.last = handle
+            handles.lastName = name
             return handle
         }
     }
@@ -30,8 +46,8 @@ final class RDKafkaTopicHandles: @unchecked Sendable {
     /// Releases every handle; call before the client handle is destroyed.
     func destroyAll() {
         handles.withLock { handles in
-            for name in handles.keys.sorted() { rd_kafka_topic_destroy(handles[name]) }
-            handles.removeAll()
+            for name in handles.byName.keys.sorted() { rd_kafka_topic_destroy(handles.byName[name]) }
+            handles = Handles()
         }
     }
 }
