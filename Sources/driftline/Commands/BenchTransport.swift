@@ -8,7 +8,7 @@ import Glibc
 
 /// `driftline bench transport`: the Swift Kafka layer against plain C loops over librdkafka,
 /// same broker, same settings, same run.
-struct BenchTransport: ParsableCommand {
+struct BenchTransport: AsyncParsableCommand, Sendable {
     static let configuration = CommandConfiguration(
         commandName: "transport",
         abstract: "Produce and consume rates of the Swift Kafka layer against plain C loops.",
@@ -84,7 +84,12 @@ struct BenchTransport: ParsableCommand {
         if let partitions, partitions <= 0 { throw ValidationError("--partitions must be positive") }
     }
 
-    func run() throws {
+    func run() async throws {
+        try await DedicatedThread.run(name: "driftline-bench") { try self.execute() }
+    }
+
+    /// The command's work, on its own thread: it blocks (librdkafka, I/O, signals).
+    func execute() throws {
         var overrides: [String: String] = [:]
         for property in properties { overrides[property.key] = property.value }
         StandardError.line(

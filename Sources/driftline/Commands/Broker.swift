@@ -2,7 +2,7 @@ import ArgumentParser
 import Kafka
 
 /// `driftline broker`: hosts the embedded broker for other processes.
-struct Broker: ParsableCommand {
+struct Broker: AsyncParsableCommand, Sendable {
     static let configuration = CommandConfiguration(
         abstract: "Host an embedded Kafka broker for other processes until SIGINT or SIGTERM.",
         discussion: """
@@ -74,7 +74,12 @@ struct Broker: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
+        try await DedicatedThread.run(name: "driftline-broker") { try self.execute() }
+    }
+
+    /// The command's work, on its own thread: it blocks (librdkafka, I/O, signals).
+    func execute() throws {
         let shutdown = ShutdownSignal()
         let broker = try EmbeddedBroker(brokers: brokers)
         defer { broker.shutdown() }

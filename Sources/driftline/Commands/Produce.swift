@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// `driftline produce`: feeds events from a file or stdin into a topic, one record per line.
-struct Produce: ParsableCommand {
+struct Produce: AsyncParsableCommand, Sendable {
     static let configuration = CommandConfiguration(
         abstract: "Feed events from a JSONL or CSV file (or stdin) into a topic.",
         discussion: """
@@ -24,7 +24,7 @@ struct Produce: ParsableCommand {
 
             Examples:
               driftline produce --brokers 127.0.0.1:9092 --topic events --file events.jsonl
-              driftline produce --brokers $BROKERS --topic events --key-field id < events.jsonl
+              driftline produce --brokers $BROKERS --topic events --key-field id < ev.jsonl
               driftline produce --brokers $BROKERS --topic events --file rows.csv --strict
             """
     )
@@ -65,7 +65,12 @@ struct Produce: ParsableCommand {
         guard deliveryTimeout > 0 else { throw ValidationError("--delivery-timeout must be positive") }
     }
 
-    func run() throws {
+    func run() async throws {
+        try await DedicatedThread.run(name: "driftline-produce") { try self.execute() }
+    }
+
+    /// The command's work, on its own thread: it blocks (librdkafka, I/O, signals).
+    func execute() throws {
         let descriptor: Int32
         if let file {
             descriptor = open(file, O_RDONLY)

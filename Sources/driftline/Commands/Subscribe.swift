@@ -3,7 +3,7 @@ import Foundation
 import Kafka
 
 /// `driftline subscribe`: a long-lived consumer that prints records as JSON lines.
-struct Subscribe: ParsableCommand {
+struct Subscribe: AsyncParsableCommand, Sendable {
     static let configuration = CommandConfiguration(
         abstract: "Print the records of a topic as JSON lines, as they arrive.",
         discussion: """
@@ -15,7 +15,8 @@ struct Subscribe: ParsableCommand {
             "key_encoding", "value_encoding" or "base64_headers".
 
             Without --group the command reads every partition directly (no group, nothing \
-            committed) from the end, or from the beginning with --from-beginning. With \
+            committed) from the end, or from the beginning with --from-beginning; it waits \
+            for the topic to exist, and reads the partitions the topic has at that moment. With \
             --group it joins that consumer group and commits the offsets of the records it \
             printed, so the next run with the same group continues where this one stopped.
 
@@ -23,8 +24,10 @@ struct Subscribe: ParsableCommand {
 
             Examples:
               driftline subscribe --brokers $BROKERS --topic phishing.drift-alerts
-              driftline subscribe --brokers $BROKERS --topic events --from-beginning --max 10
-              driftline subscribe --brokers $BROKERS --topic events --group audit --format pretty
+              driftline subscribe --brokers $BROKERS --topic events --from-beginning \\
+                  --max 10
+              driftline subscribe --brokers $BROKERS --topic events --group audit \\
+                  --format pretty
             """
     )
 
@@ -57,7 +60,12 @@ struct Subscribe: ParsableCommand {
         if let idleTimeout, idleTimeout <= 0 { throw ValidationError("--idle-timeout must be positive") }
     }
 
-    func run() throws {
+    func run() async throws {
+        try await DedicatedThread.run(name: "driftline-subscribe") { try self.execute() }
+    }
+
+    /// The command's work, on its own thread: it blocks (librdkafka, I/O, signals).
+    func execute() throws {
         let shutdown = ShutdownSignal()
         var configuration = KafkaConsumerConfiguration(
             bootstrapServers: kafka.brokers,

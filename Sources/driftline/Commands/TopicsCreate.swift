@@ -2,7 +2,7 @@ import ArgumentParser
 import Kafka
 
 /// `driftline topics create`: creates a topic through the Admin API.
-struct TopicsCreate: ParsableCommand {
+struct TopicsCreate: AsyncParsableCommand, Sendable {
     static let configuration = CommandConfiguration(
         commandName: "create",
         abstract: "Create a topic through the Admin API.",
@@ -44,7 +44,12 @@ struct TopicsCreate: ParsableCommand {
         guard partitions > 0 else { throw ValidationError("--partitions must be positive") }
     }
 
-    func run() throws {
+    func run() async throws {
+        try await DedicatedThread.run(name: "driftline-topics") { try self.execute() }
+    }
+
+    /// The command's work, on its own thread: it blocks (librdkafka, I/O, signals).
+    func execute() throws {
         var configs: [String: String] = [:]
         for item in config { configs[item.key] = item.value }
         let admin = try KafkaAdmin(bootstrapServers: kafka.brokers, properties: kafka.propertyMap)

@@ -2,7 +2,7 @@ import ArgumentParser
 import Kafka
 
 /// `driftline topics list`: topics and their partition counts.
-struct TopicsList: ParsableCommand {
+struct TopicsList: AsyncParsableCommand, Sendable {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List the cluster's topics with their partition counts.",
@@ -23,7 +23,12 @@ struct TopicsList: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds to wait for the cluster.", valueName: "seconds"))
     var timeout: Double = 10
 
-    func run() throws {
+    func run() async throws {
+        try await DedicatedThread.run(name: "driftline-topics") { try self.execute() }
+    }
+
+    /// The command's work, on its own thread: it blocks (librdkafka, I/O, signals).
+    func execute() throws {
         let admin = try KafkaAdmin(bootstrapServers: kafka.brokers, properties: kafka.propertyMap)
         let metadata = try admin.metadata(timeout: .milliseconds(Int(timeout * 1000)))
         let topics = metadata.topics.filter { all || !$0.name.hasPrefix("__") }
