@@ -93,7 +93,8 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// Leaves the group (revoking partitions through the rebalance handler) and stops
-    /// fetching. Waits for an in-flight async poll to return first. Safe to call twice.
+    /// fetching. Waits for an in-flight async poll to return first, so do not call it from
+    /// the rebalance handler. Safe to call twice.
     public func close() throws(KafkaError) {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let err = pollQueue.sync { rd_kafka_consumer_close(client.handle) }

@@ -228,7 +228,7 @@ public final class KafkaProducer: Sendable {
     }
 
     /// The fatal error that made this producer unusable, if any.
-    public var fatalError: KafkaError? { client.fatalError(operation: "producer") }
+    public var fatalClientError: KafkaError? { client.fatalError(operation: "producer") }
 
     /// Cluster metadata as seen by this producer. Blocks up to `timeout`.
     public func metadata(timeout: Duration = .seconds(10)) throws(KafkaError) -> KafkaClusterMetadata {
