@@ -11,6 +11,7 @@ struct Bench: AsyncParsableCommand {
 
     /// Registration point: one line per benchmark.
     static let allSubcommands: [any ParsableCommand.Type] = [
+        BenchTransport.self,
         BenchML.self,
         BenchDrift.self,
     ]
