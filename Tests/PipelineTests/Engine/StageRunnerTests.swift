@@ -291,17 +291,21 @@ private let partitions = 4
             try embedded.setPartitionLeader(topic: input, partition: 0, brokerID: 1)
             try embedded.setPartitionLeader(topic: UppercaseStage.output, partition: 0, brokerID: 2)
             try embedded.setPartitionLeader(topic: topics.deadLetters, partition: 0, brokerID: 2)
-            try await produce(broker, input, (0..<10).map { (key: "k\($0)", value: "v\($0)") })
-
             var configuration = runnerConfiguration(broker, stage: "upper", input: input, topics: topics, group: group)
             configuration.producer.messageTimeoutMilliseconds = 3_000
             let runner = StageRunner(configuration: configuration) { _ in UppercaseStage() }
-            try embedded.setBrokerDown(2)
             let run = Task { try await runner.run() }
+            #expect(try await eventually { !runner.statistics.partitions.isEmpty })
+            try embedded.setBrokerDown(2)
+            try await produce(broker, input, (0..<10).map { (key: "k\($0)", value: "v\($0)") })
+            let failed = try await eventually { runner.statistics.deliveryFailures > 0 || runner.statistics.stopped }
+            #expect(failed)
+            // Broker 2 may also be the group coordinator: bring it back so the runner can leave.
+            try embedded.setBrokerUp(2)
+            if !failed { runner.shutdown() }
             await #expect(throws: StageDeliveryFailure.self) { try await run.value }
             #expect(runner.statistics.recordsIn == 10)
             #expect(runner.statistics.delivered == 0 && runner.statistics.deliveryFailures > 0)
-            try embedded.setBrokerUp(2)
             let committed = try await committedOffsets(broker, group: group, topic: input, partitions: 1)
             // Nothing past the first undelivered input (offset 0) was committed.
             #expect(committed.allSatisfy { $0 <= 0 }, "committed: \(committed)")
