@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -16,9 +16,9 @@ import Darwin
 /// signals.cancel()
 /// ```
 ///
-/// The first use of a signal replaces its default action by one Dispatch signal source for the
-/// rest of the process (re-creating sources for one signal is unreliable); handlers come and
-/// go on it. A signal arriving while no handler is registered gets its default action.
+/// The first use of a signal installs a process-wide handler for the rest of the process;
+/// callbacks come and go on it. A signal arriving while no callback is registered gets its
+/// default action.
 public final class ShutdownSignals: Sendable {
     private static let registry = SignalRegistry()
     private let id: Int
@@ -41,9 +41,13 @@ public final class ShutdownSignals: Sendable {
     }
 }
 
-/// The process-wide signal sources and the handlers registered on them.
-private final class SignalRegistry: @unchecked Sendable {
-    // @unchecked: `state` is a Mutex; the sources are created under it and never released.
+/// The process-wide signal handlers and the callbacks registered on them.
+///
+/// A C signal handler writes the signal number into a pipe (`write` is async-signal-safe);
+/// one thread reads the pipe and calls the registered callbacks. Unlike a Dispatch signal
+/// source (signalfd on Linux, which only sees the signal when every thread blocks it), this
+/// catches the signal whichever thread the kernel picks.
+private final class SignalRegistry: Sendable {
     private struct Handler {
         var id: Int
         var signals: [Int32]
@@ -53,25 +57,45 @@ private final class SignalRegistry: @unchecked Sendable {
     private struct State {
         var nextID = 0
         var handlers: [Handler] = []
-        var sources: [Int32: any DispatchSourceSignal] = [:]
+        var installed: [Int32] = []
+        var readerStarted = false
     }
 
     private let state = Mutex(State())
-    private let queue = DispatchQueue(label: "driftline-shutdown-signals")
 
     func add(signals: [Int32], handler: @escaping @Sendable (Int32) -> Void) -> Int {
-        state.withLock { state in
-            for number in signals where state.sources[number] == nil {
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-                source.setEventHandler { [unowned self] in self.fire(number) }
-                source.resume()
-                state.sources[number] = source
+        let (id, startReader) = state.withLock { state -> (Int, Bool) in
+            _ = SignalPipe.descriptors  // initialised before any handler can run
+            for number in signals where !state.installed.contains(number) {
+                signal(number) { number in
+                    var byte = UInt8(truncatingIfNeeded: number)
+                    _ = write(SignalPipe.descriptors.write, &byte, 1)
+                }
+                state.installed.append(number)
             }
             state.nextID += 1
             state.handlers.append(Handler(id: state.nextID, signals: signals, call: handler))
-            return state.nextID
+            defer { state.readerStarted = true }
+            return (state.nextID, !state.readerStarted)
         }
+        if startReader {
+            let thread = Thread { [self] in
+                var byte: UInt8 = 0
+                while true {
+                    let count = read(SignalPipe.descriptors.read, &byte, 1)
+                    if count == 1 {
+                        fire(Int32(byte))
+                    } else if count < 0 && errno == EINTR {
+                        continue
+                    } else {
+                        return
+                    }
+                }
+            }
+            thread.name = "driftline-shutdown-signals"
+            thread.start()
+        }
+        return id
     }
 
     func remove(_ id: Int) {
@@ -88,4 +112,13 @@ private final class SignalRegistry: @unchecked Sendable {
         }
         for handler in handlers { handler.call(number) }
     }
+}
+
+/// The self-pipe between the C signal handler and the reader thread.
+private enum SignalPipe {
+    static let descriptors: (read: Int32, write: Int32) = {
+        var fds: [Int32] = [0, 0]
+        precondition(pipe(&fds) == 0, "cannot create the signal pipe")
+        return (fds[0], fds[1])
+    }()
 }
