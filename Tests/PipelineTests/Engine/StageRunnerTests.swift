@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Pipeline
+import Synchronization
 import Testing
 import TestSupport
 
@@ -152,6 +153,9 @@ private let partitions = 4
         let runA = Task { try await runnerA.run() }
         #expect(try await eventually { runnerA.statistics.recordsIn >= 120 })
         kill(getpid(), SIGTERM)
+        let stopped = try await eventually { runnerA.statistics.stopped }
+        #expect(stopped, "SIGTERM stopped the runner")
+        if !stopped { runnerA.shutdown() }
         try await runA.value
         signals.cancel()
         #expect(runnerA.statistics.failure == nil)
@@ -309,6 +313,27 @@ private let partitions = 4
             let committed = try await committedOffsets(broker, group: group, topic: input, partitions: 1)
             // Nothing past the first undelivered input (offset 0) was committed.
             #expect(committed.allSatisfy { $0 <= 0 }, "committed: \(committed)")
+        }
+    }
+
+    // MARK: - Signals
+
+    /// Handlers can be registered again after a cancel (a second Dispatch source for the same
+    /// signal would miss it); only registered handlers are called. In this serialized suite
+    /// so no runner test sees the signals.
+    @Test func shutdownSignalsCanBeRegisteredAgain() async throws {
+        for _ in 0..<2 {
+            let hits = Atomic<Int>(0)
+            let cancelledHits = Atomic<Int>(0)
+            let cancelled = ShutdownSignals([SIGUSR2]) { cancelledHits.add(1, ordering: .relaxed) }
+            cancelled.cancel()
+            let signals = ShutdownSignals([SIGUSR2]) { (number: Int32) in
+                if number == SIGUSR2 { hits.add(1, ordering: .relaxed) }
+            }
+            kill(getpid(), SIGUSR2)
+            #expect(try await eventually(timeout: .seconds(10)) { hits.load(ordering: .relaxed) == 1 })
+            signals.cancel()
+            #expect(cancelledHits.load(ordering: .relaxed) == 0)
         }
     }
 }
