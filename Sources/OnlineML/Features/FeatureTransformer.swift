@@ -243,14 +243,46 @@ public struct FeatureTransformer: Sendable {
 
     @inline(__always)
     private mutating func scaled(_ x: Double, _ statistics: RunningStatistics) -> Double {
+        Self.scaled(x, statistics, configuration.scaling, configuration.outputClip)
+    }
+
+    @inline(__always)
+    private static func scaled(
+        _ x: Double, _ statistics: RunningStatistics, _ scaling: TransformerConfiguration.Scaling, _ outputClip: Double?
+    ) -> Double {
         var v: Double
-        switch configuration.scaling {
+        switch scaling {
         case .none: v = x
         case .standard: v = statistics.standardized(x)
         case .minMax: v = statistics.minMaxScaled(x)
         }
-        if let bound = configuration.outputClip { v = min(max(v, -bound), bound) }
+        if let bound = outputClip { v = min(max(v, -bound), bound) }
         return v
+    }
+
+    /// Learns the event's values of known numeric fields and writes their features (into
+    /// `predict` too, scaled before the update, when `writesPredict`), in feature-id order.
+    ///
+    /// One tight loop over raw storage on purpose: each field's update is a chain of dependent
+    /// divisions and a square root (River's exact operations), and with no calls or
+    /// uniqueness checks in the loop the CPU overlaps the chains of different fields.
+    @inline(__always)
+    private mutating func learnKnownNumeric(
+        predict: inout FeatureVectorWriter, learn: inout FeatureVectorWriter, writesPredict: Bool
+    ) {
+        let scaling = configuration.scaling, outputClip = configuration.outputClip
+        numericOrder.withUnsafeBufferPointer { order in
+            prepared.withUnsafeBufferPointer { prepared in
+                fields.withUnsafeMutableBufferPointer { fields in
+                    for k in order where prepared[k].kind == .numeric {
+                        let slot = prepared[k].slot, x = prepared[k].number, id = prepared[k].featureID
+                        if writesPredict { predict.append(id, Self.scaled(x, fields[slot].statistics, scaling, outputClip)) }
+                        fields[slot].statistics.update(x)
+                        learn.append(id, Self.scaled(x, fields[slot].statistics, scaling, outputClip))
+                    }
+                }
+            }
+        }
     }
 
     private mutating func imputed(_ statistics: RunningStatistics) -> Double? {
@@ -334,11 +366,8 @@ public struct FeatureTransformer: Sendable {
         let imputes = self.imputes
         // New fields add slots during the pass; they are never absent, so the bound holds.
         vector.write(capacity: outputCapacity(imputes) + 2 * prepared.count) { out in
-            for k in numericOrder where prepared[k].kind == .numeric {
-                let slot = prepared[k].slot
-                fields[slot].statistics.update(prepared[k].number)
-                out.append(prepared[k].featureID, scaled(prepared[k].number, fields[slot].statistics))
-            }
+            var unused = out
+            learnKnownNumeric(predict: &unused, learn: &out, writesPredict: false)
             for k in 0..<prepared.count {
                 if prepared[k].kind == .numeric && prepared[k].featureID >= 0 { continue }
                 var slot = prepared[k].slot
@@ -385,12 +414,7 @@ public struct FeatureTransformer: Sendable {
         let capacity = outputCapacity(imputes) + 2 * prepared.count
         predict.write(capacity: capacity) { p in
             learn.write(capacity: capacity) { l in
-                for k in numericOrder where prepared[k].kind == .numeric {
-                    let slot = prepared[k].slot, x = prepared[k].number, id = prepared[k].featureID
-                    p.append(id, scaled(x, fields[slot].statistics))
-                    fields[slot].statistics.update(x)
-                    l.append(id, scaled(x, fields[slot].statistics))
-                }
+                learnKnownNumeric(predict: &p, learn: &l, writesPredict: true)
                 for k in 0..<prepared.count {
                     if prepared[k].kind == .numeric && prepared[k].featureID >= 0 { continue }
                     let known = prepared[k].slot >= 0
