@@ -142,7 +142,9 @@ struct JSONScanner {
         return v
     }
 
-    /// A number per the JSON grammar. Short integers are converted exactly without `strtod`.
+    /// A number per the JSON grammar, correctly rounded. Up to 19 significant digits are
+    /// gathered while validating and converted by ``DecimalToDouble`` (the same result as
+    /// `strtod`, faster); longer ones and the rare undecided roundings go to `strtod`.
     mutating func number() throws(JSONSyntaxError) -> Double {
         skipWhitespace()
         let start = position
@@ -152,38 +154,57 @@ struct JSONScanner {
             position += 1
         }
         guard position < bytes.count, isDigit(bytes[position]) else { throw error("expected a digit") }
-        var integer: UInt64 = 0
-        var digits = 0
+        var significand: UInt64 = 0
+        var digits = 0  // significant digits gathered (leading zeros are not)
+        var exponent = 0
+        var exact = true  // false when more than 19 significant digits
         if bytes[position] == UInt8(ascii: "0") {
             position += 1
-            digits = 1
         } else {
             while position < bytes.count, isDigit(bytes[position]) {
-                if digits < 19 { integer = integer &* 10 &+ UInt64(bytes[position] - 0x30) }
-                digits += 1
+                if digits < 19 {
+                    significand = significand &* 10 &+ UInt64(bytes[position] - 0x30)
+                    digits += 1
+                } else {
+                    exact = false
+                }
                 position += 1
             }
         }
-        var simple = digits <= 15
         if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
-            simple = false
             position += 1
             guard position < bytes.count, isDigit(bytes[position]) else { throw error("expected a digit after '.'") }
-            while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+            while position < bytes.count, isDigit(bytes[position]) {
+                let d = bytes[position] - 0x30
+                if digits == 0 && d == 0 {
+                    exponent -= 1
+                } else if digits < 19 {
+                    significand = significand &* 10 &+ UInt64(d)
+                    digits += 1
+                    exponent -= 1
+                } else {
+                    exact = false
+                }
+                position += 1
+            }
         }
         if position < bytes.count, bytes[position] | 0x20 == UInt8(ascii: "e") {
-            simple = false
             position += 1
+            var exponentNegative = false
             if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                exponentNegative = bytes[position] == UInt8(ascii: "-")
                 position += 1
             }
             guard position < bytes.count, isDigit(bytes[position]) else { throw error("expected an exponent digit") }
-            while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+            var value = 0
+            while position < bytes.count, isDigit(bytes[position]) {
+                if value < 100_000 { value = value * 10 + Int(bytes[position] - 0x30) }
+                position += 1
+            }
+            exponent += exponentNegative ? -value : value
         }
-        if simple {
-            // Integers below 10^15 are exact doubles.
-            let v = Double(integer)
-            return negative ? -v : v
+        if exact, let v = DecimalToDouble.convert(significand: significand, exponent: exponent, negative: negative) {
+            return v
         }
         return Self.strtodCorrectlyRounded(UnsafeBufferPointer(rebasing: bytes[start..<position]))
     }

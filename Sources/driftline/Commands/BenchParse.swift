@@ -28,7 +28,11 @@ struct BenchParse: ParsableCommand {
     @Option(help: "Events per timed JSONSerialization run (it is ~25x slower).")
     var foundationEvents: Int = 100_000
 
+    @Option(help: "Before timing, check this many random numbers parse to the same bits as strtod.")
+    var checkNumbers: Int = 100_000
+
     func run() throws {
+        if checkNumbers > 0 { try Self.checkNumbers(checkNumbers, seed: seed) }
         var stream = SyntheticStream(seed: seed)
         let lines = (0..<pool).map { _ in stream.next().jsonLine() }
         // All lines in one buffer, as a consumer batch would hold them.
@@ -93,6 +97,51 @@ struct BenchParse: ParsableCommand {
         BenchTimer.report("reference: byte scan (quotes, commas)", scan, against: foundation, "JSONSerialization")
         let ratio = (parser.cpuRate / scan.cpuRate * 1000).rounded() / 1000
         print("JSONEventParser / byte scan: \(ratio)")
+    }
+}
+
+extension BenchParse {
+    /// Parses `count` random numbers in JSON and compares each with `strtod` bit for bit: the
+    /// shortest forms of random doubles (as events carry them) and random digit strings with
+    /// long significands and extreme exponents (the hard cases). Throws on any difference.
+    static func checkNumbers(_ count: Int, seed: UInt64) throws {
+        var random = SeededRandom(seed: seed ^ 0x5EED)
+        var mismatches = 0
+        for index in 0..<count {
+            var text: String
+            if index % 2 == 0 {
+                var x: Double
+                repeat { x = Double(bitPattern: random.next()) } while !x.isFinite
+                if index % 4 == 0 { x = Double(bitPattern: random.next() >> 2) * (random.next() % 2 == 0 ? 1 : -1) }
+                text = "\(x)"
+                if !x.isFinite { continue }
+            } else {
+                let digits = 1 + Int(random.next() % 24)
+                text = random.next() % 4 == 0 ? "-" : ""
+                var body = ""
+                for d in 0..<digits { body.append(Character(String(d == 0 ? 1 + random.next() % 9 : random.next() % 10))) }
+                if random.next() % 2 == 0 {
+                    let point = Int(random.next() % UInt64(digits + 1))
+                    if point == 0 {
+                        body = "0." + String(repeating: "0", count: Int(random.next() % 4)) + body
+                    } else if point < digits {
+                        body.insert(".", at: body.index(body.startIndex, offsetBy: point))
+                    }
+                }
+                text += body
+                if random.next() % 2 == 0 { text += "e\(Int(random.next() % 700) - 350)" }
+            }
+            guard case .number(let parsed)? = try JSONEventParser.parse("{\"a\":\(text)}")["a"] else {
+                throw ValidationError("number \(text) did not parse as a number")
+            }
+            let expected = strtod(text, nil)
+            if parsed.bitPattern != expected.bitPattern {
+                mismatches += 1
+                if mismatches <= 10 { print("MISMATCH \(text): \(parsed) vs strtod \(expected)") }
+            }
+        }
+        guard mismatches == 0 else { throw ValidationError("\(mismatches) of \(count) numbers differ from strtod") }
+        print("numbers checked against strtod: \(count), all bit-identical")
     }
 }
 
