@@ -17,17 +17,42 @@ enum DecimalToDouble {
     static func convert(significand w: UInt64, exponent q: Int, negative: Bool) -> Double? {
         if w == 0 { return negative ? -0.0 : 0.0 }
         if w <= 1 << 53 && q >= -22 && q <= 22 {
-            let v = q >= 0 ? Double(w) * exactPowersOfTen[q] : Double(w) / exactPowersOfTen[-q]
+            let v = q >= 0 ? Double(w) * exactPowerOfTen(q) : Double(w) / exactPowerOfTen(-q)
             return negative ? -v : v
         }
         guard q >= PowersOfFive.minExponent && q <= PowersOfFive.maxExponent else { return nil }
         return approximate(w, q, negative)
     }
 
-    static let exactPowersOfTen: [Double] = (0...22).map { k in
-        var v = 1.0
-        for _ in 0..<k { v *= 10 }  // every power up to 10^22 is exact
-        return v
+    /// 10^k for k in 0...22, all exact doubles (a switch of literals: no lazy global to check
+    /// on every number).
+    @inline(__always)
+    static func exactPowerOfTen(_ k: Int) -> Double {
+        switch k {
+        case 0: 1e0
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        case 19: 1e19
+        case 20: 1e20
+        case 21: 1e21
+        default: 1e22
+        }
     }
 
     private static func approximate(_ significand: UInt64, _ q: Int, _ negative: Bool) -> Double? {

@@ -15,14 +15,12 @@ public enum JSONEventParser {
     }
 
     public static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Result<Event, EventRejection> {
-        // Hashes of the first field names, for duplicate detection without comparing every
+        // Keys of the first field names, for duplicate detection without comparing every
         // pair of names (276 string comparisons for 24 fields).
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: hashedNames) { nameHashes in
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 32) { nameHashes in
             parse(bytes: bytes, nameHashes: nameHashes)
         }
     }
-
-    private static let hashedNames = 32
 
     private static func parse(
         bytes: UnsafeBufferPointer<UInt8>, nameHashes: UnsafeMutableBufferPointer<UInt64>
@@ -40,7 +38,8 @@ public enum JSONEventParser {
                 scanner.position += 1
             } else {
                 while true {
-                    let name = try scanner.string()
+                    var nameKey: UInt64 = 0
+                    let name = try scanner.string(key: &nameKey)
                     try scanner.expect(UInt8(ascii: ":"), "':'")
                     let value: FieldValue
                     switch try scanner.peek() {
@@ -54,11 +53,10 @@ public enum JSONEventParser {
                     }
                     let index = event.fields.count
                     if index < nameHashes.count {
-                        let hash = StableHash.fnv1a(string: name)
-                        for k in 0..<index where nameHashes[k] == hash && event.fields[k].name == name {
+                        for k in 0..<index where nameHashes[k] == nameKey && event.fields[k].name == name {
                             return .failure(.duplicateField(name))
                         }
-                        nameHashes[index] = hash
+                        nameHashes[index] = nameKey
                     } else {
                         for field in event.fields where field.name == name {
                             return .failure(.duplicateField(name))
