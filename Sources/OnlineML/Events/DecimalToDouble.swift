@@ -55,10 +55,10 @@ enum DecimalToDouble {
         }
     }
 
+    @inline(__always)
     private static func approximate(_ significand: UInt64, _ q: Int, _ negative: Bool) -> Double? {
-        let table = PowersOfFive.table
-        let entry = q - PowersOfFive.minExponent
-        let high = table.high[entry], low = table.low[entry], shift = table.shift[entry]
+        let power = PowersOfFive.entries[q - PowersOfFive.minExponent]
+        let high = power.high, low = power.low, shift = power.shift
         let lz = significand.leadingZeroBitCount
         let w = significand << lz
         // Top 128 bits of the 192-bit product w × (high:low).
@@ -94,17 +94,19 @@ enum DecimalToDouble {
 struct PowersOfFive: Sendable {
     static let minExponent = -342
     static let maxExponent = 308
-    static let table = PowersOfFive()
+    /// One entry per exponent from `minExponent` (one load, one bounds check per number).
+    static let entries = PowersOfFive().entries
 
-    var high: [UInt64] = []
-    var low: [UInt64] = []
-    var shift: [Int] = []
+    struct Entry: Sendable {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var shift: Int = 0
+    }
+
+    private var entries: [Entry]
 
     private init() {
-        let count = Self.maxExponent - Self.minExponent + 1
-        high = Array(repeating: 0, count: count)
-        low = Array(repeating: 0, count: count)
-        shift = Array(repeating: 0, count: count)
+        entries = Array(repeating: Entry(), count: Self.maxExponent - Self.minExponent + 1)
         // Negative q: floor(2^B / 5^n) by repeated exact division by 5 (floor of floor is
         // floor of the quotient), with B large enough to leave more than 128 bits.
         let b = 960
@@ -124,10 +126,7 @@ struct PowersOfFive: Sendable {
     private mutating func store(_ value: BigNatural, exponentOfTwo: Int, at q: Int) {
         let length = value.bitLength
         let (h, l) = value.bits(from: length - 128)
-        let entry = q - Self.minExponent
-        high[entry] = h
-        low[entry] = l
-        shift[entry] = length - 128 + exponentOfTwo
+        entries[q - Self.minExponent] = Entry(high: h, low: l, shift: length - 128 + exponentOfTwo)
     }
 }
 

@@ -73,19 +73,26 @@ struct JSONScanner {
     mutating func string(key: inout UInt64) throws(JSONSyntaxError) -> String {
         try expect(UInt8(ascii: "\""), "'\"'")
         let start = position
-        // Fast path: no escapes.
-        while position < bytes.count {
-            let b = bytes[position]
-            if b == UInt8(ascii: "\"") {
-                let raw = UnsafeBufferPointer(rebasing: bytes[start..<position])
-                key = StableHash.fnv1a(raw)
-                let s = String(decoding: raw, as: UTF8.self)
-                position += 1
-                return s
+        // Fast path: no escapes, on a local cursor.
+        if let base = bytes.baseAddress {
+            let end = bytes.count
+            var p = position
+            while p < end {
+                let b = base[p]
+                if b == UInt8(ascii: "\"") {
+                    let raw = UnsafeBufferPointer(start: base + start, count: p - start)
+                    key = Self.key(raw, readable: end - start)
+                    position = p + 1
+                    return String(decoding: raw, as: UTF8.self)
+                }
+                if b == UInt8(ascii: "\\") { break }
+                if b < 0x20 {
+                    position = p
+                    throw error("control character in string")
+                }
+                p += 1
             }
-            if b == UInt8(ascii: "\\") { break }
-            if b < 0x20 { throw error("control character in string") }
-            position += 1
+            position = p
         }
         guard position < bytes.count else { throw error("unterminated string") }
         var out = Array(bytes[start..<position])
@@ -159,6 +166,7 @@ struct JSONScanner {
     /// gathered while validating and converted by ``DecimalToDouble`` (the same result as
     /// `strtod`, faster); longer ones and the rare undecided roundings go to `strtod`.
     /// The cursor is a local (stored back on every exit) so the digit loops stay in registers.
+    @inline(__always)
     mutating func number() throws(JSONSyntaxError) -> Double {
         skipWhitespace()
         guard let base = bytes.baseAddress, position < bytes.count else { throw error("expected a digit") }
@@ -192,14 +200,24 @@ struct JSONScanner {
         if p < end, base[p] == UInt8(ascii: ".") {
             p += 1
             guard p < end, isDigit(base[p]) else { position = p; throw fail("expected a digit after '.'") }
-            while p < end, isDigit(base[p]) {
-                if digits > 0 && digits <= 11, let eight = Self.eightDigits(base + p, available: end - p) {
-                    significand = significand &* 100_000_000 &+ eight
-                    digits += 8
-                    exponent -= 8
-                    p += 8
-                    continue
+            // Leading zeros, and the first significant digit, one at a time (they set `digits`).
+            while digits == 0, p < end, isDigit(base[p]) {
+                let d = base[p] &- 0x30
+                if d != 0 {
+                    significand = UInt64(d)
+                    digits = 1
                 }
+                exponent &-= 1
+                p &+= 1
+            }
+            // Then 8 at a time while they fit in 19 digits, then one at a time.
+            while digits <= 11, let eight = Self.eightDigits(base + p, available: end - p) {
+                significand = significand &* 100_000_000 &+ eight
+                digits &+= 8
+                exponent &-= 8
+                p &+= 8
+            }
+            while p < end, isDigit(base[p]) {
                 let d = base[p] &- 0x30
                 if digits == 0 && d == 0 {
                     exponent -= 1
@@ -233,6 +251,19 @@ struct JSONScanner {
             return v
         }
         return Self.strtodCorrectlyRounded(UnsafeBufferPointer(rebasing: bytes[start..<p]))
+    }
+
+    /// A hash of `raw` for telling names apart: its length and its first and last 8 bytes,
+    /// read with two loads when `readable` (bytes from `raw`'s start to the buffer's end)
+    /// allows, else FNV-1a. Equal byte strings get equal keys either way.
+    @inline(__always)
+    static func key(_ raw: UnsafeBufferPointer<UInt8>, readable: Int) -> UInt64 {
+        let n = raw.count
+        guard n > 0, readable >= 8, n <= 255, let start = raw.baseAddress else { return StableHash.fnv1a(raw) }
+        let head = UnsafeRawPointer(start).loadUnaligned(as: UInt64.self).littleEndian
+        if n < 8 { return (head & ((1 << UInt64(n * 8)) &- 1)) | UInt64(n) << 56 }
+        let tail = UnsafeRawPointer(start + (n - 8)).loadUnaligned(as: UInt64.self).littleEndian
+        return StableHash.fmix64(head ^ (tail &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(n) << 56)
     }
 
     /// The value of the 8 bytes at `at` when they are all digits (SWAR: one load and a few
