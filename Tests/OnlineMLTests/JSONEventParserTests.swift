@@ -50,6 +50,21 @@ import TestSupport
         #expect(throws: EventRejection.duplicateField("a")) { try JSONEventParser.parse(#"{"a":1,"a":2}"#) }
     }
 
+    /// Duplicates are found whatever the name's length, escapes, or place in the line (names
+    /// near the end are hashed without reading past it), and beyond the first 32 fields.
+    @Test func duplicatesAreFoundEverywhere() {
+        #expect(throws: EventRejection.duplicateField("longer_name_1")) {
+            try JSONEventParser.parse(#"{"longer_name_1":1,"x":2,"longer_name_1":3}"#)
+        }
+        #expect(throws: EventRejection.duplicateField("ab")) { try JSONEventParser.parse(#"{"ab":1,"\u0061b":2}"#) }
+        #expect(throws: EventRejection.duplicateField("k")) { try JSONEventParser.parse(#"{"k":1, "k" :2 }"#) }
+        let many = (0..<40).map { "\"f\($0)\":\($0)" }.joined(separator: ",")
+        #expect(throws: EventRejection.duplicateField("f3")) { try JSONEventParser.parse("{" + many + #","f3":0}"#) }
+        #expect(throws: EventRejection.duplicateField("f35")) { try JSONEventParser.parse("{" + many + #","f35":0}"#) }
+        let distinct = try? JSONEventParser.parse("{" + many + "}")
+        #expect(distinct?.fields.count == 40)
+    }
+
     /// Every number of the fixtures parses to the correctly rounded double of its text (as in
     /// Python). Foundation's JSONSerialization on Linux does not round correctly (it reads
     /// 44.083709999999996 as 44.08371), one more reason for our own parser.

@@ -100,7 +100,7 @@ struct JSONScanner {
             let b = bytes[position]
             if b == UInt8(ascii: "\"") {
                 position += 1
-                key = StableHash.fnv1a(out)
+                key = out.withUnsafeBufferPointer { Self.key($0, readable: $0.count) }
                 return String(decoding: out, as: UTF8.self)
             }
             if b < 0x20 { throw error("control character in string") }
@@ -253,17 +253,26 @@ struct JSONScanner {
         return Self.strtodCorrectlyRounded(UnsafeBufferPointer(rebasing: bytes[start..<p]))
     }
 
-    /// A hash of `raw` for telling names apart: its length and its first and last 8 bytes,
-    /// read with two loads when `readable` (bytes from `raw`'s start to the buffer's end)
-    /// allows, else FNV-1a. Equal byte strings get equal keys either way.
+    /// A hash of `raw` for telling names apart: its length and its bytes, packed when it is
+    /// shorter than 8 bytes, else its first and last 8 bytes mixed. Equal byte strings get
+    /// equal keys (a load past `raw` is used only when `readable` bytes allow it, and gives
+    /// the same packed value as the byte loop).
     @inline(__always)
     static func key(_ raw: UnsafeBufferPointer<UInt8>, readable: Int) -> UInt64 {
         let n = raw.count
-        guard n > 0, readable >= 8, n <= 255, let start = raw.baseAddress else { return StableHash.fnv1a(raw) }
+        guard n > 0, let start = raw.baseAddress else { return 0 }
+        if n < 8 {
+            var packed: UInt64 = 0
+            if readable >= 8 {
+                packed = UnsafeRawPointer(start).loadUnaligned(as: UInt64.self).littleEndian & ((1 << UInt64(n * 8)) &- 1)
+            } else {
+                for i in 0..<n { packed |= UInt64(start[i]) << UInt64(i * 8) }
+            }
+            return packed | UInt64(n) << 56
+        }
         let head = UnsafeRawPointer(start).loadUnaligned(as: UInt64.self).littleEndian
-        if n < 8 { return (head & ((1 << UInt64(n * 8)) &- 1)) | UInt64(n) << 56 }
         let tail = UnsafeRawPointer(start + (n - 8)).loadUnaligned(as: UInt64.self).littleEndian
-        return StableHash.fmix64(head ^ (tail &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(n) << 56)
+        return StableHash.fmix64(head ^ (tail &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(truncatingIfNeeded: n) << 56)
     }
 
     /// The value of the 8 bytes at `at` when they are all digits (SWAR: one load and a few
