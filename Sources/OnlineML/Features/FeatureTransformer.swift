@@ -41,6 +41,9 @@ public struct FeatureTransformer: Sendable {
         var bucket: Int
         /// Numeric: the field's feature id at prepare time (−1 when not assigned yet).
         var featureID: Int
+
+        static let empty = PreparedField(
+            slot: -1, kind: .skip, role: .ignored, number: 0, categoryID: -1, bucket: -1, featureID: -1)
     }
 
     public let configuration: TransformerConfiguration
@@ -109,7 +112,13 @@ public struct FeatureTransformer: Sendable {
     /// absent). Changes no state; throws the first problem found.
     public mutating func prepare(_ event: Event) throws(EventRejection) -> FieldValue? {
         stamp &+= 1
-        prepared.removeAll(keepingCapacity: true)
+        // Sized once per layout and written in place below (no append checks per field).
+        let count = event.fields.count
+        if prepared.count > count {
+            prepared.removeLast(prepared.count - count)
+        } else if prepared.count < count {
+            prepared.append(contentsOf: repeatElement(PreparedField.empty, count: count - prepared.count))
+        }
         var target: FieldValue? = nil
         let inputClip = configuration.inputClip
         let tracksAbsence = imputes
@@ -117,6 +126,7 @@ public struct FeatureTransformer: Sendable {
         // through a buffer pointer so no `Field` is copied.
         try event.fields.withUnsafeBufferPointer { (eventFields) throws(EventRejection) in
         try fields.withUnsafeBufferPointer { (known) throws(EventRejection) in
+        try prepared.withUnsafeMutableBufferPointer { (out) throws(EventRejection) in
         let base = eventFields.baseAddress
         for position in eventFields.indices {
             // Read the field in place (no copy of its value unless needed).
@@ -141,7 +151,7 @@ public struct FeatureTransformer: Sendable {
             case .feature(.numeric):
                 (kind, number) = try Self.numeric(field, clip: inputClip)
             case .feature(.categorical):
-                (kind, string) = Self.categorical(field.pointee)
+                (kind, string) = Self.categorical(field)
             case .undecided:
                 switch field.pointee.value {
                 case .number, .bool:
@@ -166,9 +176,10 @@ public struct FeatureTransformer: Sendable {
                 }
             }
             if slot >= 0 && tracksAbsence { seenStamp[slot] = stamp }  // only imputation reads it
-            prepared.append(PreparedField(
+            out[position] = PreparedField(
                 slot: slot, kind: kind, role: resolvedRole, number: number, categoryID: categoryID,
-                bucket: bucket, featureID: slot >= 0 && resolvedRole == .feature(.numeric) ? known[slot].featureID : -1))
+                bucket: bucket, featureID: slot >= 0 && resolvedRole == .feature(.numeric) ? known[slot].featureID : -1)
+        }
         }
         }
         }
@@ -224,13 +235,18 @@ public struct FeatureTransformer: Sendable {
         return (.numeric, x)
     }
 
-    private static func categorical(_ field: EventField) -> (PreparedKind, String) {
-        switch field.value {
+    @inline(__always)
+    private static func categorical(_ field: UnsafePointer<EventField>) -> (PreparedKind, String) {
+        switch field.pointee.value {
         case .string(let s): return (.categorical, s)
         case .bool(let b): return (.categorical, b ? "true" : "false")
         case .number(let x): return (.categorical, Self.categoryName(x))
         case .null: return (.missing, "")
         }
+    }
+
+    private static func categoricalValue(_ field: EventField) -> String {
+        withUnsafePointer(to: field) { categorical($0).1 }
     }
 
     /// Numbers used as categories are written as integers when they are integers.
@@ -385,7 +401,7 @@ public struct FeatureTransformer: Sendable {
                 case .categorical:
                     var id = prepared[k].categoryID
                     if id < 0 {
-                        id = learnCategory(slot: slot, value: Self.categorical(event.fields[k]).1, bucket: prepared[k].bucket, vocabulary: &vocabulary)
+                        id = learnCategory(slot: slot, value: Self.categoricalValue(event.fields[k]), bucket: prepared[k].bucket, vocabulary: &vocabulary)
                     }
                     out.append(id, 1)
                 case .missing:
@@ -435,7 +451,7 @@ public struct FeatureTransformer: Sendable {
                         if id >= 0 {
                             p.append(id, 1)
                         } else {
-                            id = learnCategory(slot: slot, value: Self.categorical(event.fields[k]).1, bucket: prepared[k].bucket, vocabulary: &vocabulary)
+                            id = learnCategory(slot: slot, value: Self.categoricalValue(event.fields[k]), bucket: prepared[k].bucket, vocabulary: &vocabulary)
                         }
                         l.append(id, 1)
                     case .missing:
