@@ -290,8 +290,31 @@ public struct FeatureTransformer: Sendable {
         numericOrder.withUnsafeBufferPointer { order in
             prepared.withUnsafeBufferPointer { prepared in
                 fields.withUnsafeMutableBufferPointer { fields in
-                    for k in order where prepared[k].kind == .numeric {
+                    var j = 0
+                    while j < order.count {
+                        let k = order[j]
+                        j += 1
+                        guard prepared[k].kind == .numeric else { continue }
                         let slot = prepared[k].slot, x = prepared[k].number, id = prepared[k].featureID
+                        // Standard scaling without clipping: two fields per SIMD lane pair when
+                        // the next one is numeric too (and another field), same bits.
+                        if scaling == .standard && outputClip == nil && j < order.count {
+                            let k2 = order[j], slot2 = prepared[k2].slot
+                            if prepared[k2].kind == .numeric && slot2 != slot {
+                                j += 1
+                                let id2 = prepared[k2].featureID
+                                let (before, after) = RunningStatistics.standardizedUpdate(
+                                    &fields[slot].statistics, &fields[slot2].statistics,
+                                    SIMD2(x, prepared[k2].number))
+                                if writesPredict {
+                                    predict.append(id, before[0])
+                                    predict.append(id2, before[1])
+                                }
+                                learn.append(id, after[0])
+                                learn.append(id2, after[1])
+                                continue
+                            }
+                        }
                         if writesPredict { predict.append(id, Self.scaled(x, fields[slot].statistics, scaling, outputClip)) }
                         fields[slot].statistics.update(x)
                         learn.append(id, Self.scaled(x, fields[slot].statistics, scaling, outputClip))
