@@ -34,18 +34,23 @@ public struct FeatureVector: Sendable, Hashable {
 
     /// Sorts by id (insertion sort: vectors are short and usually nearly sorted) and sums the
     /// values of repeated ids (hashing collisions), like River's feature hasher.
+    ///
+    /// The sort starts at the first element out of order (the transformer writes numeric
+    /// features already in id order, then a few categorical ones), and the summing pass runs
+    /// only when an id repeats. Same result as a full stable sort and sum.
     public mutating func canonicalize() {
         let n = indices.count
         guard n > 1 else { return }
-        let sorted = indices.withUnsafeBufferPointer { idx in
-            for k in 1..<n where idx[k - 1] >= idx[k] { return false }
-            return true
+        let firstOutOfOrder = indices.withUnsafeBufferPointer { idx in
+            for k in 1..<n where idx[k - 1] >= idx[k] { return k }
+            return n
         }
-        if sorted { return }
+        if firstOutOfOrder == n { return }
         var kept = 0
         indices.withUnsafeMutableBufferPointer { idx in
             values.withUnsafeMutableBufferPointer { val in
-                for k in 1..<n {
+                var repeated = false
+                for k in firstOutOfOrder..<n {
                     let i = idx[k], v = val[k]
                     var j = k - 1
                     while j >= 0 && idx[j] > i {
@@ -53,8 +58,13 @@ public struct FeatureVector: Sendable, Hashable {
                         val[j + 1] = val[j]
                         j -= 1
                     }
+                    if j >= 0 && idx[j] == i { repeated = true }
                     idx[j + 1] = i
                     val[j + 1] = v
+                }
+                guard repeated else {
+                    kept = n
+                    return
                 }
                 var w = 0
                 for r in 1..<n {
