@@ -451,6 +451,8 @@ public struct FeatureTransformer: Sendable {
         let firstNewID = vocabulary.count
         let imputes = self.imputes
         let capacity = outputCapacity(imputes) + 2 * prepared.count
+        // The event's fields through a pointer: the closures below capture no array to retain.
+        event.fields.withUnsafeBufferPointer { eventFields in
         predict.write(capacity: capacity) { p in
             learn.write(capacity: capacity) { l in
                 learnKnownNumeric(predict: &p, learn: &l, writesPredict: true)
@@ -460,7 +462,7 @@ public struct FeatureTransformer: Sendable {
                     var slot = prepared[k].slot
                     if !known {
                         if prepared[k].role == .undecided { continue }
-                        slot = addField(event.fields[k].name, role: prepared[k].role, position: k)
+                        slot = addField(eventFields[k].name, role: prepared[k].role, position: k)
                     }
                     switch prepared[k].kind {
                     case .skip: break
@@ -474,7 +476,7 @@ public struct FeatureTransformer: Sendable {
                         if id >= 0 {
                             p.append(id, 1)
                         } else {
-                            id = learnCategory(slot: slot, value: Self.categoricalValue(event.fields[k]), bucket: prepared[k].bucket, vocabulary: &vocabulary)
+                            id = learnCategory(slot: slot, value: Self.categoricalValue(eventFields[k]), bucket: prepared[k].bucket, vocabulary: &vocabulary)
                         }
                         l.append(id, 1)
                     case .missing:
@@ -489,6 +491,7 @@ public struct FeatureTransformer: Sendable {
                     }
                 }
             }
+        }
         }
         if vocabulary.count != firstNewID { layoutSlots.removeAll() }
         if vocabulary.count - firstNewID > 1 { sortNewIDs(from: firstNewID, vector: &learn, vocabulary: &vocabulary) }
