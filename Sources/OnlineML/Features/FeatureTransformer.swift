@@ -404,6 +404,8 @@ public struct FeatureTransformer: Sendable {
         let firstNewID = vocabulary.count
         let imputes = self.imputes
         // New fields add slots during the pass; they are never absent, so the bound holds.
+        // The event's fields through a pointer: the closure below captures no array to retain.
+        event.fields.withUnsafeBufferPointer { eventFields in
         vector.write(capacity: outputCapacity(imputes) + 2 * prepared.count) { out in
             var unused = out
             learnKnownNumeric(predict: &unused, learn: &out, writesPredict: false)
@@ -412,7 +414,7 @@ public struct FeatureTransformer: Sendable {
                 var slot = prepared[k].slot
                 if slot < 0 {
                     if prepared[k].role == .undecided { continue }
-                    slot = addField(event.fields[k].name, role: prepared[k].role, position: k)
+                    slot = addField(eventFields[k].name, role: prepared[k].role, position: k)
                 }
                 switch prepared[k].kind {
                 case .skip: break
@@ -424,7 +426,7 @@ public struct FeatureTransformer: Sendable {
                 case .categorical:
                     var id = prepared[k].categoryID
                     if id < 0 {
-                        id = learnCategory(slot: slot, value: Self.categoricalValue(event.fields[k]), bucket: prepared[k].bucket, vocabulary: &vocabulary)
+                        id = learnCategory(slot: slot, value: Self.categoricalValue(eventFields[k]), bucket: prepared[k].bucket, vocabulary: &vocabulary)
                     }
                     out.append(id, 1)
                 case .missing:
@@ -436,6 +438,7 @@ public struct FeatureTransformer: Sendable {
                     learnMissing(slot: slot, into: &out, vocabulary: &vocabulary)
                 }
             }
+        }
         }
         if vocabulary.count != firstNewID { layoutSlots.removeAll() }  // ids changed: recompute the layout
         if vocabulary.count - firstNewID > 1 { sortNewIDs(from: firstNewID, vector: &vector, vocabulary: &vocabulary) }
