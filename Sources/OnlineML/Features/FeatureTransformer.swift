@@ -122,8 +122,18 @@ public struct FeatureTransformer: Sendable {
         var target: FieldValue? = nil
         let inputClip = configuration.inputClip
         let tracksAbsence = imputes
-        // Only stored properties are touched inside (disjoint accesses), and fields are read
-        // through a buffer pointer so no `Field` is copied.
+        // The scratch arrays written below are swapped out into locals for the pass, so the
+        // closures mutate nothing of `self` and `fields` is read in place without a retain;
+        // fields are read through a buffer pointer so no `Field` is copied.
+        var positionNames: [String] = [], positionSlots: [Int] = [], seenStamp: [UInt64] = []
+        var prepared: [PreparedField] = []
+        swap(&positionNames, &self.positionNames)
+        swap(&positionSlots, &self.positionSlots)
+        swap(&seenStamp, &self.seenStamp)
+        swap(&prepared, &self.prepared)
+        let stamp = self.stamp
+        var rejection: EventRejection? = nil
+        do throws(EventRejection) {
         try event.fields.withUnsafeBufferPointer { (eventFields) throws(EventRejection) in
         try fields.withUnsafeBufferPointer { (known) throws(EventRejection) in
         try prepared.withUnsafeMutableBufferPointer { (out) throws(EventRejection) in
@@ -183,6 +193,14 @@ public struct FeatureTransformer: Sendable {
         }
         }
         }
+        } catch {
+            rejection = error
+        }
+        swap(&positionNames, &self.positionNames)
+        swap(&positionSlots, &self.positionSlots)
+        swap(&seenStamp, &self.seenStamp)
+        swap(&prepared, &self.prepared)
+        if let rejection { throw rejection }
         updateLayout()
         return target
     }
