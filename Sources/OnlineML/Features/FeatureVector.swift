@@ -95,12 +95,25 @@ public struct FeatureVector: Sendable, Hashable {
                 var writer = FeatureVectorWriter(indices: idx, values: val)
                 body(&writer)
                 let n = writer.count
-                indices.removeAll(keepingCapacity: true)
-                values.removeAll(keepingCapacity: true)
-                indices.append(contentsOf: UnsafeBufferPointer(rebasing: idx[0..<n]))
-                values.append(contentsOf: UnsafeBufferPointer(rebasing: val[0..<n]))
+                Self.replaceContents(of: &indices, with: UnsafeBufferPointer(rebasing: idx[0..<n]))
+                Self.replaceContents(of: &values, with: UnsafeBufferPointer(rebasing: val[0..<n]))
             }
         }
+    }
+}
+
+extension FeatureVector {
+    /// `array = Array(source)` reusing the array's storage: events of a stream usually give
+    /// vectors of one length, so this is mostly a plain copy over the same count.
+    @inlinable
+    static func replaceContents<T>(of array: inout [T], with source: UnsafeBufferPointer<T>) {
+        let n = source.count
+        if array.count > n { array.removeLast(array.count - n) }
+        let kept = array.count
+        array.withUnsafeMutableBufferPointer { target in
+            for k in 0..<kept { target[k] = source[k] }
+        }
+        if kept < n { array.append(contentsOf: UnsafeBufferPointer(rebasing: source[kept..<n])) }
     }
 }
 
