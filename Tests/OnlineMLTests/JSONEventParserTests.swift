@@ -19,6 +19,38 @@ import TestSupport
         if case .number(let z)? = negativeZero["v"] { #expect(z.sign == .minus) }
     }
 
+    /// The fast decimal conversion gives `strtod`'s bits: shortest forms of random doubles
+    /// (what events carry), random digit strings up to 24 digits with exponents to ±350 (long
+    /// significands, subnormals, overflow), and values at halfway points between doubles.
+    @Test func numbersMatchStrtodBitForBit() throws {
+        var random = SeededRandom(seed: 20_261_128)
+        var texts = ["9007199254740993", "9007199254740992.5", "0.30000000000000004", "1e23", "8.98846567431158e307",
+                     "2.4703282292062328e-324", "1.7976931348623158e308", "0.000000000000000000001", "12345678901234567890"]
+        for index in 0..<20_000 {
+            if index % 2 == 0 {
+                var x: Double
+                repeat { x = Double(bitPattern: random.next()) } while !x.isFinite
+                texts.append("\(x)")
+            } else {
+                var text = random.next() % 4 == 0 ? "-" : ""
+                let digits = 1 + Int(random.next() % 24)
+                text += String(1 + random.next() % 9)
+                for _ in 1..<digits { text += String(random.next() % 10) }
+                if digits > 1, random.next() % 2 == 0 { text.insert(".", at: text.index(before: text.endIndex)) }
+                if random.next() % 2 == 0 { text += "e\(Int(random.next() % 700) - 350)" }
+                texts.append(text)
+            }
+        }
+        for text in texts {
+            let parsed = try JSONEventParser.parse("{\"v\":\(text)}")
+            guard case .number(let x)? = parsed["v"] else {
+                Issue.record("\(text) is not a number")
+                continue
+            }
+            #expect(x.bitPattern == strtod(text, nil).bitPattern, "\(text)")
+        }
+    }
+
     @Test func escapesAndUnicode() throws {
         let e = try JSONEventParser.parse(#"{"s":"a\"b\\c\/d\n\t\u00e9\ud83d\ude00","é":"ü"}"#)
         #expect(e["s"] == .string("a\"b\\c/d\n\té😀"))
