@@ -14,5 +14,6 @@ struct Bench: AsyncParsableCommand {
         BenchTransport.self,
         BenchML.self,
         BenchDrift.self,
+        BenchParse.self,
     ]
 }
