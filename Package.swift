@@ -15,12 +15,15 @@ let package = Package(
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "OnlineML", targets: ["OnlineML"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
+        .library(name: "Monitoring", targets: ["Monitoring"]),
     ],
 
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
 
     // MARK: - Implementation
@@ -41,10 +44,19 @@ let package = Package(
             name: "OnlineML",
             dependencies: [.product(name: "RealModule", package: "swift-numerics")]
         ),
+        /// Metrics every stage exports (names in one place), the Prometheus exposition, and a
+        /// small `/metrics` + `/health` HTTP server over POSIX sockets.
+        .target(
+            name: "Monitoring",
+            dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         /// The engine: topology model and loading, stages, stage runner.
         .target(
             name: "Pipeline",
-            dependencies: ["Kafka", "OnlineML", "Yams"]
+            dependencies: ["Kafka", "OnlineML", "Monitoring", "Yams"]
         ),
         /// Plain C produce/consume loops over librdkafka: the reference `driftline bench transport`
         /// measures the Swift layer against, in the same run.
@@ -56,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "driftline",
             dependencies: [
-                "Kafka", "OnlineML", "Pipeline", "CKafkaReferenceLoop",
+                "Kafka", "OnlineML", "Pipeline", "Monitoring", "CKafkaReferenceLoop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -81,7 +93,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PipelineTests",
-            dependencies: ["Pipeline", "TestSupport"]
+            dependencies: ["Pipeline", "Monitoring", "TestSupport"]
         ),
         .testTarget(
             name: "DriftlineCLITests",

@@ -7,9 +7,12 @@ import Synchronization
 /// Known limits (librdkafka's mock, measured): no Admin CreateTopics (use `createTopic`), no
 /// topic configs or compaction, offsets sent with `sendOffsetsToTransaction` are not stored,
 /// read_committed does not hide open or aborted transactions, and each partition keeps only
-/// 5 MiB or 100k batches (the oldest are dropped silently). Each broker listens on an
-/// ephemeral port chosen by the OS: librdkafka 2.0.2's mock has no way to pick the port, so
-/// print `bootstrapServers` for other processes.
+/// 5 MiB or 100k batches (the oldest are dropped silently).
+///
+/// Ports: each mock broker listens on an ephemeral port chosen by the OS (librdkafka 2.0.2's
+/// mock cannot be told a port). For a well-known address pass `bootstrapPort`: a relay on that
+/// port forwards bootstrap connections to broker 1, whose metadata then points clients at the
+/// real ports. Either way, print `bootstrapServers` for other processes.
 public final class EmbeddedBroker: Sendable {
     /// The hosting handle and the cluster; nil after `shutdown`.
     private struct State: @unchecked Sendable {
@@ -20,22 +23,49 @@ public final class EmbeddedBroker: Sendable {
     }
 
     private let state: Mutex<State?>
-    /// "127.0.0.1:PORT,127.0.0.1:PORT,..." — one entry per broker.
+    private let forwarder: LoopbackForwarder?
+    /// What clients should use: the fixed `bootstrapPort` address first when one was given,
+    /// then `brokerAddresses`.
     public let bootstrapServers: String
+    /// The brokers' real addresses, "127.0.0.1:PORT,..." (ephemeral ports, one per broker).
+    public let brokerAddresses: String
+    /// The fixed bootstrap port, when one was requested.
+    public let bootstrapPort: Int?
     /// Number of brokers; their ids are 1...brokerCount.
     public let brokerCount: Int
 
     /// Starts `brokers` mock brokers (ids 1...brokers).
-    public init(brokers: Int = 1) throws {
+    /// - Parameter bootstrapPort: also accept bootstrap connections on 127.0.0.1:`bootstrapPort`
+    ///   (relayed to broker 1). Throws when the port is taken.
+    public init(brokers: Int = 1, bootstrapPort: Int? = nil) throws {
         let conf = try RDKafkaConfig.make(["client.id": "driftline-embedded-broker", "log_level": "4"], operation: "start embedded broker")
         let handle = try RDKafkaConfig.newHandle(RD_KAFKA_PRODUCER, conf: conf, operation: "start embedded broker")
         guard let cluster = rd_kafka_mock_cluster_new(handle, Int32(brokers)) else {
             rd_kafka_destroy(handle)
             throw KafkaError.client("rd_kafka_mock_cluster_new failed", operation: "start embedded broker")
         }
-        bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
+        let addresses = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
+        brokerAddresses = addresses
         brokerCount = brokers
+        self.bootstrapPort = bootstrapPort
         state = Mutex(State(handle: handle, cluster: cluster))
+        if let bootstrapPort {
+            do {
+                let first = addresses.split(separator: ",").first ?? ""
+                guard let targetPort = first.split(separator: ":").last.flatMap({ Int($0) }) else {
+                    throw KafkaError.client("unexpected mock address \(addresses)", operation: "start embedded broker")
+                }
+                forwarder = try LoopbackForwarder(port: bootstrapPort, targetPort: targetPort)
+            } catch {
+                rd_kafka_mock_cluster_destroy(cluster)
+                rd_kafka_destroy(handle)
+                throw error
+            }
+            bootstrapServers = "127.0.0.1:\(bootstrapPort),\(addresses)"
+        } else {
+            forwarder = nil
+            bootstrapServers = addresses
+        }
     }
 
     deinit {
@@ -80,6 +110,7 @@ public final class EmbeddedBroker: Sendable {
     /// Stops the brokers and frees their memory. Clients still connected see the brokers go
     /// away. Safe to call twice.
     public func shutdown() {
+        forwarder?.stop()
         guard let current = state.withLock({ state -> State? in
             defer { state = nil }
             return state

@@ -93,7 +93,8 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// Leaves the group (revoking partitions through the rebalance handler) and stops
-    /// fetching. Waits for an in-flight async poll to return first. Safe to call twice.
+    /// fetching. Waits for an in-flight async poll to return first, so do not call it from
+    /// the rebalance handler. Safe to call twice.
     public func close() throws(KafkaError) {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let err = pollQueue.sync { rd_kafka_consumer_close(client.handle) }
@@ -321,7 +322,9 @@ public final class KafkaConsumer: Sendable {
         try KafkaError.check(rd_kafka_resume_partitions(client.handle, list.pointer), "resume")
     }
 
-    /// Lag of every assigned partition, asking the broker for high watermarks. Blocks.
+    /// Lag of every assigned partition. Uses the high watermark of the last fetch response when
+    /// there is one (cheap, and correct on Tansu, whose ListOffsets answer is the last batch's
+    /// base offset + 1), else asks the broker. Blocks when it asks.
     public func lag(timeout: Duration = .seconds(10)) throws(KafkaError) -> [KafkaPartitionLag] {
         let partitions = try assignment()
         guard !partitions.isEmpty else { return [] }
@@ -330,8 +333,11 @@ public final class KafkaConsumer: Sendable {
         let committedOffsets = needCommitted.isEmpty ? [] : try committed(needCommitted, timeout: timeout)
         var result: [KafkaPartitionLag] = []
         for current in positions {
-            let marks = try client.queryWatermarks(
-                current.topicPartition, timeoutMilliseconds: timeout.kafkaMilliseconds)
+            var marks = cachedWatermarks(current.topicPartition) ?? (low: -1, high: -1)
+            if marks.high < 0 || marks.low < 0 {
+                marks = try client.queryWatermarks(
+                    current.topicPartition, timeoutMilliseconds: timeout.kafkaMilliseconds)
+            }
             var next = current.offset
             if !next.isConcrete {
                 next = committedOffsets.first { $0.topicPartition == current.topicPartition }?.offset ?? .invalid
@@ -344,7 +350,19 @@ public final class KafkaConsumer: Sendable {
         return result
     }
 
-    /// Low and high watermark of a partition from the broker. Blocks.
+    /// Low and high watermark of a partition as the last fetch response reported them, without
+    /// a request; nil before the first fetch from that partition.
+    public func cachedWatermarks(_ partition: KafkaTopicPartition) -> (low: Int64, high: Int64)? {
+        var low: Int64 = -1
+        var high: Int64 = -1
+        let err = rd_kafka_get_watermark_offsets(client.handle, partition.topic, partition.partition, &low, &high)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { return nil }
+        return (low, high)
+    }
+
+    /// Low and high watermark of a partition from the broker (ListOffsets). Blocks. Tansu
+    /// 0.6.0 answers the last batch's base offset + 1 as the high mark: prefer
+    /// `cachedWatermarks` while consuming.
     public func watermarks(
         _ partition: KafkaTopicPartition, timeout: Duration = .seconds(10)
     ) throws(KafkaError) -> (low: Int64, high: Int64) {

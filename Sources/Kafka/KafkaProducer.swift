@@ -171,7 +171,11 @@ public final class KafkaProducer: Sendable {
         _ = rd_kafka_flush(client.handle, flushTimeout.kafkaMilliseconds)
         rd_kafka_purge(client.handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
         pollThread.stop()
-        _ = rd_kafka_poll(client.handle, 0)
+        // Serve the purge reports so every awaiting `send` is resumed before the handle goes.
+        let deadline = ContinuousClock.now + .seconds(5)
+        repeat {
+            _ = rd_kafka_poll(client.handle, 10)
+        } while rd_kafka_outq_len(client.handle) > 0 && ContinuousClock.now < deadline
     }
 
     // MARK: - Transactions
@@ -239,7 +243,7 @@ public final class KafkaProducer: Sendable {
     }
 
     /// The fatal error that made this producer unusable, if any.
-    public var fatalError: KafkaError? { client.fatalError(operation: "producer") }
+    public var fatalClientError: KafkaError? { client.fatalError(operation: "producer") }
 
     /// Cluster metadata as seen by this producer. Blocks up to `timeout`.
     public func metadata(timeout: Duration = .seconds(10)) throws(KafkaError) -> KafkaClusterMetadata {

@@ -15,3 +15,6 @@ public enum Librdkafka {
 
 /// Shorthand for `Librdkafka.version`.
 public var librdkafkaVersion: String { Librdkafka.version }
+
+/// Shorthand for `Librdkafka.versionNumber`.
+public var librdkafkaVersionNumber: Int { Librdkafka.versionNumber }

@@ -17,5 +17,6 @@ struct Driftline: AsyncParsableCommand {
         Evaluate.self,
         Generate.self,
         StageCommand.self,
+        Graph.self,
     ]
 }

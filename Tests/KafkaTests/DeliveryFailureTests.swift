@@ -5,9 +5,38 @@ import TestSupport
 
 extension KafkaBrokerTests {
     /// With its only broker down, a record is not delivered within `message.timeout.ms`: `send`
-    /// throws, `enqueue`d records are counted as failed and the handler sees the error.
-    /// Embedded broker only: it is the one that can be taken down from the test.
+    /// throws, `enqueue`d records are counted as failed and the handler sees the error. The
+    /// embedded broker is taken down and brought back up; the Tansu process is stopped (its
+    /// memory storage does not survive a restart, so there is no "back up" step there).
     @Suite struct DeliveryFailureTests {
+        @Test(.enabled(if: BrokerKind.tansuUsable, "needs DRIFTLINE_TANSU and librdkafka >= 2.10"))
+        func tansuProcessStopped() async throws {
+            try await withBroker(.tansu) { broker in
+                let tansu = try #require(broker.tansu)
+                let topic = uniqueName("down")
+                try broker.createTopic(topic, partitions: 1)
+                var configuration = broker.producerConfiguration()
+                configuration.messageTimeoutMilliseconds = 1500
+                let failures = Failures()
+                let producer = try KafkaProducer(configuration: configuration) { report in
+                    if let error = report.error { failures.append(error) }
+                }
+                defer { producer.close(flushTimeout: .zero) }
+                try await producer.send(topic: topic, value: [UInt8]("before"))
+
+                tansu.stop()
+                await #expect(throws: KafkaError.self) {
+                    try await producer.send(topic: topic, value: [UInt8]("lost"))
+                }
+                try producer.enqueue(topic: topic, key: nil, value: [UInt8]("lost too"))
+                try await producer.flush(timeout: .seconds(10))
+                #expect(producer.deliveryCounts == KafkaDeliveryCounts(delivered: 1, failed: 2))
+                let error = try #require(failures.all.first)
+                #expect(error.code == KafkaError.messageTimedOutCode)
+                #expect(error.isRetriable)
+            }
+        }
+
         @Test func embeddedBrokerDown() async throws {
             try await withBroker(.embedded) { broker in
                 let embedded = try #require(broker.embedded)

@@ -52,6 +52,18 @@ import Testing
         #expect(Self.document(a) == Self.document(b))
     }
 
+    /// The prequential step (one fused pass) predicts exactly what `predictOne` predicts.
+    @Test(arguments: 0..<cases.count)
+    func prequentialPredictionEqualsPredictOne(_ index: Int) throws {
+        let (_, t, _, l) = Self.cases[index]
+        var p = classifierPipeline(t, l)
+        for e in Self.events {
+            let alone = try p.predictOne(e)
+            let outcome = try p.processOne(e)
+            #expect(bits(alone.raw) == bits(outcome.prediction.raw))
+        }
+    }
+
     /// Features may appear and disappear: no rejection, finite weights, and a step touches only
     /// the features present in the event.
     @Test(arguments: 0..<cases.count)

@@ -12,7 +12,9 @@ import Testing
         let found = detector.detections(in: DriftFixtures.numericDrift)
         for change in DriftFixtures.numericDriftChanges {
             let delay = found.first(where: { $0 >= change }).map { $0 - change }
-            #expect(delay != nil && delay! <= 2000, "change at \(change): delay \(String(describing: delay))")
+            #expect(
+                delay != nil && delay! <= 2000,
+                "change at \(change): delay \(String(describing: delay))")
         }
         let evidence = try #require(detector.lastDetection)
         #expect(evidence.position == found.last)
@@ -43,9 +45,12 @@ import Testing
         for seed in Self.errorSeeds {
             var detector = detector
             let found = detector.detections(in: Self.errorStream(seed: seed))
-            #expect(found.allSatisfy { $0 >= 5000 }, "\(name) seed \(seed): false alarm in \(found)")
+            #expect(
+                found.allSatisfy { $0 >= 5000 }, "\(name) seed \(seed): false alarm in \(found)")
             let delay = found.first.map { $0 - 5000 }
-            #expect(delay != nil && delay! <= 500, "\(name) seed \(seed): delay \(String(describing: delay))")
+            #expect(
+                delay != nil && delay! <= 500,
+                "\(name) seed \(seed): delay \(String(describing: delay))")
         }
     }
 
@@ -61,7 +66,8 @@ import Testing
             let found = detector.detections(in: Self.errorStream(seed: seed))
             falseAlarms += found.filter { $0 < 5000 }.count
             let delay = found.first(where: { $0 >= 5000 }).map { $0 - 5000 }
-            #expect(delay != nil && delay! <= 1500, "seed \(seed): delay \(String(describing: delay))")
+            #expect(
+                delay != nil && delay! <= 1500, "seed \(seed): delay \(String(describing: delay))")
         }
         #expect(falseAlarms <= 1)
     }

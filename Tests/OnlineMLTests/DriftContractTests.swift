@@ -49,7 +49,7 @@ enum DetectorUnderTest: String, CaseIterable, CustomTestStringConvertible {
 }
 
 /// Runs a detector over values; returns the detection positions and the evidence.
-func run(_ detector: inout any DriftDetector, _ values: [Double]) -> [DriftDetection] {
+func runDetector(_ detector: inout any DriftDetector, _ values: [Double]) -> [DriftDetection] {
     var found: [DriftDetection] = []
     for value in values where detector.update(value) {
         if let detection = detector.lastDetection { found.append(detection) }
@@ -57,7 +57,7 @@ func run(_ detector: inout any DriftDetector, _ values: [Double]) -> [DriftDetec
     return found
 }
 
-func roundTrip<D: DriftDetector>(_ detector: D) throws -> D {
+func detectorRoundTrip<D: DriftDetector>(_ detector: D) throws -> D {
     try JSONDecoder().decode(D.self, from: try encodedState(detector))
 }
 
@@ -79,7 +79,7 @@ func stateIgnoringRejections(_ detector: any DriftDetector) throws -> NSDictiona
     @Test(arguments: DetectorUnderTest.allCases)
     func detectsSomethingAndCarriesEvidence(_ kind: DetectorUnderTest) throws {
         var detector = kind.make()
-        let detections = run(&detector, kind.stream)
+        let detections = runDetector(&detector, kind.stream)
         #expect(!detections.isEmpty)
         for detection in detections {
             #expect(detection.detector == detector.name)
@@ -97,7 +97,7 @@ func stateIgnoringRejections(_ detector: any DriftDetector) throws -> NSDictiona
         let values = kind.stream
         let copy = values
         var detector = kind.make()
-        _ = run(&detector, values)
+        _ = runDetector(&detector, values)
         #expect(values == copy)
     }
 
@@ -105,8 +105,8 @@ func stateIgnoringRejections(_ detector: any DriftDetector) throws -> NSDictiona
     func repeatedRunsAreBitIdentical(_ kind: DetectorUnderTest) throws {
         var first = kind.make()
         var second = kind.make()
-        let a = run(&first, kind.stream)
-        let b = run(&second, kind.stream)
+        let a = runDetector(&first, kind.stream)
+        let b = runDetector(&second, kind.stream)
         #expect(a == b)
         #expect(try encodedState(first) == encodedState(second))
     }
@@ -115,13 +115,13 @@ func stateIgnoringRejections(_ detector: any DriftDetector) throws -> NSDictiona
     func checkpointMidStreamContinuesIdentically(_ kind: DetectorUnderTest) throws {
         let values = kind.stream
         var uninterrupted = kind.make()
-        let expected = run(&uninterrupted, values)
+        let expected = runDetector(&uninterrupted, values)
 
         for cut in [1, 37, values.count / 3, values.count / 2 + 5] {
             var first = kind.make()
-            var found = run(&first, Array(values[..<cut]))
-            var restored: any DriftDetector = try roundTrip(first)
-            found += run(&restored, Array(values[cut...]))
+            var found = runDetector(&first, Array(values[..<cut]))
+            var restored: any DriftDetector = try detectorRoundTrip(first)
+            found += runDetector(&restored, Array(values[cut...]))
             #expect(found == expected, "checkpoint after \(cut) values")
             #expect(try encodedState(restored) == encodedState(uninterrupted))
         }
@@ -130,7 +130,7 @@ func stateIgnoringRejections(_ detector: any DriftDetector) throws -> NSDictiona
     @Test(arguments: DetectorUnderTest.allCases)
     func resetRestoresTheFreshState(_ kind: DetectorUnderTest) throws {
         var detector = kind.make()
-        _ = run(&detector, kind.stream)
+        _ = runDetector(&detector, kind.stream)
         detector.reset()
         #expect(try encodedState(detector) == encodedState(kind.make()))
     }
@@ -141,7 +141,7 @@ func stateIgnoringRejections(_ detector: any DriftDetector) throws -> NSDictiona
     func nonFiniteValuesAreRefusedWithoutEffect(_ kind: DetectorUnderTest) throws {
         let values = kind.stream
         var clean = kind.make()
-        let expected = run(&clean, values)
+        let expected = runDetector(&clean, values)
 
         var dirty = kind.make()
         var found: [DriftDetection] = []
@@ -179,14 +179,15 @@ func stateIgnoringRejections(_ detector: any DriftDetector) throws -> NSDictiona
         for kind in DetectorUnderTest.allCases {
             var plain = kind.make()
             var wrapped: any DriftDetector = try #require(AnyDriftDetector(plain))
-            #expect(run(&plain, kind.stream) == run(&wrapped, kind.stream))
+            #expect(runDetector(&plain, kind.stream) == runDetector(&wrapped, kind.stream))
             let json = String(decoding: try encodedState(wrapped), as: UTF8.self)
             #expect(json.hasPrefix("{\"detector\":\"\(plain.name)\",\"state\":"))
             let decoded = try JSONDecoder().decode(AnyDriftDetector.self, from: Data(json.utf8))
             #expect(try encodedState(decoded) == encodedState(wrapped))
         }
         #expect(throws: DecodingError.self) {
-            try JSONDecoder().decode(AnyDriftDetector.self, from: Data(#"{"detector":"nope","state":{}}"#.utf8))
+            try JSONDecoder().decode(
+                AnyDriftDetector.self, from: Data(#"{"detector":"nope","state":{}}"#.utf8))
         }
     }
 
@@ -209,4 +210,45 @@ func stateIgnoringRejections(_ detector: any DriftDetector) throws -> NSDictiona
 
 extension Double {
     fileprivate static func log2(_ x: Double) -> Double { Foundation.log2(x) }
+}
+
+/// Building detectors from configuration names and parameters.
+@Suite struct DriftConfigurationTests {
+    /// Every detector round-trips through its own name and parameters.
+    @Test(arguments: DetectorUnderTest.allCases)
+    func builtFromItsOwnParameters(_ kind: DetectorUnderTest) throws {
+        let original = kind.make()
+        let rebuilt = try AnyDriftDetector(name: original.name, parameters: original.parameters)
+        #expect(rebuilt.parameters == original.parameters)
+        #expect(try encodedState(rebuilt.base) == encodedState(AnyDriftDetector(original)!.base))
+    }
+
+    @Test func defaultsAndOverrides() throws {
+        let adwin = try AnyDriftDetector(name: "adwin")
+        #expect(adwin.parameters == AdaptiveWindowing().parameters)
+        let custom = try AnyDriftDetector(
+            name: "page_hinkley",
+            parameters: [DriftParameter("threshold", .integer(20)), .init("mode", .text("up"))])
+        #expect(custom.parameters == PageHinkley(threshold: 20, mode: .up).parameters)
+    }
+
+    @Test func badConfigurationsThrowInsteadOfCrashing() {
+        let bad: [(String, [DriftParameter])] = [
+            ("nope", []),
+            ("adwin", [.init("delta", .number(0))]),
+            ("adwin", [.init("delta", .text("small"))]),
+            ("adwin", [.init("clock", .number(2.5))]),
+            ("adwin", [.init("colck", .integer(2))]),
+            ("adwin", [.init("clock", .integer(2)), .init("clock", .integer(3))]),
+            ("page_hinkley", [.init("mode", .text("sideways"))]),
+            ("kswin", [.init("stat_size", .integer(60))]),
+            ("eddm", [.init("alpha", .number(0.8)), .init("beta", .number(0.9))]),
+            ("hddm_w", [.init("two_sided_test", .integer(1))]),
+        ]
+        for (name, parameters) in bad {
+            #expect(throws: DriftConfigurationError.self, "\(name) \(parameters)") {
+                try AnyDriftDetector(name: name, parameters: parameters)
+            }
+        }
+    }
 }

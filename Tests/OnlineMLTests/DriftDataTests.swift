@@ -30,7 +30,9 @@ import Testing
 
     /// Q(1) = 1 − K(1) = 0.26999967167735456; both series forms agree across their switch.
     @Test func kolmogorovSurvivalKnownValues() {
-        #expect(isClose(KolmogorovSmirnov.kolmogorovSurvival(1.0), 0.26999967167735456, tolerance: 1e-12))
+        #expect(
+            isClose(
+                KolmogorovSmirnov.kolmogorovSurvival(1.0), 0.26999967167735456, tolerance: 1e-12))
         #expect(KolmogorovSmirnov.kolmogorovSurvival(0) == 1)
         #expect(KolmogorovSmirnov.kolmogorovSurvival(10) < 1e-80)
         for lambda in stride(from: 0.3, through: 3.0, by: 0.1) {
@@ -60,15 +62,31 @@ import Testing
     @Test func incompleteGammaKnownValues() {
         for x in [0.01, 0.5, 1, 2.5, 7, 30] as [Double] {
             #expect(isClose(IncompleteGamma.lowerRegularized(1, x), 1 - exp(-x), tolerance: 1e-13))
-            #expect(isClose(IncompleteGamma.lowerRegularized(0.5, x), erf(x.squareRoot()), tolerance: 1e-13))
-            #expect(isClose(IncompleteGamma.upperRegularized(0.5, x), erfc(x.squareRoot()), tolerance: 1e-12))
+            #expect(
+                isClose(
+                    IncompleteGamma.lowerRegularized(0.5, x), erf(x.squareRoot()), tolerance: 1e-13)
+            )
+            #expect(
+                isClose(
+                    IncompleteGamma.upperRegularized(0.5, x), erfc(x.squareRoot()), tolerance: 1e-12
+                ))
             // Q(5, x) = e^{−x} Σ_{i<5} x^i / i!
             let poisson = exp(-x) * (1 + x + x * x / 2 + x * x * x / 6 + x * x * x * x / 24)
             #expect(isClose(IncompleteGamma.upperRegularized(5, x), poisson, tolerance: 1e-12))
-            #expect(isClose(
-                IncompleteGamma.lowerRegularized(3.7, x) + IncompleteGamma.upperRegularized(3.7, x), 1,
-                tolerance: 1e-14))
+            #expect(
+                isClose(
+                    IncompleteGamma.lowerRegularized(3.7, x)
+                        + IncompleteGamma.upperRegularized(3.7, x), 1,
+                    tolerance: 1e-14))
         }
+        // Large shape (a chi-square with thousands of categories): P(a, a) → 1/2 + 1/(3·sqrt(2πa)).
+        let a = 2500.0
+        let median = 0.5 + 1 / (3 * (2 * Double.pi * a).squareRoot())
+        #expect(isClose(IncompleteGamma.lowerRegularized(a, a), median, tolerance: 1e-4))
+        #expect(
+            isClose(
+                IncompleteGamma.lowerRegularized(a, a) + IncompleteGamma.upperRegularized(a, a), 1,
+                tolerance: 1e-13))
         #expect(IncompleteGamma.lowerRegularized(2, 0) == 0)
         #expect(IncompleteGamma.upperRegularized(2, 0) == 1)
     }
@@ -76,7 +94,8 @@ import Testing
     /// Reference a:10 b:20 vs current a:20 b:10: every expected count is 15, χ² = 4·25/15,
     /// dof 1, p = Q(1/2, χ²/2) = erfc(sqrt(χ²/2)).
     @Test func chiSquareByHand() {
-        let result = ChiSquareTest.test(reference: [("b", 20), ("a", 10)], current: [("a", 20), ("b", 10)])
+        let result = ChiSquareTest.test(
+            reference: [("b", 20), ("a", 10)], current: [("a", 20), ("b", 10)])
         #expect(isClose(result.statistic, 100.0 / 15.0))
         #expect(result.degreesOfFreedom == 1)
         #expect(isClose(result.pValue, erfc((100.0 / 30.0).squareRoot()), tolerance: 1e-12))
@@ -103,15 +122,18 @@ import Testing
             let c = bin == 9 ? 1.0 : PopulationStabilityIndex.minimumShare
             expected += (c - r) * log(c / r)
         }
-        #expect(isClose(PopulationStabilityIndex.index(reference: reference, current: current), expected))
+        #expect(
+            isClose(
+                PopulationStabilityIndex.index(reference: reference, current: current), expected))
         #expect(expected > 2)
     }
 
     // MARK: FeatureDriftMonitor
 
     static func numericMonitor(_ test: FeatureDriftMonitor.NumericTest) -> FeatureDriftMonitor {
-        FeatureDriftMonitor(configuration: .init(
-            numericTest: test, categoricalAlpha: 0.001, referenceSize: 2000, windowSize: 500))
+        FeatureDriftMonitor(
+            configuration: .init(
+                numericTest: test, categoricalAlpha: 0.001, referenceSize: 2000, windowSize: 500))
     }
 
     /// Feeds `count` events of two numeric features and one categorical feature; `shiftAt`
@@ -124,8 +146,12 @@ import Testing
         var found: [DriftDetection] = []
         for index in 0..<count {
             let shift = (shiftAt.map { index >= $0 } ?? false) ? 1.0 : 0.0
-            if let d = monitor.update(feature: "a", number: random.nextGaussian() + shift) { found.append(d) }
-            if let d = monitor.update(feature: "b", number: random.nextUnitDouble()) { found.append(d) }
+            if let d = monitor.update(feature: "a", number: random.nextGaussian() + shift) {
+                found.append(d)
+            }
+            if let d = monitor.update(feature: "b", number: random.nextUnitDouble()) {
+                found.append(d)
+            }
             var category = Int(10 * random.nextUnitDouble() * random.nextUnitDouble())
             if categoryShiftAt.map({ index >= $0 }) ?? false { category = 9 - category }
             if let d = monitor.update(feature: "c", category: "k\(category)") { found.append(d) }
@@ -185,8 +211,9 @@ import Testing
         // One shift, one alert: the new reference is learned from shifted values.
         #expect(found.filter { $0.feature == "a" }.count == 1)
 
-        var repeating = FeatureDriftMonitor(configuration: .init(
-            referenceSize: 2000, windowSize: 500, rebaselineAfterDetection: false))
+        var repeating = FeatureDriftMonitor(
+            configuration: .init(
+                referenceSize: 2000, windowSize: 500, rebaselineAfterDetection: false))
         let again = Self.feed(&repeating, count: 12_000, seed: 5, shiftAt: 5000)
         #expect(again.filter { $0.feature == "a" }.count > 5)
     }
@@ -197,7 +224,8 @@ import Testing
 
         var first = Self.numericMonitor(.populationStability(threshold: 0.2, bins: 10))
         var found = Self.feed(&first, count: 3333, seed: 5, shiftAt: 5000)
-        var restored = try JSONDecoder().decode(FeatureDriftMonitor.self, from: try encodedState(first))
+        var restored = try JSONDecoder().decode(
+            FeatureDriftMonitor.self, from: try encodedState(first))
         #expect(restored == first)
         // Continue the same value sequence: replay the generator past the first 3,333 events.
         found += Self.feedTail(&restored, from: 3333, to: 8000, seed: 5, shiftAt: 5000)
@@ -236,10 +264,30 @@ import Testing
         #expect(monitor.rejectedValues == 5)
         #expect(monitor.featureNames == ["a", "c"], "a refused first value creates no feature")
         // Apart from the counter, nothing changed.
-        var expected = try JSONSerialization.jsonObject(with: try encodedState(before)) as! [String: Any]
-        var actual = try JSONSerialization.jsonObject(with: try encodedState(monitor)) as! [String: Any]
+        var expected =
+            try JSONSerialization.jsonObject(with: try encodedState(before)) as! [String: Any]
+        var actual =
+            try JSONSerialization.jsonObject(with: try encodedState(monitor)) as! [String: Any]
         expected["rejectedValues"] = nil
         actual["rejectedValues"] = nil
         #expect(NSDictionary(dictionary: expected) == NSDictionary(dictionary: actual))
+    }
+
+    @Test func monitorConfigurationFromAFileIsValidated() throws {
+        let good = try FeatureDriftMonitor.Configuration.validated(
+            numericTest: .populationStability(threshold: 0.2, bins: 10), referenceSize: 100,
+            windowSize: 50)
+        #expect(good.testInterval == 50)
+        #expect(throws: DriftConfigurationError.self) {
+            try FeatureDriftMonitor.Configuration.validated(
+                numericTest: .kolmogorovSmirnov(alpha: 2))
+        }
+        #expect(throws: DriftConfigurationError.self) {
+            try FeatureDriftMonitor.Configuration.validated(windowSize: 0)
+        }
+        #expect(throws: DriftConfigurationError.self) {
+            try FeatureDriftMonitor.Configuration.validated(
+                numericTest: .populationStability(threshold: 0.2, bins: 1))
+        }
     }
 }

@@ -97,4 +97,30 @@ struct PythonRandom {
             return population[low]
         }
     }
+
+    /// `random.getrandbits(k)` for `k ≤ 32`.
+    mutating func bits(_ k: Int) -> Int {
+        Int(nextUInt32() >> UInt32(32 - k))
+    }
+
+    /// `random._randbelow(n)`: rejection sampling on `n.bit_length()` bits.
+    mutating func below(_ n: Int) -> Int {
+        let k = Int.bitWidth - n.leadingZeroBitCount
+        var r = bits(k)
+        while r >= n { r = bits(k) }
+        return r
+    }
+
+    /// `random.sample(range(population), count)` for populations small enough that CPython
+    /// uses its pool method (`population ≤ 21 + 4^⌈log4(3·count)⌉` when `count > 5`).
+    mutating func sample(_ count: Int, from population: Int) -> [Int] {
+        var pool = Array(0..<population)
+        var result: [Int] = []
+        for i in 0..<count {
+            let j = below(population - i)
+            result.append(pool[j])
+            pool[j] = pool[population - i - 1]
+        }
+        return result
+    }
 }

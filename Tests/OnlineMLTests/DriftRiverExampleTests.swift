@@ -76,3 +76,41 @@ import Testing
         #expect(found.drifts == [1077])
     }
 }
+
+/// KSWIN's semantics checked exactly by replaying River's generator (`random.Random(seed)`,
+/// re-seeded on every restart as River does) through the detector's drawing hook.
+@Suite struct DriftKSWINRiverTests {
+    static func riverDetections(
+        _ detector: inout KSWIN, seed: UInt32, values: [Double]
+    ) -> [Int] {
+        var rng = PythonRandom(seed: seed)
+        var found: [Int] = []
+        for (index, value) in values.enumerated() {
+            if detector.driftDetected { rng = PythonRandom(seed: seed) }
+            if detector.update(value, drawing: { rng.sample($0, from: $1) }) {
+                found.append(index)
+            }
+        }
+        return found
+    }
+
+    /// River's doc example: `KSWIN(alpha=0.0001, seed=42)` on the jump stream detects at 1016.
+    @Test func docExample() {
+        var detector = KSWIN(alpha: 0.0001, seed: 42)
+        let found = Self.riverDetections(
+            &detector, seed: 42, values: DriftRiverExampleTests.jumpStream)
+        #expect(found == [1016])
+    }
+
+    /// REFERENCE.md: on numeric_drift_50k, River's KSWIN (seed 42) detected every change with
+    /// delays 14, 25, 534, 1218, 102 and 67 false alarms.
+    @Test func numericDriftReference() {
+        var detector = KSWIN(seed: 42)
+        let found = Self.riverDetections(&detector, seed: 42, values: DriftFixtures.numericDrift)
+        let delays = DriftFixtures.numericDriftChanges.map { change in
+            found.first(where: { $0 >= change }).map { $0 - change } ?? -1
+        }
+        #expect(delays == [14, 25, 534, 1218, 102])
+        #expect(found.count - 5 == 67)
+    }
+}

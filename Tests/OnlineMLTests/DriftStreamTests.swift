@@ -16,8 +16,12 @@ import Testing
         let first = try #require(events.first)
         #expect(first.fields.count == 23)
         #expect(first.fields.map(\.name) == a.fieldNames)
-        #expect(first.fields.prefix(20).allSatisfy { if case .number = $0.value { true } else { false } })
-        #expect(first.fields.suffix(3).allSatisfy { if case .text = $0.value { true } else { false } })
+        #expect(
+            first.fields.prefix(20).allSatisfy {
+                if case .number = $0.value { true } else { false }
+            })
+        #expect(
+            first.fields.suffix(3).allSatisfy { if case .text = $0.value { true } else { false } })
         #expect(events.map(\.index) == Array(0..<500))
         // Both classes occur in reasonable proportion.
         let positives = events.filter { $0.label == 1 }.count
@@ -113,7 +117,8 @@ import Testing
         #expect(abs(mean(events[1000...], 3) - 2) < 0.15)
         #expect(abs(mean(events[1000...], 1)) < 0.15)
         func headShare(_ slice: ArraySlice<SyntheticEvent>) -> Double {
-            Double(slice.filter { $0.fields[22].value == .text("c2_0") }.count) / Double(slice.count)
+            Double(slice.filter { $0.fields[22].value == .text("c2_0") }.count)
+                / Double(slice.count)
         }
         // c2_0 is the most frequent category of cat2 before the shift and rare after it.
         #expect(headShare(events[..<1000]) > 0.02)

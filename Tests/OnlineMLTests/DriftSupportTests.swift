@@ -8,11 +8,13 @@ import Testing
     /// Published known answers: SplitMix64 from 0, xoshiro256** from state (1, 2, 3, 4).
     @Test func knownAnswers() {
         var mixer = SplitMix64(state: 0)
-        #expect([mixer.next(), mixer.next(), mixer.next()]
-            == [0xE220_A839_7B1D_CDAF, 0x6E78_9E6A_A1B9_65F4, 0x06C4_5D18_8009_454F])
+        #expect(
+            [mixer.next(), mixer.next(), mixer.next()]
+                == [0xE220_A839_7B1D_CDAF, 0x6E78_9E6A_A1B9_65F4, 0x06C4_5D18_8009_454F])
         var generator = SeededRandom(state: (1, 2, 3, 4))
-        #expect([generator.next(), generator.next(), generator.next(), generator.next()]
-            == [11520, 0, 1_509_978_240, 1_215_971_899_390_074_240])
+        #expect(
+            [generator.next(), generator.next(), generator.next(), generator.next()]
+                == [11520, 0, 1_509_978_240, 1_215_971_899_390_074_240])
     }
 
     @Test func sameSeedSameSequenceAndCheckpointContinues() throws {
@@ -23,7 +25,9 @@ import Testing
         #expect(first == (0..<100).map { _ in b.next() })
         #expect(first != (0..<100).map { _ in c.next() })
         var restored = try JSONDecoder().decode(SeededRandom.self, from: try encodedState(a))
-        #expect((0..<10).map { _ in restored.nextUnitDouble() } == (0..<10).map { _ in a.nextUnitDouble() })
+        #expect(
+            (0..<10).map { _ in restored.nextUnitDouble() }
+                == (0..<10).map { _ in a.nextUnitDouble() })
     }
 
     @Test func derivedValuesStayInRange() {

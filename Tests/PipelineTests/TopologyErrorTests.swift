@@ -194,7 +194,7 @@ import Testing
             "t.yaml:3:12: guarantee: expected one of at_least_once, exactly_once, got \"exactly-once\" "
                 + "(did you mean \"exactly_once\"?)",
             "t.yaml:5:22: stages.transform.scale: expected one of standard, minmax, none, got \"zscore\"",
-            "t.yaml:6:17: metrics.port: expected an integer from 1 to 65535, got 70000",
+            "t.yaml:6:17: metrics.port: expected an integer from 0 to 65535, got 70000",
         ])
     }
 
@@ -211,5 +211,39 @@ import Testing
             guard let errors = error as? TopologyErrors, let first = errors.errors.first else { return false }
             return first.file == "x.yaml" && first.line == 1 && first.message.hasPrefix("cannot read the file")
         }
+    }
+
+    @Test func metricsHostMustBeAnIPv4Address() {
+        let result = errors("""
+            name: t
+            stages: {transform: {}}
+            metrics: {port: 0, host: localhost}
+            """)
+        #expect(result == [
+            "t.yaml:3:26: metrics.host: expected an IPv4 address such as 127.0.0.1 (loopback) or 0.0.0.0 "
+                + "(every interface), got \"localhost\"",
+        ])
+        #expect(errors("name: t\nstages: {transform: {}}\nmetrics: {host: 256.0.0.1}\n").count == 1)
+        #expect(errors("name: t\nstages: {transform: {}}\nmetrics: {host: 010.0.0.1}\n").count == 1)
+    }
+
+    @Test func modelTopicMustStayCompacted() {
+        let result = errors("""
+            name: t
+            stages: {transform: {}}
+            topics:
+              models:
+                name: t.models
+                config: {cleanup.policy: delete}
+            """)
+        #expect(result == [
+            "t.yaml:6:30: topics.models.config.cleanup.policy: the model topic keeps the latest version of "
+                + "each model: use compact (or compact,delete)",
+        ])
+        #expect(errors("""
+            name: t
+            stages: {transform: {}}
+            topics: {models: {name: t.models, config: {cleanup.policy: "compact, delete"}}}
+            """) == [])
     }
 }

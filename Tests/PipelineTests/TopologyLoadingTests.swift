@@ -1,4 +1,5 @@
 import Foundation
+import Monitoring
 import Pipeline
 import Testing
 import TestSupport
@@ -261,9 +262,35 @@ import TestSupport
             .compactMap { $0 as? URL }
             .filter { $0.pathExtension == "yaml" }
             .sorted { $0.path < $1.path }
-        #expect(files.count >= 19)
+        #expect(files.count >= 22)
+        for shipped in ["quickstart.yaml", "examples/classification.yaml", "examples/regression.yaml"] {
+            #expect(files.map(\.path).contains(directory.appendingPathComponent(shipped).path), "\(shipped)")
+        }
         for file in files {
             #expect(throws: Never.self, "\(file.path)") { try Topology.load(contentsOf: file) }
         }
+    }
+
+    @Test func metricsHostAndPortZero() throws {
+        let topology = try Topology.parse(yaml: """
+            name: t
+            stages: {transform: {}}
+            metrics: {port: 0, host: 0.0.0.0}
+            """)
+        #expect(topology.metrics == MetricsSettings(port: 0, host: "0.0.0.0"))
+        #expect(MetricsSettings().host == "127.0.0.1")
+        #expect(topology.topics[.deadLetters].name == "t.dlq")
+        #expect(!topology.topics.models.isCompacted)
+    }
+
+    @Test func metricsEndpointFromFileAndFlags() throws {
+        let without = try Topology.parse(yaml: "name: t\nstages: {transform: {}}\n")
+        #expect(without.metricsServerConfiguration() == nil)
+        #expect(without.metricsServerConfiguration(port: 0) == .init(host: "127.0.0.1", port: 0))
+        #expect(without.metricsServerConfiguration(host: "0.0.0.0") == .init(host: "0.0.0.0", port: 9464))
+
+        let with = try Topology.parse(yaml: "name: t\nstages: {transform: {}}\nmetrics: {port: 9100}\n")
+        #expect(with.metricsServerConfiguration() == .init(host: "127.0.0.1", port: 9100))
+        #expect(with.metricsServerConfiguration(port: 9200, host: "0.0.0.0") == .init(host: "0.0.0.0", port: 9200))
     }
 }

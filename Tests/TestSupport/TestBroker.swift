@@ -18,6 +18,9 @@ public enum BrokerKind: String, Sendable, CaseIterable, CustomStringConvertible 
         return path
     }
 
+    /// The brokers tests can use in this process: always `.embedded`, `.tansu` when usable.
+    public static var available: [BrokerKind] { tansuUsable ? [.embedded, .tansu] : [.embedded] }
+
     /// Whether Tansu tests can run in this process.
     public static var tansuUsable: Bool {
         tansuExecutable != nil && Librdkafka.isAtLeast(major: 2, minor: 10)

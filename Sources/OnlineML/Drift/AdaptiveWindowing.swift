@@ -30,10 +30,17 @@ public struct AdaptiveWindowing: DriftDetector, Equatable {
     public let minWindowLength: Int
     public let gracePeriod: Int
 
-    /// Bucket totals, row-major: row `r`, slot `k` at `r * (maxBuckets + 1) + k`; slot 0 oldest.
-    private var totals: [Double] = []
-    /// Bucket variances (sum of squared deviations), same layout as `totals`.
-    private var variances: [Double] = []
+    /// One bucket's summary: the sum of its values and their sum of squared deviations.
+    struct Bucket: Codable, Sendable, Equatable {
+        var total: Double
+        var variance: Double
+
+        static let empty = Bucket(total: 0, variance: 0)
+    }
+
+    /// The buckets, row-major: row `r`, slot `k` at `r * (maxBuckets + 1) + k`; slot 0 is the
+    /// oldest. Unused slots hold zeros, so equal windows have equal states.
+    private var buckets: [Bucket] = []
     /// Buckets in use per row.
     private var counts: [Int] = []
 
@@ -100,8 +107,7 @@ public struct AdaptiveWindowing: DriftDetector, Equatable {
 
     private mutating func clearWindow() {
         let rowLength = maxBuckets + 1
-        totals = [Double](repeating: 0, count: rowLength)
-        variances = [Double](repeating: 0, count: rowLength)
+        buckets = [Bucket](repeating: .empty, count: rowLength)
         counts = [0]
         width = 0
         total = 0
@@ -134,9 +140,9 @@ public struct AdaptiveWindowing: DriftDetector, Equatable {
     }
 
     private mutating func insert(_ value: Double) {
-        totals[counts[0]] = value
-        variances[counts[0]] = 0
-        counts[0] += 1
+        let slot = counts[0]
+        buckets[slot] = Bucket(total: value, variance: 0)
+        counts[0] = slot + 1
         width += 1
         if width > 1 {
             let previousMean = total / (width - 1)
@@ -148,25 +154,29 @@ public struct AdaptiveWindowing: DriftDetector, Equatable {
     /// Merges the two oldest buckets of every overflowing row into the next row.
     private mutating func compress() {
         let rowLength = maxBuckets + 1
+        guard counts[0] == rowLength else { return }
         var row = 0
-        while row < counts.count, counts[row] == maxBuckets + 1 {
+        while true {
             if row + 1 == counts.count {
-                totals.append(contentsOf: repeatElement(0, count: rowLength))
-                variances.append(contentsOf: repeatElement(0, count: rowLength))
+                buckets.append(contentsOf: repeatElement(.empty, count: rowLength))
                 counts.append(0)
             }
-            let base = row * rowLength
             let size = Self.bucketSize(row)
-            let mean1 = totals[base] / size
-            let mean2 = totals[base + 1] / size
-            let mergedTotal = totals[base] + totals[base + 1]
-            let between = size * size * (mean1 - mean2) * (mean1 - mean2) / (size + size)
-            let mergedVariance = variances[base] + variances[base + 1] + between
-            let next = base + rowLength
-            totals[next + counts[row + 1]] = mergedTotal
-            variances[next + counts[row + 1]] = mergedVariance
+            let base = row * rowLength
+            let target = base + rowLength + counts[row + 1]
+            buckets.withUnsafeMutableBufferPointer { rows in
+                let first = rows[base]
+                let second = rows[base + 1]
+                let mean1 = first.total / size
+                let mean2 = second.total / size
+                let between = size * size * (mean1 - mean2) * (mean1 - mean2) / (size + size)
+                rows[target] = Bucket(
+                    total: first.total + second.total,
+                    variance: first.variance + second.variance + between)
+                Self.dropOldest(2, ofRowAt: base, length: rowLength, in: rows)
+            }
+            counts[row] -= 2
             counts[row + 1] += 1
-            shiftRow(row, by: 2)
             if counts[row + 1] <= maxBuckets {
                 break
             }
@@ -174,42 +184,50 @@ public struct AdaptiveWindowing: DriftDetector, Equatable {
         }
     }
 
-    /// Drops the `n` oldest buckets of a row.
+    /// Shifts a row left by `n` slots, dropping its `n` oldest buckets; zeros the freed slots.
     @inline(__always)
-    private mutating func shiftRow(_ row: Int, by n: Int) {
-        let rowLength = maxBuckets + 1
-        let base = row * rowLength
-        for slot in n..<rowLength {
-            totals[base + slot - n] = totals[base + slot]
-            variances[base + slot - n] = variances[base + slot]
+    private static func dropOldest(
+        _ n: Int, ofRowAt base: Int, length: Int, in rows: UnsafeMutableBufferPointer<Bucket>
+    ) {
+        for slot in n..<length {
+            rows[base + slot - n] = rows[base + slot]
         }
-        for slot in (rowLength - n)..<rowLength {
-            totals[base + slot] = 0
-            variances[base + slot] = 0
+        for slot in (length - n)..<length {
+            rows[base + slot] = .empty
         }
-        counts[row] -= n
     }
 
     /// Removes the oldest bucket; returns its size.
     private mutating func deleteOldest() -> Double {
+        let rowLength = maxBuckets + 1
         let lastRow = counts.count - 1
-        let base = lastRow * (maxBuckets + 1)
+        let base = lastRow * rowLength
         let size = Self.bucketSize(lastRow)
-        let bucketTotal = totals[base]
-        let bucketMean = bucketTotal / size
-        let bucketVariance = variances[base]
+        let bucket = buckets[base]
+        let bucketMean = bucket.total / size
         width -= size
-        total -= bucketTotal
+        total -= bucket.total
         let windowMean = total / width
-        variance -= bucketVariance
+        variance -=
+            bucket.variance
             + size * width * (bucketMean - windowMean) * (bucketMean - windowMean) / (size + width)
-        shiftRow(lastRow, by: 1)
+        buckets.withUnsafeMutableBufferPointer { rows in
+            Self.dropOldest(1, ofRowAt: base, length: rowLength, in: rows)
+        }
+        counts[lastRow] -= 1
         if counts[lastRow] == 0 && lastRow > 0 {
             counts.removeLast()
-            totals.removeLast(maxBuckets + 1)
-            variances.removeLast(maxBuckets + 1)
+            buckets.removeLast(rowLength)
         }
         return size
+    }
+
+    /// A boundary where the cut test holds.
+    private struct Cut {
+        var n0: Double
+        var n1: Double
+        var meanDifference: Double
+        var epsilon: Double
     }
 
     private mutating func detectChange() -> Bool {
@@ -217,54 +235,68 @@ public struct AdaptiveWindowing: DriftDetector, Equatable {
         guard tick % clock == 0, width > Double(gracePeriod) else {
             return false
         }
+        var changed = false
+        // As River: on a cut, drop the oldest bucket and scan again, until no cut holds.
+        while let cut = firstCut() {
+            if !changed {
+                lastDetection = DriftDetection(
+                    detector: name, kind: .concept, parameters: parameters,
+                    statistic: abs(cut.meanDifference), threshold: cut.epsilon,
+                    windowSizes: [Int(cut.n0), Int(cut.n1)], position: position)
+            }
+            changed = true
+            _ = deleteOldest()
+        }
+        return changed
+    }
+
+    /// Scans the boundaries from the oldest bucket to the newest; the first that cuts.
+    private func firstCut() -> Cut? {
         let rowLength = maxBuckets + 1
         let minimum = Double(minWindowLength)
-        var changed = false
-        var shrinking = true
-        while shrinking {
-            shrinking = false
-            var n0 = 0.0
-            var n1 = width
-            var u0 = 0.0
-            var u1 = total
-            // Constant over one scan: depends on the width only.
-            let deltaPrime = Double.log(2 * Double.log(width) / delta)
-            let windowVariance = variance / width
-            scan: for row in stride(from: counts.count - 1, through: 0, by: -1) {
+        // Constant over one scan: they depend on the window only.
+        let deltaPrime = Double.log(2 * Double.log(width) / delta)
+        let windowVariance = variance / width
+        let screenScale = 2 * windowVariance * deltaPrime
+        var n0 = 0.0
+        var n1 = width
+        var u0 = 0.0
+        var u1 = total
+        return buckets.withUnsafeBufferPointer { rows -> Cut? in
+            for row in stride(from: counts.count - 1, through: 0, by: -1) {
                 let size = Self.bucketSize(row)
                 let base = row * rowLength
                 let candidates = counts[row]
-                if candidates <= 0 { continue }
                 for slot in 0..<candidates {
-                    let bucketTotal = totals[base + slot]
+                    let bucketTotal = rows[base + slot].total
                     n0 += size
                     n1 -= size
                     u0 += bucketTotal
                     u1 -= bucketTotal
-                    if row == 0 && slot == candidates - 1 { break scan }
+                    if row == 0 && slot == candidates - 1 { return nil }
                     guard n1 >= minimum, n0 >= minimum else { continue }
+                    // Screen without division or square root: a cut needs
+                    // |Δ| > ε ≥ sqrt(2σ²δ'/min(n0, n1)), i.e. (u0·n1 − u1·n0)² >
+                    // 2σ²δ'·n0·n1·max(n0, n1). Where that fails with room to spare (a slack
+                    // for rounding in both this and River's formula, a 1e-6 margin) no cut is
+                    // possible; everywhere else ε is computed exactly as River does.
+                    let cross = u0 * n1 - u1 * n0
+                    let slack = 0x1p-49 * (abs(u0) * n1 + abs(u1) * n0)
+                    let reach = abs(cross) + slack
+                    if reach * reach < screenScale * n0 * n1 * Swift.max(n0, n1) * (1 - 1e-6) {
+                        continue
+                    }
                     let deltaMean = u0 / n0 - u1 / n1
                     let mRecip = 1.0 / (n0 - minimum + 1) + 1.0 / (n1 - minimum + 1)
                     let epsilon =
                         (2 * mRecip * windowVariance * deltaPrime).squareRoot()
                         + 2.0 / 3.0 * deltaPrime * mRecip
                     if abs(deltaMean) > epsilon {
-                        if !changed {
-                            lastDetection = DriftDetection(
-                                detector: name, kind: .concept, parameters: parameters,
-                                statistic: abs(deltaMean), threshold: epsilon,
-                                windowSizes: [Int(n0), Int(n1)], position: position)
-                        }
-                        changed = true
-                        shrinking = true
-                        if width > 0 {
-                            _ = deleteOldest()
-                            break scan
-                        }
+                        return Cut(n0: n0, n1: n1, meanDifference: deltaMean, epsilon: epsilon)
                     }
                 }
             }
+            return nil
         }
-        return changed
     }
 }

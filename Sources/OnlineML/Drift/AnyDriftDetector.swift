@@ -21,15 +21,16 @@ public struct AnyDriftDetector: DriftDetector {
     /// The names `name` reports, accepted when decoding.
     public static let detectorNames = decoderTable.map(\.name)
 
-    private static let decoderTable: [(name: String, decode: @Sendable (any Decoder) throws -> any DriftDetector)] = [
-        ("adwin", { try AdaptiveWindowing(from: $0) }),
-        ("page_hinkley", { try PageHinkley(from: $0) }),
-        ("kswin", { try KSWIN(from: $0) }),
-        ("ddm", { try DDM(from: $0) }),
-        ("eddm", { try EDDM(from: $0) }),
-        ("hddm_a", { try HDDMA(from: $0) }),
-        ("hddm_w", { try HDDMW(from: $0) }),
-    ]
+    private static let decoderTable:
+        [(name: String, decode: @Sendable (any Decoder) throws -> any DriftDetector)] = [
+            ("adwin", { try AdaptiveWindowing(from: $0) }),
+            ("page_hinkley", { try PageHinkley(from: $0) }),
+            ("kswin", { try KSWIN(from: $0) }),
+            ("ddm", { try DDM(from: $0) }),
+            ("eddm", { try EDDM(from: $0) }),
+            ("hddm_a", { try HDDMA(from: $0) }),
+            ("hddm_w", { try HDDMW(from: $0) }),
+        ]
 
     private static let decoders: [String: @Sendable (any Decoder) throws -> any DriftDetector] =
         Dictionary(uniqueKeysWithValues: decoderTable.map { ($0.name, $0.decode) })
@@ -42,7 +43,9 @@ public struct AnyDriftDetector: DriftDetector {
     public var rejectedValues: Int { base.rejectedValues }
 
     /// Whether the wrapped detector is in its warning zone (`false` for those without one).
-    public var warningDetected: Bool { (base as? any DriftWarningDetector)?.warningDetected ?? false }
+    public var warningDetected: Bool {
+        (base as? any DriftWarningDetector)?.warningDetected ?? false
+    }
 
     @discardableResult
     public mutating func update(_ value: Double) -> Bool {
@@ -62,7 +65,8 @@ public struct AnyDriftDetector: DriftDetector {
         let name = try container.decode(String.self, forKey: .detector)
         guard let decode = Self.decoders[name] else {
             throw DecodingError.dataCorruptedError(
-                forKey: .detector, in: container, debugDescription: "unknown drift detector '\(name)'")
+                forKey: .detector, in: container,
+                debugDescription: "unknown drift detector '\(name)'")
         }
         base = try decode(try container.superDecoder(forKey: .state))
     }

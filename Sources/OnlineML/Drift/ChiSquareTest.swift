@@ -4,6 +4,10 @@
 /// Categories are the union of both samples, in sorted order (never a dictionary's order), and
 /// the expected count of a cell is `row total · column total / grand total`;
 /// `χ² = Σ (observed − expected)² / expected`, `dof = k − 1`, `p = Q(dof/2, χ²/2)`.
+///
+/// The chi-square distribution is an approximation that wants expected counts of about 5 or
+/// more per cell; for a feature with thousands of categories, give the windows enough values
+/// (or bucket rare categories upstream) before trusting small p-values.
 public enum ChiSquareTest {
     public struct Result: Codable, Sendable, Equatable {
         public var statistic: Double

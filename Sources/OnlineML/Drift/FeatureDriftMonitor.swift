@@ -41,26 +41,60 @@ public struct FeatureDriftMonitor: Sendable, Equatable {
         /// Start a new reference after each detection (see the type's documentation).
         public var rebaselineAfterDetection: Bool
 
+        /// A configuration; invalid values are a programming error here (see `validated`
+        /// for values that come from a file).
         public init(
             numericTest: NumericTest = .kolmogorovSmirnov(alpha: 0.001),
             categoricalAlpha: Double = 0.001, referenceSize: Int = 5000, windowSize: Int = 1000,
             testInterval: Int? = nil, rebaselineAfterDetection: Bool = true
         ) {
-            precondition(referenceSize >= 1 && windowSize >= 1)
-            precondition(categoricalAlpha > 0 && categoricalAlpha < 1)
-            switch numericTest {
-            case .kolmogorovSmirnov(let alpha):
-                precondition(alpha > 0 && alpha < 1, "KS alpha must lie in (0, 1)")
-            case .populationStability(let threshold, let bins):
-                precondition(threshold > 0 && bins >= 2, "PSI needs threshold > 0 and bins ≥ 2")
-            }
             self.numericTest = numericTest
             self.categoricalAlpha = categoricalAlpha
             self.referenceSize = referenceSize
             self.windowSize = windowSize
             self.testInterval = testInterval ?? windowSize
-            precondition(self.testInterval >= 1)
             self.rebaselineAfterDetection = rebaselineAfterDetection
+            if let problem = problem {
+                preconditionFailure(problem)
+            }
+        }
+
+        /// The same configuration, or a `DriftConfigurationError` saying what is wrong with it.
+        public static func validated(
+            numericTest: NumericTest = .kolmogorovSmirnov(alpha: 0.001),
+            categoricalAlpha: Double = 0.001, referenceSize: Int = 5000, windowSize: Int = 1000,
+            testInterval: Int? = nil, rebaselineAfterDetection: Bool = true
+        ) throws -> Configuration {
+            var configuration = Configuration()
+            configuration.numericTest = numericTest
+            configuration.categoricalAlpha = categoricalAlpha
+            configuration.referenceSize = referenceSize
+            configuration.windowSize = windowSize
+            configuration.testInterval = testInterval ?? windowSize
+            configuration.rebaselineAfterDetection = rebaselineAfterDetection
+            if let problem = configuration.problem {
+                throw DriftConfigurationError(problem)
+            }
+            return configuration
+        }
+
+        /// What is wrong with this configuration, if anything.
+        var problem: String? {
+            if referenceSize < 1 || windowSize < 1 || testInterval < 1 {
+                return "data drift: reference, window and test interval must be at least 1"
+            }
+            if !(categoricalAlpha > 0 && categoricalAlpha < 1) {
+                return "data drift: the chi-square alpha must lie in (0, 1)"
+            }
+            switch numericTest {
+            case .kolmogorovSmirnov(let alpha):
+                if !(alpha > 0 && alpha < 1) { return "data drift: KS alpha must lie in (0, 1)" }
+            case .populationStability(let threshold, let bins):
+                if !(threshold > 0 && threshold.isFinite) || bins < 2 {
+                    return "data drift: PSI needs a threshold > 0 and at least 2 bins"
+                }
+            }
+            return nil
         }
     }
 

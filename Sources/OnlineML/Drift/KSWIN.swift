@@ -6,8 +6,9 @@
 /// with the newest `statSize` values by a two-sample KS test (exact p-value for these small
 /// samples, asymptotic when `statSize² > KolmogorovSmirnov.exactLimit`); a drift is
 /// `p ≤ alpha` and `D > 0.1`. After a drift the next value starts afresh
-/// (empty window, generator re-seeded), as River does. River's own indices depend on Python's
-/// generator and are not reproduced; with the same `seed` this type repeats bit-identically.
+/// (empty window, generator re-seeded), as River does. Drawing with this project's
+/// `SeededRandom`, runs repeat bit-identically for a seed but differ from River's; driven by
+/// Python's generator instead (the tests do), it reproduces River's detection indices exactly.
 ///
 /// Evidence: `statistic` is `D`, `threshold` is `alpha`, `pValue` the test's p-value,
 /// `windowSizes` is `[statSize, statSize]` (sampled older values, newest values).
@@ -48,7 +49,8 @@ public struct KSWIN: DriftDetector, Equatable {
     public init(alpha: Double = 0.005, windowSize: Int = 100, statSize: Int = 30, seed: UInt64 = 42)
     {
         precondition(alpha > 0 && alpha < 1, "KSWIN alpha must lie in (0, 1)")
-        precondition(statSize > 0 && windowSize >= 2 * statSize, "KSWIN needs windowSize ≥ 2·statSize")
+        precondition(
+            statSize > 0 && windowSize >= 2 * statSize, "KSWIN needs windowSize ≥ 2·statSize")
         self.alpha = alpha
         self.windowSize = windowSize
         self.statSize = statSize
@@ -84,6 +86,23 @@ public struct KSWIN: DriftDetector, Equatable {
 
     @discardableResult
     public mutating func update(_ value: Double) -> Bool {
+        guard accept(value) else { return false }
+        var generator = random
+        let found = step(value) { generator.sampleIndices($0, from: $1) }
+        random = generator
+        return found
+    }
+
+    /// As `update(_:)`, but the older positions to compare are drawn by `draw(count, population)`
+    /// (the tests replay River's own generator through this to check the semantics exactly).
+    @discardableResult
+    mutating func update(_ value: Double, drawing draw: (Int, Int) -> [Int]) -> Bool {
+        guard accept(value) else { return false }
+        return step(value, draw)
+    }
+
+    /// Refuses non-finite values; restarts after a detection. Returns whether to go on.
+    private mutating func accept(_ value: Double) -> Bool {
         guard value.isFinite else {
             rejectedValues += 1
             return false
@@ -91,6 +110,10 @@ public struct KSWIN: DriftDetector, Equatable {
         if driftDetected {
             restart()
         }
+        return true
+    }
+
+    private mutating func step(_ value: Double, _ draw: (Int, Int) -> [Int]) -> Bool {
         if window.count < windowSize {
             window.append(value)
         } else {
@@ -100,7 +123,7 @@ public struct KSWIN: DriftDetector, Equatable {
         driftDetected = false
         if window.count == windowSize {
             let older = windowSize - statSize
-            let sampled = random.sampleIndices(statSize, from: older)
+            let sampled = draw(statSize, older)
                 .map { window[(head + $0) % windowSize] }.sorted()
             let recent = (older..<windowSize).map { window[(head + $0) % windowSize] }.sorted()
             let statistic = KolmogorovSmirnov.statistic(sortedA: sampled, sortedB: recent)
@@ -145,8 +168,9 @@ public struct KSWIN: DriftDetector, Equatable {
         guard statSize > 0, windowSize >= 2 * statSize, window.count <= windowSize,
             head >= 0, head < windowSize
         else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath, debugDescription: "inconsistent KSWIN state"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath, debugDescription: "inconsistent KSWIN state"))
         }
         pValueByNumerator = Self.exactPValues(statSize: statSize)
     }

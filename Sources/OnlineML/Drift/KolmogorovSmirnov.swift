@@ -81,7 +81,8 @@ public enum KolmogorovSmirnov {
 
     /// Exact two-sided p-value `P(D ≥ d)` for sample sizes `n` and `m` (`n · m ≤ exactLimit`).
     public static func exactPValue(statistic d: Double, n: Int, m: Int) -> Double {
-        precondition(n > 0 && m > 0 && n * m <= exactLimit, "exact KS p-value needs n·m ≤ \(exactLimit)")
+        precondition(
+            n > 0 && m > 0 && n * m <= exactLimit, "exact KS p-value needs n·m ≤ \(exactLimit)")
         // Work on the integer grid: D is a multiple of 1/lcm(n, m).
         let g = gcd(n, m)
         let lcm = n / g * m
@@ -107,8 +108,9 @@ public enum KolmogorovSmirnov {
                 }
             }
         }
-        let total = Double.exp(Double.logGamma(Double(n + m + 1)) - Double.logGamma(Double(n + 1))
-            - Double.logGamma(Double(m + 1)))
+        let total = Double.exp(
+            Double.logGamma(Double(n + m + 1)) - Double.logGamma(Double(n + 1))
+                - Double.logGamma(Double(m + 1)))
         return Swift.min(1, Swift.max(0, 1 - paths[m] / total))
     }
 

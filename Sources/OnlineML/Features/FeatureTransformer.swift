@@ -18,13 +18,29 @@ public struct FeatureTransformer: Sendable {
         var featureID: Int = -1
         var indicatorID: Int = -1
         var statistics = RunningStatistics()
-        var categoryIDs: [String: Int] = [:]
+        var categoryIDs = CategoryTable()
         var categories: [String] = []
     }
 
     /// What ``prepare(_:)`` found for one event field.
-    enum Prepared: UInt8, Sendable {
+    enum PreparedKind: UInt8, Sendable {
         case skip, numeric, categorical, missing
+    }
+
+    /// One prepared event field (slot −1: a field the transformer has not learned yet). Plain
+    /// data: a new category's text is read again from the event when it is learned.
+    struct PreparedField: Sendable {
+        var slot: Int
+        var kind: PreparedKind
+        var role: FieldRole
+        var number: Double
+        /// Categorical: the feature id when already known (−1 otherwise), so the category is
+        /// looked up once per event for both prediction and learning.
+        var categoryID: Int
+        /// Hashing: the bucket of `field=value` (−1 without hashing).
+        var bucket: Int
+        /// Numeric: the field's feature id at prepare time (−1 when not assigned yet).
+        var featureID: Int
     }
 
     public let configuration: TransformerConfiguration
@@ -37,13 +53,14 @@ public struct FeatureTransformer: Sendable {
     var bucketOrder: [Int] = []
 
     // Scratch (not state): the prepared event, and a field-name cache by position.
-    private var preparedSlot: [Int] = []
-    private var preparedKind: [Prepared] = []
-    private var preparedNumber: [Double] = []
-    private var preparedString: [String] = []
-    private var preparedRole: [FieldRole] = []
+    private var prepared: [PreparedField] = []
     private var positionNames: [String] = []
     private var positionSlots: [Int] = []
+    /// The slots of the last event, by position, and the positions of its numeric fields
+    /// sorted by feature id: numeric features are emitted already in id order, so the final
+    /// sort only has to place the few categorical features.
+    private var layoutSlots: [Int] = []
+    private var numericOrder: [Int] = []
     private var seenStamp: [UInt64] = []
     private var stamp: UInt64 = 0
 
@@ -92,35 +109,44 @@ public struct FeatureTransformer: Sendable {
     /// absent). Changes no state; throws the first problem found.
     public mutating func prepare(_ event: Event) throws(EventRejection) -> FieldValue? {
         stamp &+= 1
-        preparedSlot.removeAll(keepingCapacity: true)
-        preparedKind.removeAll(keepingCapacity: true)
-        preparedNumber.removeAll(keepingCapacity: true)
-        preparedString.removeAll(keepingCapacity: true)
-        preparedRole.removeAll(keepingCapacity: true)
+        prepared.removeAll(keepingCapacity: true)
         var target: FieldValue? = nil
-        let fieldCount = event.fields.count
-        for position in 0..<fieldCount {
-            let field = event.fields[position]
-            let slot = lookupSlot(field.name, position: position)
-            let role = slot >= 0 ? fields[slot].role : schema.role(of: field.name)
-            var kind = Prepared.skip
+        let inputClip = configuration.inputClip
+        let tracksAbsence = imputes
+        // Only stored properties are touched inside (disjoint accesses), and fields are read
+        // through a buffer pointer so no `Field` is copied.
+        try event.fields.withUnsafeBufferPointer { (eventFields) throws(EventRejection) in
+        try fields.withUnsafeBufferPointer { (known) throws(EventRejection) in
+        let base = eventFields.baseAddress
+        for position in eventFields.indices {
+            // Read the field in place (no copy of its value unless needed).
+            let field = base! + position
+            var slot: Int
+            if position < positionNames.count, positionNames[position] == field.pointee.name {
+                slot = positionSlots[position]
+            } else {
+                slot = Self.lookupSlot(
+                    field.pointee.name, position: position, names: &positionNames, slots: &positionSlots, index: fieldSlots)
+            }
+            let role = slot >= 0 ? known[slot].role : schema.role(of: field.pointee.name)
+            var kind = PreparedKind.skip
             var number = 0.0
             var string = ""
             var resolvedRole = role
             switch role {
             case .target:
-                target = field.value
+                target = field.pointee.value
             case .key, .time, .ignored:
                 break
             case .feature(.numeric):
-                (kind, number) = try numeric(field)
+                (kind, number) = try Self.numeric(field, clip: inputClip)
             case .feature(.categorical):
-                (kind, string) = categorical(field)
+                (kind, string) = Self.categorical(field.pointee)
             case .undecided:
-                switch field.value {
+                switch field.pointee.value {
                 case .number, .bool:
                     resolvedRole = .feature(.numeric)
-                    (kind, number) = try numeric(field)
+                    (kind, number) = try Self.numeric(field, clip: inputClip)
                 case .string(let s):
                     resolvedRole = .feature(.categorical)
                     kind = .categorical
@@ -129,46 +155,76 @@ public struct FeatureTransformer: Sendable {
                     kind = .skip
                 }
             }
-            if let s = slot >= 0 ? slot : nil, seenStamp[s] != stamp { seenStamp[s] = stamp }
-            preparedSlot.append(slot)
-            preparedKind.append(kind)
-            preparedNumber.append(number)
-            preparedString.append(string)
-            preparedRole.append(resolvedRole)
+            var categoryID = -1
+            var bucket = -1
+            if kind == .categorical {
+                if !bucketIDs.isEmpty {
+                    bucket = Self.bucket(field: field.pointee.name, value: string, count: bucketIDs.count)
+                    categoryID = bucketIDs[bucket]
+                } else if slot >= 0 {
+                    categoryID = known[slot].categoryIDs[string] ?? -1
+                }
+            }
+            if slot >= 0 && tracksAbsence { seenStamp[slot] = stamp }  // only imputation reads it
+            prepared.append(PreparedField(
+                slot: slot, kind: kind, role: resolvedRole, number: number, categoryID: categoryID,
+                bucket: bucket, featureID: slot >= 0 && resolvedRole == .feature(.numeric) ? known[slot].featureID : -1))
         }
+        }
+        }
+        updateLayout()
         return target
     }
 
+    private mutating func updateLayout() {
+        var same = layoutSlots.count == prepared.count
+        if same {
+            for k in 0..<prepared.count where prepared[k].slot != layoutSlots[k] {
+                same = false
+                break
+            }
+        }
+        if same { return }
+        layoutSlots = prepared.map(\.slot)
+        numericOrder = prepared.indices.filter { prepared[$0].featureID >= 0 }
+        numericOrder.sort { prepared[$0].featureID < prepared[$1].featureID }
+    }
+
+    /// The slot of a field name: first from the cache of the previous event's field at the
+    /// same position (usually a hit: events of a stream share their layout), else hashed.
     @inline(__always)
-    private mutating func lookupSlot(_ name: String, position: Int) -> Int {
-        if position < positionNames.count, positionNames[position] == name {
-            return positionSlots[position]
+    private static func lookupSlot(
+        _ name: String, position: Int, names: inout [String], slots: inout [Int], index: [String: Int]
+    ) -> Int {
+        if position < names.count, names[position] == name {
+            return slots[position]
         }
-        guard let slot = fieldSlots[name] else { return -1 }
-        while positionNames.count <= position {
-            positionNames.append("")
-            positionSlots.append(-1)
+        guard let slot = index[name] else { return -1 }
+        while names.count <= position {
+            names.append("")
+            slots.append(-1)
         }
-        positionNames[position] = name
-        positionSlots[position] = slot
+        names[position] = name
+        slots[position] = slot
         return slot
     }
 
-    private func numeric(_ field: EventField) throws(EventRejection) -> (Prepared, Double) {
+    @inline(__always)
+    private static func numeric(_ field: UnsafePointer<EventField>, clip: ClosedRange<Double>?) throws(EventRejection) -> (PreparedKind, Double) {
         var x: Double
-        switch field.value {
+        switch field.pointee.value {
         case .number(let v): x = v
         case .bool(let b): x = b ? 1 : 0
         case .null: return (.missing, 0)
-        case .string: throw .typeMismatch(field: field.name, expected: .numeric, found: "string")
+        case .string: throw .typeMismatch(field: field.pointee.name, expected: .numeric, found: "string")
         }
-        guard x.isFinite else { throw .nonFiniteValue(field: field.name) }
-        if let clip = configuration.inputClip { x = min(max(x, clip.lowerBound), clip.upperBound) }
-        guard abs(x) <= ValueLimits.maxMagnitude else { throw .valueOutOfRange(field: field.name, value: x) }
+        guard x.isFinite else { throw .nonFiniteValue(field: field.pointee.name) }
+        if let clip { x = min(max(x, clip.lowerBound), clip.upperBound) }
+        guard abs(x) <= ValueLimits.maxMagnitude else { throw .valueOutOfRange(field: field.pointee.name, value: x) }
         return (.numeric, x)
     }
 
-    private func categorical(_ field: EventField) -> (Prepared, String) {
+    private static func categorical(_ field: EventField) -> (PreparedKind, String) {
         switch field.value {
         case .string(let s): return (.categorical, s)
         case .bool(let b): return (.categorical, b ? "true" : "false")
@@ -186,7 +242,7 @@ public struct FeatureTransformer: Sendable {
     // MARK: - Transform
 
     @inline(__always)
-    private func scaled(_ x: Double, _ statistics: RunningStatistics) -> Double {
+    private mutating func scaled(_ x: Double, _ statistics: RunningStatistics) -> Double {
         var v: Double
         switch configuration.scaling {
         case .none: v = x
@@ -197,7 +253,7 @@ public struct FeatureTransformer: Sendable {
         return v
     }
 
-    private func imputed(_ statistics: RunningStatistics) -> Double? {
+    private mutating func imputed(_ statistics: RunningStatistics) -> Double? {
         switch configuration.missing {
         case .skip: return nil
         case .mean: return statistics.count > 0 ? statistics.mean : nil
@@ -206,60 +262,63 @@ public struct FeatureTransformer: Sendable {
     }
 
     private var imputes: Bool {
+        mutating get {
         if configuration.missingIndicator { return true }
         if case .skip = configuration.missing { return false }
         return true
+        }
     }
 
     /// Predict mode: writes the features of the prepared event using current statistics only.
     /// Features the transformer never learned (new fields, unseen categories) are left out:
     /// their weights are zero anyway.
     public mutating func transformPrepared(into vector: inout FeatureVector) {
-        vector.removeAll()
-        for k in 0..<preparedSlot.count {
-            let slot = preparedSlot[k]
-            guard slot >= 0 else { continue }
-            switch preparedKind[k] {
-            case .skip: break
-            case .numeric:
-                let id = fields[slot].featureID
-                if id >= 0 { vector.append(id, scaled(preparedNumber[k], fields[slot].statistics)) }
-            case .categorical:
-                if let id = categoryID(slot: slot, value: preparedString[k]) { vector.append(id, 1) }
-            case .missing:
-                missingFeatures(slot: slot, into: &vector)
+        let imputes = self.imputes
+        vector.write(capacity: outputCapacity(imputes)) { out in
+            for k in numericOrder where prepared[k].kind == .numeric {
+                out.append(prepared[k].featureID, scaled(prepared[k].number, fields[prepared[k].slot].statistics))
             }
-        }
-        if imputes {
-            for slot in 0..<fields.count where seenStamp[slot] != stamp {
-                missingFeatures(slot: slot, into: &vector)
+            for k in 0..<prepared.count {
+                let slot = prepared[k].slot
+                switch prepared[k].kind {
+                case .skip: break
+                case .numeric:
+                    break  // known ids were emitted above; unknown ones weigh 0
+                case .categorical:
+                    // Known category (or, when hashing, an already used bucket, even for a new field).
+                    let id = prepared[k].categoryID
+                    if id >= 0 { out.append(id, 1) }
+                case .missing:
+                    if slot >= 0 { missingFeatures(slot: slot, into: &out) }
+                }
+            }
+            if imputes {
+                for slot in 0..<fields.count where seenStamp[slot] != stamp {
+                    missingFeatures(slot: slot, into: &out)
+                }
             }
         }
         vector.canonicalize()
     }
 
-    private func categoryID(slot: Int, value: String) -> Int? {
-        switch configuration.categorical {
-        case .oneHot:
-            return fields[slot].categoryIDs[value]
-        case .hashing:
-            let id = bucketIDs[bucket(field: fields[slot].name, value: value)]
-            return id >= 0 ? id : nil
-        }
+    /// At most two features per event field (value and missing indicator), plus two per known
+    /// field when absent fields are imputed.
+    private func outputCapacity(_ imputes: Bool) -> Int {
+        2 * prepared.count + (imputes ? 2 * fields.count : 0)
     }
 
-    private func bucket(field: String, value: String) -> Int {
-        Int(truncatingIfNeeded: StableHash.featureHash(field: field, value: value) & UInt64(bucketIDs.count - 1))
+    private static func bucket(field: String, value: String, count: Int) -> Int {
+        Int(truncatingIfNeeded: StableHash.featureHash(field: field, value: value) & UInt64(count - 1))
     }
 
-    private func missingFeatures(slot: Int, into vector: inout FeatureVector) {
-        let field = fields[slot]
-        guard case .feature(let kind) = field.role else { return }
-        if kind == .numeric, field.featureID >= 0, let x = imputed(field.statistics) {
-            vector.append(field.featureID, scaled(x, field.statistics))
+    private mutating func missingFeatures(slot: Int, into vector: inout FeatureVectorWriter) {
+        guard case .feature(let kind) = fields[slot].role else { return }
+        let featureID = fields[slot].featureID, statistics = fields[slot].statistics
+        if kind == .numeric, featureID >= 0, let x = imputed(statistics) {
+            vector.append(featureID, scaled(x, statistics))
         }
-        if configuration.missingIndicator, field.indicatorID >= 0 {
-            vector.append(field.indicatorID, 1)
+        if configuration.missingIndicator, fields[slot].indicatorID >= 0 {
+            vector.append(fields[slot].indicatorID, 1)
         }
     }
 
@@ -271,34 +330,107 @@ public struct FeatureTransformer: Sendable {
     public mutating func learnPrepared(
         _ event: Event, into vector: inout FeatureVector, vocabulary: inout FeatureVocabulary
     ) {
-        vector.removeAll()
         let firstNewID = vocabulary.count
-        for k in 0..<preparedSlot.count {
-            var slot = preparedSlot[k]
-            if slot < 0 {
-                if preparedRole[k] == .undecided { continue }
-                slot = addField(event.fields[k].name, role: preparedRole[k], position: k)
+        let imputes = self.imputes
+        // New fields add slots during the pass; they are never absent, so the bound holds.
+        vector.write(capacity: outputCapacity(imputes) + 2 * prepared.count) { out in
+            for k in numericOrder where prepared[k].kind == .numeric {
+                let slot = prepared[k].slot
+                fields[slot].statistics.update(prepared[k].number)
+                out.append(prepared[k].featureID, scaled(prepared[k].number, fields[slot].statistics))
             }
-            switch preparedKind[k] {
-            case .skip: break
-            case .numeric:
-                let x = preparedNumber[k]
-                fields[slot].statistics.update(x)
-                if fields[slot].featureID < 0 { fields[slot].featureID = vocabulary.intern(fields[slot].name) }
-                vector.append(fields[slot].featureID, scaled(x, fields[slot].statistics))
-            case .categorical:
-                vector.append(learnCategory(slot: slot, value: preparedString[k], vocabulary: &vocabulary), 1)
-            case .missing:
-                learnMissing(slot: slot, into: &vector, vocabulary: &vocabulary)
+            for k in 0..<prepared.count {
+                if prepared[k].kind == .numeric && prepared[k].featureID >= 0 { continue }
+                var slot = prepared[k].slot
+                if slot < 0 {
+                    if prepared[k].role == .undecided { continue }
+                    slot = addField(event.fields[k].name, role: prepared[k].role, position: k)
+                }
+                switch prepared[k].kind {
+                case .skip: break
+                case .numeric:
+                    let x = prepared[k].number
+                    fields[slot].statistics.update(x)
+                    if fields[slot].featureID < 0 { fields[slot].featureID = vocabulary.intern(fields[slot].name) }
+                    out.append(fields[slot].featureID, scaled(x, fields[slot].statistics))
+                case .categorical:
+                    var id = prepared[k].categoryID
+                    if id < 0 {
+                        id = learnCategory(slot: slot, value: Self.categorical(event.fields[k]).1, bucket: prepared[k].bucket, vocabulary: &vocabulary)
+                    }
+                    out.append(id, 1)
+                case .missing:
+                    learnMissing(slot: slot, into: &out, vocabulary: &vocabulary)
+                }
+            }
+            if imputes {
+                for slot in 0..<fields.count where seenStamp[slot] != stamp {
+                    learnMissing(slot: slot, into: &out, vocabulary: &vocabulary)
+                }
             }
         }
-        if imputes {
-            for slot in 0..<fields.count where seenStamp[slot] != stamp {
-                learnMissing(slot: slot, into: &vector, vocabulary: &vocabulary)
-            }
-        }
+        if vocabulary.count != firstNewID { layoutSlots.removeAll() }  // ids changed: recompute the layout
         if vocabulary.count - firstNewID > 1 { sortNewIDs(from: firstNewID, vector: &vector, vocabulary: &vocabulary) }
         vector.canonicalize()
+    }
+
+    /// Prequential step in one pass: writes the prediction-time features (statistics of earlier
+    /// events) into `predict` and, updating the state, the learning-time features into `learn`.
+    /// Equal to ``transformPrepared(into:)`` followed by ``learnPrepared(_:into:vocabulary:)``.
+    public mutating func prequentialPrepared(
+        _ event: Event, predict: inout FeatureVector, learn: inout FeatureVector, vocabulary: inout FeatureVocabulary
+    ) {
+        let firstNewID = vocabulary.count
+        let imputes = self.imputes
+        let capacity = outputCapacity(imputes) + 2 * prepared.count
+        predict.write(capacity: capacity) { p in
+            learn.write(capacity: capacity) { l in
+                for k in numericOrder where prepared[k].kind == .numeric {
+                    let slot = prepared[k].slot, x = prepared[k].number, id = prepared[k].featureID
+                    p.append(id, scaled(x, fields[slot].statistics))
+                    fields[slot].statistics.update(x)
+                    l.append(id, scaled(x, fields[slot].statistics))
+                }
+                for k in 0..<prepared.count {
+                    if prepared[k].kind == .numeric && prepared[k].featureID >= 0 { continue }
+                    let known = prepared[k].slot >= 0
+                    var slot = prepared[k].slot
+                    if !known {
+                        if prepared[k].role == .undecided { continue }
+                        slot = addField(event.fields[k].name, role: prepared[k].role, position: k)
+                    }
+                    switch prepared[k].kind {
+                    case .skip: break
+                    case .numeric:
+                        let x = prepared[k].number
+                        fields[slot].statistics.update(x)
+                        if fields[slot].featureID < 0 { fields[slot].featureID = vocabulary.intern(fields[slot].name) }
+                        l.append(fields[slot].featureID, scaled(x, fields[slot].statistics))
+                    case .categorical:
+                        var id = prepared[k].categoryID
+                        if id >= 0 {
+                            p.append(id, 1)
+                        } else {
+                            id = learnCategory(slot: slot, value: Self.categorical(event.fields[k]).1, bucket: prepared[k].bucket, vocabulary: &vocabulary)
+                        }
+                        l.append(id, 1)
+                    case .missing:
+                        if known { missingFeatures(slot: slot, into: &p) }
+                        learnMissing(slot: slot, into: &l, vocabulary: &vocabulary)
+                    }
+                }
+                if imputes {
+                    for slot in 0..<fields.count where seenStamp[slot] != stamp {
+                        missingFeatures(slot: slot, into: &p)
+                        learnMissing(slot: slot, into: &l, vocabulary: &vocabulary)
+                    }
+                }
+            }
+        }
+        if vocabulary.count != firstNewID { layoutSlots.removeAll() }
+        if vocabulary.count - firstNewID > 1 { sortNewIDs(from: firstNewID, vector: &learn, vocabulary: &vocabulary) }
+        predict.canonicalize()
+        learn.canonicalize()
     }
 
     /// Features first seen in the same event get ids in name order, not field order, so the
@@ -335,11 +467,11 @@ public struct FeatureTransformer: Sendable {
         fields.append(Field(name: name, role: role))
         fieldSlots[name] = slot
         seenStamp.append(stamp)
-        _ = lookupSlot(name, position: position)
+        _ = Self.lookupSlot(name, position: position, names: &positionNames, slots: &positionSlots, index: fieldSlots)
         return slot
     }
 
-    private mutating func learnCategory(slot: Int, value: String, vocabulary: inout FeatureVocabulary) -> Int {
+    private mutating func learnCategory(slot: Int, value: String, bucket b: Int, vocabulary: inout FeatureVocabulary) -> Int {
         switch configuration.categorical {
         case .oneHot:
             if let id = fields[slot].categoryIDs[value] { return id }
@@ -348,7 +480,6 @@ public struct FeatureTransformer: Sendable {
             fields[slot].categories.append(value)
             return id
         case .hashing:
-            let b = bucket(field: fields[slot].name, value: value)
             if bucketIDs[b] < 0 {
                 bucketIDs[b] = vocabulary.intern("#\(b)")
                 bucketOrder.append(b)
@@ -357,7 +488,7 @@ public struct FeatureTransformer: Sendable {
         }
     }
 
-    private mutating func learnMissing(slot: Int, into vector: inout FeatureVector, vocabulary: inout FeatureVocabulary) {
+    private mutating func learnMissing(slot: Int, into vector: inout FeatureVectorWriter, vocabulary: inout FeatureVocabulary) {
         guard case .feature = fields[slot].role else { return }
         if configuration.missingIndicator, fields[slot].indicatorID < 0 {
             fields[slot].indicatorID = vocabulary.intern(fields[slot].name + ":missing")

@@ -37,34 +37,80 @@ public struct FeatureVector: Sendable, Hashable {
     public mutating func canonicalize() {
         let n = indices.count
         guard n > 1 else { return }
-        var sorted = true
-        for k in 1..<n where indices[k - 1] >= indices[k] {
-            sorted = false
-            break
+        let sorted = indices.withUnsafeBufferPointer { idx in
+            for k in 1..<n where idx[k - 1] >= idx[k] { return false }
+            return true
         }
         if sorted { return }
-        for k in 1..<n {
-            let i = indices[k], v = values[k]
-            var j = k - 1
-            while j >= 0 && indices[j] > i {
-                indices[j + 1] = indices[j]
-                values[j + 1] = values[j]
-                j -= 1
+        var kept = 0
+        indices.withUnsafeMutableBufferPointer { idx in
+            values.withUnsafeMutableBufferPointer { val in
+                for k in 1..<n {
+                    let i = idx[k], v = val[k]
+                    var j = k - 1
+                    while j >= 0 && idx[j] > i {
+                        idx[j + 1] = idx[j]
+                        val[j + 1] = val[j]
+                        j -= 1
+                    }
+                    idx[j + 1] = i
+                    val[j + 1] = v
+                }
+                var w = 0
+                for r in 1..<n {
+                    if idx[r] == idx[w] {
+                        val[w] += val[r]
+                    } else {
+                        w += 1
+                        idx[w] = idx[r]
+                        val[w] = val[r]
+                    }
+                }
+                kept = w + 1
             }
-            indices[j + 1] = i
-            values[j + 1] = v
         }
-        var w = 0
-        for r in 1..<n {
-            if indices[r] == indices[w] {
-                values[w] += values[r]
-            } else {
-                w += 1
-                indices[w] = indices[r]
-                values[w] = values[r]
+        if kept < n {
+            indices.removeLast(n - kept)
+            values.removeLast(n - kept)
+        }
+    }
+
+    /// Fast filling for hot loops: `body` appends through a ``FeatureVectorWriter`` with no
+    /// per-append capacity or uniqueness checks; at most `capacity` entries. Replaces the content.
+    @inlinable
+    public mutating func write(capacity: Int, _ body: (inout FeatureVectorWriter) -> Void) {
+        // Written into temporary (usually stack) buffers, then copied in one go.
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: capacity) { idx in
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: capacity) { val in
+                var writer = FeatureVectorWriter(indices: idx, values: val)
+                body(&writer)
+                let n = writer.count
+                indices.removeAll(keepingCapacity: true)
+                values.removeAll(keepingCapacity: true)
+                indices.append(contentsOf: UnsafeBufferPointer(rebasing: idx[0..<n]))
+                values.append(contentsOf: UnsafeBufferPointer(rebasing: val[0..<n]))
             }
         }
-        indices.removeLast(n - w - 1)
-        values.removeLast(n - w - 1)
+    }
+}
+
+/// Appends into a ``FeatureVector``'s storage during ``FeatureVector/write(capacity:_:)``.
+public struct FeatureVectorWriter {
+    @usableFromInline let indices: UnsafeMutableBufferPointer<Int>
+    @usableFromInline let values: UnsafeMutableBufferPointer<Double>
+    @usableFromInline var _count = 0
+    public var count: Int { _count }
+
+    @usableFromInline init(indices: UnsafeMutableBufferPointer<Int>, values: UnsafeMutableBufferPointer<Double>) {
+        self.indices = indices
+        self.values = values
+    }
+
+    @inlinable @inline(__always)
+    public mutating func append(_ index: Int, _ value: Double) {
+        precondition(_count < indices.count, "FeatureVector.write: capacity exceeded")
+        indices[_count] = index
+        values[_count] = value
+        _count += 1
     }
 }

@@ -29,11 +29,18 @@ public enum StableHash {
         return k
     }
 
+    /// FNV-1a 64 of a string's UTF-8 bytes, reading them in place when the string is contiguous.
+    @inlinable
+    public static func fnv1a(string: String, state: UInt64 = fnvOffset) -> UInt64 {
+        if let h = string.utf8.withContiguousStorageIfAvailable({ fnv1a($0, state: state) }) { return h }
+        return fnv1a(string.utf8, state: state)
+    }
+
     /// The hash of `field=value`, computed without building the joined string.
     public static func featureHash(field: String, value: String) -> UInt64 {
-        var h = fnv1a(field.utf8)
-        h = fnv1a(CollectionOfOne(UInt8(ascii: "=")), state: h)
-        h = fnv1a(value.utf8, state: h)
+        var h = fnv1a(string: field)
+        h = (h ^ UInt64(UInt8(ascii: "="))) &* fnvPrime
+        h = fnv1a(string: value, state: h)
         return fmix64(h)
     }
 }

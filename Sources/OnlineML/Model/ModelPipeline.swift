@@ -49,13 +49,16 @@ public struct ModelPipeline: Sendable {
     /// Prequential step: predict first, then learn when the event has a target.
     public mutating func processOne(_ event: Event) throws(EventRejection) -> PrequentialOutcome {
         let targetValue = try transformer.prepare(event)
-        transformer.transformPrepared(into: &predictVector)
-        let p = prediction(raw: learner.rawPrediction(predictVector))
         guard let targetValue, targetValue != .null else {
-            return PrequentialOutcome(prediction: p, target: nil, learned: false)
+            transformer.transformPrepared(into: &predictVector)
+            return PrequentialOutcome(prediction: prediction(raw: learner.rawPrediction(predictVector)), target: nil, learned: false)
         }
         let y = try decodeTarget(targetValue)
-        try learnPrepared(event, y)
+        // One pass computes both vectors; the prediction still uses the state before the event.
+        transformer.prequentialPrepared(event, predict: &predictVector, learn: &learnVector, vocabulary: &vocabulary)
+        let p = prediction(raw: learner.rawPrediction(predictVector))
+        try learner.learn(learnVector, target: y)
+        eventsLearned += 1
         return PrequentialOutcome(prediction: p, target: y, learned: true)
     }
 

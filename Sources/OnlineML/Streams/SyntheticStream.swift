@@ -52,7 +52,8 @@ public struct SyntheticStream: Codable, Sendable, Equatable {
         self.configuration = configuration
         self.seed = seed
         self.random = SeededRandom(seed: seed)
-        self.weights = Self.conceptWeights(seed: seed, concept: 0, count: configuration.numericCount)
+        self.weights = Self.conceptWeights(
+            seed: seed, concept: 0, count: configuration.numericCount)
     }
 
     /// The numeric field names, then the categorical ones, in event order.

@@ -258,10 +258,20 @@ struct TopologyLoader {
     }
 
     private func readMetrics(_ node: Node, _ reader: TopologyReader) -> MetricsSettings? {
-        guard let fields = reader.fields(node, "metrics", allowed: ["port"]) else { return nil }
+        guard let fields = reader.fields(node, "metrics", allowed: ["port", "host"]) else { return nil }
         var metrics = MetricsSettings()
-        if let port = fields["port"].flatMap({ reader.integer($0, "metrics.port", minimum: 1, maximum: 65535) }) {
+        if let port = fields["port"].flatMap({ reader.integer($0, "metrics.port", minimum: 0, maximum: 65535) }) {
             metrics.port = port
+        }
+        if let node = fields["host"] {
+            let what = "an IPv4 address such as 127.0.0.1 (loopback) or 0.0.0.0 (every interface)"
+            if let host = reader.string(node, "metrics.host", what: what) {
+                if MetricsSettings.isIPv4Address(host) {
+                    metrics.host = host
+                } else {
+                    reader.fail(node, "metrics.host", expected: what)
+                }
+            }
         }
         return metrics
     }

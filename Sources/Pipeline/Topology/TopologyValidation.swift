@@ -106,5 +106,13 @@ struct TopologyValidation {
                                 + "each role needs its own topic")
             }
         }
+        // Model versions are keyed by model name; deleting old segments would lose the only
+        // copy of a model nobody retrained lately.
+        let models = topics.models
+        if models.config.contains(where: { $0.key == "cleanup.policy" }), !models.isCompacted {
+            reader.fail(atPath: "topics.models.config.cleanup.policy",
+                        "the model topic keeps the latest version of each model: use compact "
+                            + "(or compact,delete)")
+        }
     }
 }

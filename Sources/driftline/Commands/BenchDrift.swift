@@ -87,6 +87,8 @@ struct BenchDrift: ParsableCommand {
         let ratio = run.seconds / reference.seconds
         let millions = (rate / 1e6 * 10).rounded() / 10
         let rounded = (ratio * 100).rounded() / 100
-        print("\(name): \(millions)M values/s, \(rounded)x the reference's time (result \(run.result))")
+        print(
+            "\(name): \(millions)M values/s, \(rounded)x the reference's time (result \(run.result))"
+        )
     }
 }

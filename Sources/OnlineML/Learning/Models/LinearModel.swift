@@ -84,10 +84,20 @@ public struct LinearModel: Sendable {
         if gradients.count < count { gradients.append(contentsOf: repeatElement(0, count: count - gradients.count)) }
         if saved.count < count { saved.append(contentsOf: repeatElement(0, count: count - saved.count)) }
         let l2 = configuration.l2
-        for k in 0..<count {
-            let j = x.indices[k]
-            saved[k] = weights[j]
-            gradients[k] = l2 != 0 ? x.values[k] * lossGradient + l2 * weights[j] : x.values[k] * lossGradient
+        x.indices.withUnsafeBufferPointer { idx in
+            x.values.withUnsafeBufferPointer { val in
+                weights.withUnsafeBufferPointer { w in
+                    saved.withUnsafeMutableBufferPointer { sv in
+                        gradients.withUnsafeMutableBufferPointer { g in
+                            for k in 0..<count {
+                                let wj = w[idx[k]]
+                                sv[k] = wj
+                                g[k] = l2 != 0 ? val[k] * lossGradient + l2 * wj : val[k] * lossGradient
+                            }
+                        }
+                    }
+                }
+            }
         }
 
         let savedIntercept = intercept

@@ -44,14 +44,15 @@ public struct Adam: Optimizer {
 
     public mutating func step(weights: inout [Double], indices: [Int], gradients: [Double], count: Int) {
         let t = Double(stepCount + 1)
-        // Written as River writes it (`** 0.5` is pow, not sqrt) so the numbers match exactly.
+        // The step-size factor is written as River writes it (`** 0.5` is pow); per feature,
+        // √ (correctly rounded, and much cheaper than pow) stands for River's `** 0.5`.
         var eta = learningRate * pow(1 - pow(beta2, t), 0.5)
         eta /= 1 - pow(beta1, t)
         for k in 0..<count {
             let j = indices[k], g = gradients[k]
             firstMoments[j] = beta1 * firstMoments[j] + (1 - beta1) * g
             secondMoments[j] = beta2 * secondMoments[j] + (1 - beta2) * (g * g)
-            weights[j] -= eta * firstMoments[j] / (pow(secondMoments[j], 0.5) + epsilon)
+            weights[j] -= eta * firstMoments[j] / (secondMoments[j].squareRoot() + epsilon)
         }
         stepCount += 1
     }

@@ -42,12 +42,12 @@ public struct FTRLProximal: Optimizer {
             let zj = z[j]
             if abs(zj) > l1 {
                 let sign: Double = zj > 0 ? 1 : (zj < 0 ? -1 : 0)
-                weights[j] = -(1 / ((beta + pow(n[j], 0.5)) / alpha + l2)) * (zj - sign * l1)
+                weights[j] = -(1 / ((beta + n[j].squareRoot()) / alpha + l2)) * (zj - sign * l1)
             }
         }
         for k in 0..<count {
             let j = indices[k], g = gradients[k]
-            let sigma = (pow(n[j] + g * g, 0.5) - pow(n[j], 0.5)) / alpha
+            let sigma = ((n[j] + g * g).squareRoot() - n[j].squareRoot()) / alpha
             z[j] += g - sigma * weights[j]
             n[j] += g * g
         }

@@ -18,8 +18,12 @@ public struct SGD: Optimizer {
 
     public mutating func step(weights: inout [Double], indices: [Int], gradients: [Double], count: Int) {
         let eta = learningRate
-        for k in 0..<count {
-            weights[indices[k]] -= eta * gradients[k]
+        weights.withUnsafeMutableBufferPointer { w in
+            indices.withUnsafeBufferPointer { idx in
+                gradients.withUnsafeBufferPointer { g in
+                    for k in 0..<count { w[idx[k]] -= eta * g[k] }
+                }
+            }
         }
         stepCount += 1
     }
