@@ -33,13 +33,3 @@ public struct StageOutput: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
-
-/// The topics of a topology by what they carry (the keys of a topology file's `topics:`).
-public enum TopicRole: String, Sendable, Hashable, CaseIterable {
-    case events
-    case features
-    case predictions
-    case models
-    case alerts
-    case deadLetters = "dead_letters"
-}

@@ -1,5 +1,5 @@
 /// The part a topic plays in a topology: the keys of `topics:`.
-public enum TopicRole: String, Sendable, Equatable, CaseIterable {
+public enum TopicRole: String, Sendable, Hashable, CaseIterable {
     case events
     case features
     case predictions
