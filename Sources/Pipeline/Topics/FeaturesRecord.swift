@@ -70,8 +70,44 @@ public struct FeaturesRecord: Sendable, Equatable {
         ])
     }
 
-    /// Canonical JSON bytes (the record value).
-    public func encoded() -> [UInt8] { CanonicalJSON.encodeBytes(json) }
+    /// Canonical JSON bytes (the record value): `CanonicalJSON.encodeBytes(json)`, written
+    /// directly.
+    public func encoded() -> [UInt8] {
+        var out = CanonicalWriter(capacity: 64 + 48 * (fields.count + predict.count + (learn?.count ?? 0)))
+        func vector(_ features: [Feature]) {
+            out.raw("[")
+            for (index, feature) in features.enumerated() {
+                out.raw(index == 0 ? "[" : ",[")
+                out.string(feature.name)
+                out.raw(",")
+                out.number(feature.value)
+                out.raw("]")
+            }
+            out.raw("]")
+        }
+        out.raw("{\"fields\":[")
+        for (index, field) in fields.enumerated() {
+            out.raw(index == 0 ? "[" : ",[")
+            out.string(field.name)
+            out.raw(",")
+            out.value(field.value)
+            out.raw("]")
+        }
+        out.raw("],\"format\":\"driftline.features\",\"format_version\":1,\"key\":")
+        out.string(key)
+        out.raw(",\"label\":")
+        out.number(label)
+        out.raw(",\"learn\":")
+        if let learn { vector(learn) } else { out.raw("null") }
+        out.raw(",\"predict\":")
+        vector(predict)
+        out.raw(",\"source\":")
+        out.position(source)
+        out.raw(",\"time\":")
+        out.value(time)
+        out.raw("}")
+        return out.bytes
+    }
 
     public init(decoding bytes: [UInt8]?) throws(PayloadError) {
         let json = try PayloadCoding.parse(bytes, format: Self.formatName, version: Self.formatVersion)

@@ -66,7 +66,37 @@ public struct PredictionRecord: Sendable, Equatable {
         ])
     }
 
-    public func encoded() -> [UInt8] { CanonicalJSON.encodeBytes(json) }
+    /// Canonical JSON bytes (the record value): `CanonicalJSON.encodeBytes(json)`, written
+    /// directly.
+    public func encoded() -> [UInt8] {
+        var out = CanonicalWriter(capacity: 320)
+        out.raw("{\"error\":")
+        out.number(error)
+        out.raw(",\"format\":\"driftline.prediction\",\"format_version\":1,\"input\":")
+        out.position(input)
+        out.raw(",\"key\":")
+        out.string(key)
+        out.raw(",\"label\":")
+        out.number(label)
+        out.raw(",\"loss\":")
+        out.number(loss)
+        out.raw(",\"model\":")
+        out.string(model)
+        out.raw(",\"model_key\":")
+        out.string(modelKey)
+        out.raw(",\"model_version\":")
+        out.integer(modelVersion)
+        out.raw(",\"prediction\":")
+        out.number(prediction)
+        out.raw(",\"probability\":")
+        out.number(probability)
+        out.raw(",\"source\":")
+        out.position(source)
+        out.raw(",\"time\":")
+        out.value(time)
+        out.raw("}")
+        return out.bytes
+    }
 
     public init(decoding bytes: [UInt8]?) throws(PayloadError) {
         let json = try PayloadCoding.parse(bytes, format: Self.formatName, version: Self.formatVersion)
