@@ -120,11 +120,18 @@ int dl_reference_consume(const char *const *keys, const char *const *values, int
 
     long long received = 0;
     unsigned long long checksum = 0;
-    double start = 0, last = now_seconds(), deadline_gap = timeout_ms / 1000.0;
+    // Same librdkafka calls as the Swift layer's poll: wait for one record with
+    // rd_kafka_consumer_poll, then take what is already fetched in batches of up to 4096.
+    // The clock is read when the first record arrives, when the last one does and while
+    // idle, never per record.
+    rd_kafka_queue_t *queue = rd_kafka_queue_get_consumer(rk);
+    rd_kafka_message_t *batch[4096];
+    double start = 0, end = 0, last = now_seconds(), deadline_gap = timeout_ms / 1000.0;
     while (received < count) {
         rd_kafka_message_t *message = rd_kafka_consumer_poll(rk, 100);
         if (!message) {
-            if (now_seconds() - last > deadline_gap) {
+            double now = now_seconds();
+            if (now - last > deadline_gap) {
                 snprintf(result->error, sizeof result->error,
                          "timed out after %lld of %lld records", received, count);
                 break;
@@ -135,11 +142,28 @@ int dl_reference_consume(const char *const *keys, const char *const *values, int
             if (received == 0) start = now_seconds();
             received++;
             if (message->len) checksum += ((const unsigned char *)message->payload)[0];
-            last = now_seconds();
         }
         rd_kafka_message_destroy(message);
+        while (received < count) {
+            long long left = count - received;
+            size_t wanted = left < 4096 ? (size_t)left : 4096;
+            ssize_t taken = rd_kafka_consume_batch_queue(queue, 0, batch, wanted);
+            if (taken <= 0) break;
+            for (ssize_t i = 0; i < taken; i++) {
+                if (!batch[i]->err) {
+                    received++;
+                    if (batch[i]->len) checksum += ((const unsigned char *)batch[i]->payload)[0];
+                }
+                rd_kafka_message_destroy(batch[i]);
+            }
+            if ((size_t)taken < wanted) break;
+        }
+        last = now_seconds();
+        if (received >= count) end = last;
     }
-    result->seconds = last - start;
+    rd_kafka_queue_destroy(queue);
+    if (end == 0) end = now_seconds();
+    result->seconds = end - start;
     result->messages = received;
     (void)checksum;
     rd_kafka_consumer_close(rk);

@@ -14,8 +14,8 @@ import Synchronization
 /// Rebalances: the handler set with `onRebalance` (or at init) sees every assignment change on
 /// the polling thread; the consumer performs the eager or cooperative (incremental) assign.
 public final class KafkaConsumer: Sendable {
-    private let client: RDKafkaClient
-    private let callbacks: RDKafkaConsumerCallbacks
+    let client: RDKafkaClient
+    let callbacks: RDKafkaConsumerCallbacks
     private let closed = Atomic<Bool>(false)
     /// Serial queue for blocking polls made on behalf of async callers, and for `close`.
     let pollQueue: DispatchQueue

@@ -66,9 +66,10 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
         KafkaError(code: -1, name: "DRIFTLINE", message: message, operation: operation)
     }
 
-    /// Throws when `err` is not `NO_ERROR`.
-    static func check(_ err: rd_kafka_resp_err_t, _ operation: String) throws(KafkaError) {
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, operation: operation) }
+    /// Throws when `err` is not `NO_ERROR`. `operation` is built only then: hot paths such as
+    /// `enqueue` pass an interpolated string, which would otherwise cost an allocation per call.
+    static func check(_ err: rd_kafka_resp_err_t, _ operation: @autoclosure () -> String) throws(KafkaError) {
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, operation: operation()) }
     }
 
     /// Throws when `error` is non-nil (and destroys it).

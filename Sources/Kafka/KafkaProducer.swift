@@ -7,8 +7,10 @@ import Synchronization
 /// - `send` awaits the record's delivery report (simple, one suspension per record);
 /// - `enqueue` returns as soon as librdkafka has copied the record (waiting only when the local
 ///   queue is full) and is counted in `deliveryCounts`, and passed to the optional
-///   `deliveryHandler`. Use `flush` to wait for all outstanding deliveries. This is the fast
-///   path: no task, continuation or allocation per record.
+///   `deliveryHandler`. Without a handler, `enqueue` also serves pending delivery reports
+///   every 1024 calls (which may resume `send` callers from the enqueueing thread). Use
+///   `flush` to wait for all outstanding deliveries. This is the fast path: no task,
+///   continuation or allocation per record.
 ///
 /// With `transactionalID` set, use `initTransactions` once, then `beginTransaction`, `send` or
 /// `enqueue`, `sendOffsetsToTransaction` and `commitTransaction` (or `abortTransaction`).
@@ -16,7 +18,9 @@ public final class KafkaProducer: Sendable {
     private let client: RDKafkaClient
     private let callbacks: RDKafkaProducerCallbacks
     private let pollThread: RDKafkaPollThread
+    private let topicHandles: RDKafkaTopicHandles
     private let closed = Atomic<Bool>(false)
+    private let enqueueCount = Atomic<Int>(0)
 
     /// The configuration the producer was created with.
     public let configuration: KafkaProducerConfiguration
@@ -38,10 +42,12 @@ public final class KafkaProducer: Sendable {
         self.callbacks = callbacks
         self.client = RDKafkaClient(handle: handle, callbackState: callbacks)
         self.pollThread = RDKafkaPollThread(client: client, name: "kafka-producer-poll")
+        self.topicHandles = RDKafkaTopicHandles(client: client)
     }
 
     deinit {
         pollThread.stop()
+        topicHandles.destroyAll()
     }
 
     // MARK: - Sending
@@ -283,6 +289,26 @@ public final class KafkaProducer: Sendable {
             cHeaders = list
         }
         let flags = RD_KAFKA_MSG_F_COPY | (block ? RD_KAFKA_MSG_F_BLOCK : 0)
+        let topicHandle = topicHandles.handle(topic)
+        if block && callbacks.handler == nil {
+            // Bulk `enqueue` serves delivery reports on its own thread every 1024 records, as a
+            // C producer loop does; the poll thread steps back meanwhile. Not with a
+            // `deliveryHandler`, which is promised to run on the poll thread only.
+            let count = enqueueCount.wrappingAdd(1, ordering: .relaxed).newValue
+            if count & 1023 == 0 {
+                pollThread.inlineActivity.store(count, ordering: .relaxed)
+                rd_kafka_poll(client.handle, 0)
+            }
+        }
+        if let topicHandle, cHeaders == nil {
+            // No headers: the fixed-argument call, which skips produceva's argument decoding
+            // (measured ~1.5x cheaper per small record).
+            let status = rd_kafka_produce(
+                topicHandle, partition ?? RD_KAFKA_PARTITION_UA, flags,
+                UnsafeMutableRawPointer(mutating: value.map { $0.baseAddress ?? emptyPayload }),
+                value?.count ?? 0, key.map { $0.baseAddress ?? emptyPayload }, key?.count ?? 0, opaque)
+            return status == 0 ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_last_error()
+        }
         let err = topic.withCString { topicName in
             withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { vus in
                 var count = 0
@@ -293,7 +319,11 @@ public final class KafkaProducer: Sendable {
                     vus.initializeElement(at: count, to: vu)
                     count += 1
                 }
-                append(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topicName }
+                if let topicHandle {
+                    append(RD_KAFKA_VTYPE_RKT) { $0.u.rkt = topicHandle }
+                } else {
+                    append(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topicName }
+                }
                 append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = flags }
                 if let value {
                     append(RD_KAFKA_VTYPE_VALUE) {

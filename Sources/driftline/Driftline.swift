@@ -12,6 +12,10 @@ struct Driftline: AsyncParsableCommand {
 
     /// Registration point: one line per subcommand, in the order `--help` shows them.
     static let allSubcommands: [any ParsableCommand.Type] = [
+        Broker.self,
+        Produce.self,
+        Subscribe.self,
+        Topics.self,
         Bench.self,
         Lint.self,
         Evaluate.self,

@@ -18,7 +18,9 @@ int dl_reference_produce(const char *const *keys, const char *const *values, int
                          dl_reference_result *result);
 
 // Reads `count` records from all partitions of `topic` from the beginning (plain assignment, no
-// group join), touching each payload once. Returns 0 on success, non-zero on timeout or error.
+// group join), touching each payload once, with the calls the Swift layer's poll makes
+// (rd_kafka_consumer_poll for the first record, rd_kafka_consume_batch_queue for the rest).
+// Returns 0 on success, non-zero on timeout or error.
 int dl_reference_consume(const char *const *keys, const char *const *values, int count_conf,
                          const char *topic, long long count, int timeout_ms,
                          dl_reference_result *result);
