@@ -22,5 +22,6 @@ struct Driftline: AsyncParsableCommand {
         Generate.self,
         StageCommand.self,
         Graph.self,
+        Up.self,
     ]
 }

@@ -1,0 +1,100 @@
+import CoreMetrics
+import Kafka
+import Monitoring
+import Pipeline
+
+/// Turns a runner's ``StageStatistics`` snapshots into the ``DriftlineMetric`` series: counters
+/// advance by what changed since the last export, gauges take the latest value, and the
+/// processing-time histogram receives one observation per record counted in each bucket (the
+/// bucket's upper bound; the engine's own histogram is per record, `/metrics` buckets coarser).
+///
+/// Called about once a second by the command that owns the runner, so the hot loop never
+/// touches a metrics lock.
+struct StageMetricsExporter {
+    let metrics: StageMetrics
+    let health: StageHealth
+    private var last: StageStatistics
+    private var recordsIn: [KafkaTopicPartition: Counter] = [:]
+    private var lags: [KafkaTopicPartition: Gauge] = [:]
+    private var recordsOut: Counter
+    private var deadLetters: Counter
+    private let processing: CoreMetrics.Timer
+    private let outputTopic: String
+
+    /// `outputTopic`: the topic the stage's forwarded records go to (its main output).
+    init(metrics: StageMetrics, health: StageHealth, outputTopic: String) {
+        self.metrics = metrics
+        self.health = health
+        self.outputTopic = outputTopic
+        last = StageStatistics(stage: metrics.stage)
+        recordsOut = metrics.recordsOut(topic: outputTopic)
+        deadLetters = metrics.deadLetters(reason: "rejected")
+        processing = metrics.processingTime()
+    }
+
+    mutating func export(_ statistics: StageStatistics) {
+        for partition in statistics.partitions {
+            let tp = partition.topicPartition
+            if let next = partition.nextOffset {
+                let previous = last.partitions.first { $0.topicPartition == tp }?.nextOffset
+                let advanced = next - (previous ?? next)
+                if previous == nil || advanced > 0 {
+                    let counter = recordsIn[tp] ?? metrics.recordsIn(topic: tp.topic, partition: Int(tp.partition))
+                    recordsIn[tp] = counter
+                    if advanced > 0 { counter.increment(by: advanced) }
+                }
+            }
+            if let lag = partition.lag {
+                let gauge = lags[tp] ?? metrics.consumerLag(topic: tp.topic, partition: Int(tp.partition))
+                lags[tp] = gauge
+                gauge.record(Double(lag))
+            }
+        }
+        let out = statistics.recordsOut - last.recordsOut
+        if out > 0 { recordsOut.increment(by: Int64(out)) }
+        let dead = statistics.deadLettered - last.deadLettered
+        if dead > 0 { deadLetters.increment(by: Int64(dead)) }
+        let histogram = statistics.processingLatency
+        let before = last.processingLatency.bucketCounts
+        for (index, count) in histogram.bucketCounts.enumerated() {
+            let new = count - (index < before.count ? before[index] : 0)
+            guard new > 0 else { continue }
+            let bound = index < histogram.upperBounds.count ? histogram.upperBounds[index] : 10
+            let nanoseconds = Int64(bound * 1e9)
+            for _ in 0..<new { processing.recordNanoseconds(nanoseconds) }
+        }
+        if statistics.recordsIn > last.recordsIn { health.recordProcessed(count: statistics.recordsIn - last.recordsIn) }
+        if let failure = statistics.failure {
+            health.markFailing(reason: failure)
+        } else if statistics.rebalances > 0 {
+            health.markRunning()
+        }
+        last = statistics
+    }
+}
+
+/// Exports what the model and alert topics say (`driftline_model_version`,
+/// `driftline_metric`, `driftline_drift_alerts_total`) from a ``PipelineWatcher``.
+struct ModelMetricsExporter {
+    private let learn: StageMetrics
+    private let detect: StageMetrics
+    private var alertsSeen = 0
+
+    init(factory: any MetricsFactory) {
+        learn = StageMetrics(stage: "learn", factory: factory)
+        detect = StageMetrics(stage: "detect", factory: factory)
+    }
+
+    mutating func export(_ snapshot: PipelineWatcher.Snapshot) {
+        for model in snapshot.latestModels {
+            learn.modelVersion(model: model.key).record(Double(model.version))
+            for (name, value) in model.metrics where value.isFinite {
+                learn.modelMetric(model: model.key, name: name).record(value)
+            }
+        }
+        for alert in snapshot.alerts.dropFirst(alertsSeen) {
+            detect.driftAlerts(detector: alert.detector, kind: alert.kind).increment()
+        }
+        alertsSeen = snapshot.alerts.count
+    }
+}
