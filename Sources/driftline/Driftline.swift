@@ -23,5 +23,6 @@ struct Driftline: AsyncParsableCommand {
         StageCommand.self,
         Graph.self,
         Up.self,
+        Models.self,
     ]
 }

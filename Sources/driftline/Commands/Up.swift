@@ -231,16 +231,19 @@ struct Up: AsyncParsableCommand {
         return nil
     }
 
-    /// Creates the topology's topics on a real cluster (existing ones are left alone).
+    /// Creates the topology's missing topics on a real cluster (existing ones are left alone).
     private func createTopics(_ topology: Topology, servers: String) throws {
         let admin = try KafkaAdmin(bootstrapServers: servers)
-        let topics = topology.topics.all.map { topic in
+        let existing = Set((try? admin.listTopics(timeout: .seconds(10))) ?? [])
+        let missing = topology.topics.all.filter { !existing.contains($0.name) }
+        guard !missing.isEmpty else { return }
+        let topics = missing.map { topic in
             KafkaNewTopic(
                 name: topic.name, partitions: Int32(topic.partitions ?? 4),
                 configs: Dictionary(topic.config.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }))
         }
         do {
-            try admin.createTopics(topics, ifNotExists: true, timeout: .seconds(10))
+            try admin.createTopics(topics, ifNotExists: true, timeout: .seconds(5))
         } catch {
             StandardError.line("warning: could not create the topics (\(error)); assuming they exist")
         }

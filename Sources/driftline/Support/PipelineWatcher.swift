@@ -74,18 +74,35 @@ final class PipelineWatcher: Sendable {
         consumer = try KafkaConsumer(configuration: configuration)
     }
 
-    /// Assigns every partition of the watched topics from the beginning. Blocks.
+    /// Assigns every partition of the watched topics from the beginning. Blocks. Topics that
+    /// do not exist yet (auto-created by the first write) are picked up later by `run()`.
     func start() throws {
+        try refreshAssignment()
+    }
+
+    /// The partitions assigned so far (only the watcher's thread touches it after `start`).
+    private let assigned = Mutex<Set<KafkaTopicPartition>>([])
+
+    /// Adds partitions that appeared since the last look; keeps the others where they are.
+    private func refreshAssignment() throws {
         let metadata = try consumer.metadata(timeout: .seconds(10))
-        var starts: [KafkaTopicPartitionOffset] = []
+        var all: [KafkaTopicPartition] = []
         for topic in [topology.topics.models.name, topology.topics.alerts.name, topology.topics.deadLetters.name] {
-            guard let described = metadata.topic(topic) else { continue }
+            guard let described = metadata.topic(topic), described.error == nil else { continue }
             for partition in described.partitions.map(\.id).sorted() {
-                starts.append(KafkaTopicPartitionOffset(
-                    KafkaTopicPartition(topic: topic, partition: partition), offset: KafkaOffset.beginning))
+                all.append(KafkaTopicPartition(topic: topic, partition: partition))
             }
         }
-        try consumer.assign(starts)
+        let known = assigned.withLock { $0 }
+        guard Set(all) != known else { return }
+        let positions = known.isEmpty ? [] : try consumer.position(known.sorted())
+        let offsets = all.map { partition in
+            let position = positions.first { $0.topicPartition == partition }?.offset
+            return KafkaTopicPartitionOffset(
+                partition, offset: position.flatMap { $0.isConcrete ? $0 : nil } ?? KafkaOffset.beginning)
+        }
+        try consumer.assign(offsets)
+        assigned.withLock { $0 = Set(all) }
     }
 
     /// Polls until `stop()`: call on a thread of its own.
@@ -94,6 +111,7 @@ final class PipelineWatcher: Sendable {
         while !stopped.load(ordering: .acquiring) {
             pollOnce(timeout: .milliseconds(200))
             if ContinuousClock.now >= nextCount {
+                try? refreshAssignment()
                 countPredictions()
                 nextCount = ContinuousClock.now + .milliseconds(500)
             }
@@ -102,6 +120,7 @@ final class PipelineWatcher: Sendable {
 
     /// Reads whatever is there until the topics stay quiet for `quiet`, then counts predictions.
     func drain(quiet: Duration = .milliseconds(500), timeout: Duration = .seconds(30)) {
+        try? refreshAssignment()
         let deadline = ContinuousClock.now + timeout
         var lastRecord = ContinuousClock.now
         while ContinuousClock.now < deadline, ContinuousClock.now - lastRecord < quiet {

@@ -78,21 +78,25 @@ struct StageMetricsExporter {
 struct ModelMetricsExporter {
     private let learn: StageMetrics
     private let detect: StageMetrics
+    private let models: Bool
+    private let alerts: Bool
     private var alertsSeen = 0
 
-    init(factory: any MetricsFactory) {
+    init(factory: any MetricsFactory, models: Bool = true, alerts: Bool = true) {
         learn = StageMetrics(stage: "learn", factory: factory)
         detect = StageMetrics(stage: "detect", factory: factory)
+        self.models = models
+        self.alerts = alerts
     }
 
     mutating func export(_ snapshot: PipelineWatcher.Snapshot) {
-        for model in snapshot.latestModels {
+        for model in snapshot.latestModels where models {
             learn.modelVersion(model: model.key).record(Double(model.version))
             for (name, value) in model.metrics where value.isFinite {
                 learn.modelMetric(model: model.key, name: name).record(value)
             }
         }
-        for alert in snapshot.alerts.dropFirst(alertsSeen) {
+        for alert in snapshot.alerts.dropFirst(alertsSeen) where alerts {
             detect.driftAlerts(detector: alert.detector, kind: alert.kind).increment()
         }
         alertsSeen = snapshot.alerts.count
