@@ -171,7 +171,9 @@ import TestSupport
         defer { fixture.cleanUp() }
         let lines = Array(try Fixtures.lines("sine_drift_100k.jsonl").prefix(50_000))
         let feed = try fixture.write(lines, as: "sine.jsonl")
-        let up = try BackgroundCLI(["up", fixture.topologyURL.path, "--feed", feed, "--until-idle"],
+        // Paced: the record timestamps (stream time) then advance, and the learner's 1-s
+        // stream-time punctuation reads the alerts it resets on.
+        let up = try BackgroundCLI(["up", fixture.topologyURL.path, "--feed", feed, "--until-idle", "--rate", "5000"],
                                    directory: fixture.directory, name: "up")
         defer { up.kill() }
         let status = try await up.waitForExit(timeout: .seconds(300))

@@ -14,5 +14,6 @@ struct Bench: AsyncParsableCommand {
         BenchML.self,
         BenchDrift.self,
         BenchTransport.self,
+        BenchPipeline.self,
     ]
 }

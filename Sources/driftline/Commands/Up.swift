@@ -49,6 +49,15 @@ struct Up: AsyncParsableCommand {
     @Option(help: "Bootstrap servers (host:port,…); overrides the topology's `brokers`.")
     var brokers: String?
 
+    @Option(help: ArgumentHelp("Feed at most this many events per second (default: as fast as the stages keep up).", valueName: "n"))
+    var rate: Int?
+
+    @Option(help: ArgumentHelp(
+        "How many events the feed may run ahead of the learner, per events partition.",
+        discussion: "The embedded broker keeps only ~5 MiB per partition and drops the oldest records silently, so the feed waits for the stages.",
+        valueName: "n"))
+    var maxAhead: Int = 2000
+
     @Option(help: ArgumentHelp("Stop after this many seconds.", valueName: "seconds"))
     var duration: Double?
 
@@ -69,6 +78,8 @@ struct Up: AsyncParsableCommand {
         if !driftAt.isEmpty && generate == nil { throw ValidationError("--drift-at needs --generate") }
         if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
         if idleSeconds <= 0 { throw ValidationError("--idle-seconds must be positive") }
+        if let rate, rate <= 0 { throw ValidationError("--rate must be positive") }
+        if maxAhead <= 0 { throw ValidationError("--max-ahead must be positive") }
     }
 
     func run() async throws {
@@ -148,7 +159,18 @@ struct Up: AsyncParsableCommand {
         var feeder: EventFeeder?
         var feederThread: DetachedThread?
         if let source = feedSource() {
-            let created = try EventFeeder(source: source, topology: topology, bootstrapServers: servers)
+            // The feed waits while it is more than `maxAhead` events per partition ahead of the
+            // learner (or of the transform without one); dead letters never reach the learner.
+            let window = maxAhead * (topology.topics.events.partitions ?? 4)
+            let progressRunners = runners.map(\.1)
+            let reference = runners.firstIndex { $0.0 == .learn } ?? 0
+            let mayContinue: @Sendable (Int) -> Bool = { fed in
+                let statistics = progressRunners.map(\.statistics)
+                let done = statistics[reference].recordsIn + statistics[..<reference].map(\.deadLettered).reduce(0, +)
+                return fed - done < window || statistics.contains { $0.stopped }
+            }
+            let created = try EventFeeder(source: source, topology: topology, bootstrapServers: servers, rate: rate,
+                                          mayContinue: mayContinue)
             feeder = created
             feederThread = DetachedThread(name: "driftline-up-feeder") { try created.run() }
         }

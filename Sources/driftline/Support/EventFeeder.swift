@@ -28,10 +28,22 @@ final class EventFeeder: Sendable {
     /// Lines that could not be sent at all (CSV rows that do not parse).
     let skipped = Atomic<Int>(0)
     let finished = Atomic<Bool>(false)
+    private let paceStart = Mutex<ContinuousClock.Instant?>(nil)
     private let stopRequested = Atomic<Bool>(false)
 
-    init(source: Source, topology: Topology, bootstrapServers: String) throws {
+    /// Events per second to feed at (nil: as fast as the broker takes them). Pacing also
+    /// spreads the record timestamps, i.e. stream time, which drives the learner's punctuations.
+    private let rate: Int?
+    /// Asked before each event with the number fed so far: false holds the feed back (the
+    /// embedded broker keeps only ~5 MiB per partition, so the feed must not run far ahead of
+    /// the stages).
+    private let mayContinue: (@Sendable (Int) -> Bool)?
+
+    init(source: Source, topology: Topology, bootstrapServers: String, rate: Int? = nil,
+         mayContinue: (@Sendable (Int) -> Bool)? = nil) throws {
         self.source = source
+        self.rate = rate
+        self.mayContinue = mayContinue
         topic = topology.topics.events.name
         partitions = topology.topics.events.partitions
         keyField = topology.schema.key
@@ -118,6 +130,17 @@ final class EventFeeder: Sendable {
     }
 
     private func send(key: [UInt8]?, value: [UInt8], index: Int) throws {
+        if let rate {
+            if paceStart.withLock({ $0 }) == nil { paceStart.withLock { $0 = .now } }
+            let due = paceStart.withLock { $0! } + .nanoseconds(Int64(Double(index) / Double(rate) * 1e9))
+            let wait = ContinuousClock.now.duration(to: due)
+            if wait > .microseconds(500) { Thread.sleep(forTimeInterval: Double(wait.components.attoseconds) * 1e-18 + Double(wait.components.seconds)) }
+        }
+        if let mayContinue {
+            while !mayContinue(index) && !stopRequested.load(ordering: .relaxed) {
+                Thread.sleep(forTimeInterval: 0.005)
+            }
+        }
         let partition: Int32? = key == nil ? partitions.map { Int32(index % $0) } : nil
         try producer.enqueue(topic: topic, key: key, value: value, partition: partition, deliveryTag: 0)
         enqueued.add(1, ordering: .relaxed)

@@ -32,18 +32,36 @@ struct StageMetricsExporter {
         processing = metrics.processingTime()
     }
 
+    private mutating func counter(for tp: KafkaTopicPartition) -> Counter {
+        if let counter = recordsIn[tp] { return counter }
+        let counter = metrics.recordsIn(topic: tp.topic, partition: Int(tp.partition))
+        recordsIn[tp] = counter
+        return counter
+    }
+
     mutating func export(_ statistics: StageStatistics) {
+        // Per-partition counts follow each partition's next offset. A partition seen for the
+        // first time gets the records the totals say were handled but no known partition
+        // accounts for (its starting offset may be a restored one, not 0).
+        var unattributed = max(0, statistics.recordsIn - last.recordsIn)
+        var fresh: [StageStatistics.Partition] = []
+        for partition in statistics.partitions {
+            guard let next = partition.nextOffset else { continue }
+            if let previous = last.partitions.first(where: { $0.topicPartition == partition.topicPartition })?.nextOffset {
+                let advanced = max(0, next - previous)
+                if advanced > 0 { counter(for: partition.topicPartition).increment(by: advanced) }
+                unattributed -= Int(advanced)
+            } else {
+                fresh.append(partition)
+            }
+        }
+        for partition in fresh {
+            let share = min(Int(partition.nextOffset ?? 0), max(0, unattributed))
+            counter(for: partition.topicPartition).increment(by: Int64(share))
+            unattributed -= share
+        }
         for partition in statistics.partitions {
             let tp = partition.topicPartition
-            if let next = partition.nextOffset {
-                let previous = last.partitions.first { $0.topicPartition == tp }?.nextOffset
-                let advanced = next - (previous ?? next)
-                if previous == nil || advanced > 0 {
-                    let counter = recordsIn[tp] ?? metrics.recordsIn(topic: tp.topic, partition: Int(tp.partition))
-                    recordsIn[tp] = counter
-                    if advanced > 0 { counter.increment(by: advanced) }
-                }
-            }
             if let lag = partition.lag {
                 let gauge = lags[tp] ?? metrics.consumerLag(topic: tp.topic, partition: Int(tp.partition))
                 lags[tp] = gauge
