@@ -58,6 +58,7 @@ final class PipelineWatcher: Sendable {
         var deadLetters = 0
         var reasons: [String: Int] = [:]
         var predictions: Int64 = 0
+        var predictionBaseline: [Int32: Int64] = [:]
         var lastChange = ContinuousClock.now
     }
 
@@ -78,6 +79,7 @@ final class PipelineWatcher: Sendable {
     /// do not exist yet (auto-created by the first write) are picked up later by `run()`.
     func start() throws {
         try refreshAssignment()
+        countPredictions()
     }
 
     /// The partitions assigned so far (only the watcher's thread touches it after `start`).
@@ -172,16 +174,23 @@ final class PipelineWatcher: Sendable {
         return records.count
     }
 
+    /// Predictions written since the watcher started: high watermarks minus those at the first
+    /// look (the embedded broker drops old records, so `high − low` would undercount).
     private func countPredictions() {
         let topic = topology.topics.predictions.name
         guard let metadata = try? consumer.metadata(timeout: .seconds(2)), let described = metadata.topic(topic) else { return }
-        var total: Int64 = 0
+        var highs: [Int32: Int64] = [:]
         for partition in described.partitions.map(\.id) {
             guard let marks = try? consumer.watermarks(KafkaTopicPartition(topic: topic, partition: partition), timeout: .seconds(2))
             else { return }
-            total += marks.high - marks.low
+            highs[partition] = marks.high
         }
         state.withLock { state in
+            var total: Int64 = 0
+            for (partition, high) in highs {
+                if state.predictionBaseline[partition] == nil { state.predictionBaseline[partition] = high }
+                total += high - state.predictionBaseline[partition]!
+            }
             if state.predictions != total {
                 state.predictions = total
                 state.lastChange = ContinuousClock.now
