@@ -84,7 +84,7 @@ struct LearnStage: Stage {
         try BuiltInStages.checkSize(record)
         let features: FeaturesRecord
         do {
-            features = try FeaturesRecord(decoding: record.value)
+            features = try FeaturesRecord(decoding: record.value, skippingVectors: true)
         } catch {
             throw StageRejection("not a features record: \(error)")
         }

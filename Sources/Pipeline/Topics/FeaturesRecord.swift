@@ -109,38 +109,68 @@ public struct FeaturesRecord: Sendable, Equatable {
         return out.bytes
     }
 
-    public init(decoding bytes: [UInt8]?) throws(PayloadError) {
-        let json = try PayloadCoding.parse(bytes, format: Self.formatName, version: Self.formatVersion)
-        func pairs(_ value: JSONValue?, _ name: String) throws(PayloadError) -> [(String, JSONValue)] {
-            guard let items = value?.arrayValue else { throw PayloadError("'\(name)' is not an array") }
-            var out: [(String, JSONValue)] = []
-            for item in items {
-                guard let pair = item.arrayValue, pair.count == 2, let key = pair[0].stringValue else {
-                    throw PayloadError("'\(name)' holds an entry that is not a [name, value] pair")
+    /// Reads a features record. With `skippingVectors` the `predict` and `learn` vectors are
+    /// skipped unread and left empty (the learner needs only the event and its position).
+    public init(decoding bytes: [UInt8]?, skippingVectors: Bool = false) throws(PayloadError) {
+        self = try PayloadScanner.scan(bytes) { (scanner) throws(PayloadError) -> FeaturesRecord in
+            var format: String?
+            var version: Int?
+            var source: SourcePosition?
+            var key: String?
+            var time: FieldValue?
+            var label: Double?
+            var fields: [EventField]?
+            var predict: [Feature]?
+            var learn: [Feature]?
+            func vector(_ scanner: inout PayloadScanner) throws(PayloadError) -> [Feature] {
+                var features: [Feature] = []
+                try scanner.beginArray()
+                while try scanner.nextItem() {
+                    try scanner.beginArray()
+                    guard try scanner.nextItem() else { throw PayloadError("a feature is not a [name, value] pair") }
+                    let name = try scanner.string()
+                    guard try scanner.nextItem() else { throw PayloadError("a feature is not a [name, value] pair") }
+                    features.append(Feature(name, try scanner.number()))
+                    guard try !scanner.nextItem() else { throw PayloadError("a feature is not a [name, value] pair") }
                 }
-                out.append((key, pair[1]))
+                return features
             }
-            return out
-        }
-        func vector(_ value: JSONValue?, _ name: String) throws(PayloadError) -> [Feature] {
-            var out: [Feature] = []
-            for (key, value) in try pairs(value, name) {
-                guard let x = value.doubleValue else { throw PayloadError("'\(name)' holds a non-number") }
-                out.append(Feature(key, x))
+            try scanner.beginObject()
+            while let member = try scanner.nextKey() {
+                switch member {
+                case "format": format = try scanner.string()
+                case "format_version": version = try scanner.integer()
+                case "source": source = try scanner.position("source")
+                case "key": key = try scanner.optionalString()
+                case "time":
+                    let value = try scanner.fieldValue()
+                    time = value == .null ? nil : value
+                case "label": label = try scanner.optionalNumber()
+                case "fields":
+                    var parsed: [EventField] = []
+                    try scanner.beginArray()
+                    while try scanner.nextItem() {
+                        try scanner.beginArray()
+                        guard try scanner.nextItem() else { throw PayloadError("a field is not a [name, value] pair") }
+                        let name = try scanner.string()
+                        guard try scanner.nextItem() else { throw PayloadError("a field is not a [name, value] pair") }
+                        parsed.append(EventField(name, try scanner.fieldValue()))
+                        guard try !scanner.nextItem() else { throw PayloadError("a field is not a [name, value] pair") }
+                    }
+                    fields = parsed
+                case "predict" where !skippingVectors: predict = try vector(&scanner)
+                case "learn" where !skippingVectors: learn = try scanner.null() ? nil : try vector(&scanner)
+                default: try scanner.skipValue()
+                }
             }
-            return out
+            guard format == FeaturesRecord.formatName else { throw PayloadError("not a \(FeaturesRecord.formatName) record") }
+            guard version == FeaturesRecord.formatVersion else {
+                throw PayloadError("unsupported \(FeaturesRecord.formatName) format_version \(version.map(String.init) ?? "null")")
+            }
+            guard let source else { throw PayloadError("a features record needs 'source'") }
+            guard let fields else { throw PayloadError("a features record needs 'fields'") }
+            return FeaturesRecord(source: source, key: key, time: time, label: label, fields: fields,
+                                  predict: predict ?? [], learn: learn)
         }
-        source = try PayloadCoding.position(json["source"], "source")
-        key = json["key"]?.stringValue
-        let time = json["time"] ?? .null
-        self.time = time == .null ? nil : try PayloadCoding.fieldValue(time)
-        label = json["label"]?.doubleValue
-        var fields: [EventField] = []
-        for (name, value) in try pairs(json["fields"], "fields") {
-            fields.append(EventField(name, try PayloadCoding.fieldValue(value)))
-        }
-        self.fields = fields
-        predict = try vector(json["predict"], "predict")
-        learn = json["learn"] == nil || json["learn"] == .null ? nil : try vector(json["learn"], "learn")
     }
 }

@@ -99,22 +99,51 @@ public struct PredictionRecord: Sendable, Equatable {
     }
 
     public init(decoding bytes: [UInt8]?) throws(PayloadError) {
-        let json = try PayloadCoding.parse(bytes, format: Self.formatName, version: Self.formatVersion)
-        guard let model = json["model"]?.stringValue, let version = json["model_version"]?.intValue,
-              let prediction = json["prediction"]?.doubleValue
-        else { throw PayloadError("a prediction needs 'model', 'model_version' and 'prediction'") }
-        self.model = model
-        modelKey = json["model_key"]?.stringValue ?? model
-        modelVersion = version
-        source = try PayloadCoding.position(json["source"], "source")
-        input = try PayloadCoding.position(json["input"], "input")
-        key = json["key"]?.stringValue
-        let time = json["time"] ?? .null
-        self.time = time == .null ? nil : try PayloadCoding.fieldValue(time)
-        self.prediction = prediction
-        probability = json["probability"]?.doubleValue
-        label = json["label"]?.doubleValue
-        loss = json["loss"]?.doubleValue
-        error = json["error"]?.doubleValue
+        self = try PayloadScanner.scan(bytes) { (scanner) throws(PayloadError) -> PredictionRecord in
+            var format: String?
+            var version: Int?
+            var model: String?
+            var modelKey: String?
+            var modelVersion: Int?
+            var source: SourcePosition?
+            var input: SourcePosition?
+            var key: String?
+            var time: FieldValue?
+            var prediction: Double?
+            var probability, label, loss, error: Double?
+            try scanner.beginObject()
+            while let member = try scanner.nextKey() {
+                switch member {
+                case "format": format = try scanner.string()
+                case "format_version": version = try scanner.integer()
+                case "model": model = try scanner.string()
+                case "model_key": modelKey = try scanner.string()
+                case "model_version": modelVersion = try scanner.integer()
+                case "source": source = try scanner.position("source")
+                case "input": input = try scanner.position("input")
+                case "key": key = try scanner.optionalString()
+                case "time":
+                    let value = try scanner.fieldValue()
+                    time = value == .null ? nil : value
+                case "prediction": prediction = try scanner.number()
+                case "probability": probability = try scanner.optionalNumber()
+                case "label": label = try scanner.optionalNumber()
+                case "loss": loss = try scanner.optionalNumber()
+                case "error": error = try scanner.optionalNumber()
+                default: try scanner.skipValue()
+                }
+            }
+            guard format == PredictionRecord.formatName else { throw PayloadError("not a \(PredictionRecord.formatName) record") }
+            guard version == PredictionRecord.formatVersion else {
+                throw PayloadError("unsupported \(PredictionRecord.formatName) format_version \(version.map(String.init) ?? "null")")
+            }
+            guard let model, let modelVersion, let prediction, let source, let input else {
+                throw PayloadError("a prediction needs 'model', 'model_version', 'prediction', 'source' and 'input'")
+            }
+            return PredictionRecord(
+                model: model, modelKey: modelKey ?? model, modelVersion: modelVersion, source: source, input: input,
+                key: key, time: time, prediction: prediction, probability: probability, label: label, loss: loss,
+                error: error)
+        }
     }
 }

@@ -38,6 +38,34 @@ import Testing
         #expect(try PredictionRecord(decoding: record.encoded()) == record)
     }
 
+    @Test func theLearnerCanSkipTheVectors() throws {
+        let record = Self.features[0]
+        let light = try FeaturesRecord(decoding: record.encoded(), skippingVectors: true)
+        #expect(light.fields == record.fields && light.source == record.source && light.label == record.label)
+        #expect(light.key == record.key && light.time == record.time)
+        #expect(light.predict.isEmpty && light.learn == nil)
+    }
+
+    @Test(arguments: [
+        "", "{", "{\"format\":\"driftline.features\",\"format_version\":1}",
+        "{\"format\":\"driftline.features\",\"format_version\":1,\"source\":{\"topic\":\"t\",\"partition\":0,\"offset\":1},\"fields\":[[\"x\",[1]]]}",
+        "{\"format\":\"driftline.features\",\"format_version\":1,\"source\":{\"topic\":\"t\",\"partition\":0,\"offset\":1},\"fields\":[]} x",
+        "{\"format\":\"driftline.features\",\"format_version\":1,\"source\":{\"topic\":\"t\",\"partition\":0,\"offset\":1},\"fields\":[[\"x\",1,2]]}",
+    ])
+    func malformedFeaturesAreRefused(_ text: String) {
+        #expect(throws: PayloadError.self) { try FeaturesRecord(decoding: Array(text.utf8)) }
+    }
+
+    @Test func membersMayComeInAnyOrderWithWhitespace() throws {
+        let text = """
+            { "fields" : [ ["x", 2] , ["c","a\\u00e9"] ], "source": {"partition": 1, "offset": 5, "topic": "e"},
+              "format_version": 1, "format": "driftline.features", "extra": {"ignored": [1, {"a": null}]} }
+            """
+        let record = try FeaturesRecord(decoding: Array(text.utf8))
+        #expect(record.fields == [EventField("x", .number(2)), EventField("c", .string("a\u{e9}"))])
+        #expect(record.source == SourcePosition(topic: "e", partition: 1, offset: 5))
+    }
+
     @Test func unknownFormatsAndVersionsAreRefused() {
         #expect(throws: PayloadError.self) { try FeaturesRecord(decoding: Array("{\"format\":\"other\"}".utf8)) }
         #expect(throws: PayloadError.self) {
