@@ -18,11 +18,31 @@ extension KafkaCommandTests {
             #expect(broker.child.stderr.contains("stopped on SIGTERM"))
         }
 
-        @Test func fixedPortIsRejectedWithAReason() throws {
-            let result = try DriftlineBinary.run(["broker", "--port", "9092"], timeout: .seconds(20))
-            #expect(result.status != 0)
-            #expect(result.stderr.contains("--port"))
-            #expect(result.stderr.contains("read the address from the first line of stdout"))
+        @Test func fixedPortServesBootstrapConnections() throws {
+            let port = try FreePort.next()
+            let broker = try BrokerCommandProcess(arguments: ["--port", "\(port)", "--topic", "fixed:2"])
+            defer { broker.stop() }
+            #expect(broker.bootstrapServers.hasPrefix("127.0.0.1:\(port),"))
+
+            // Clients configured with only the fixed address reach the cluster.
+            let fixed = "127.0.0.1:\(port)"
+            let listed = try DriftlineBinary.run(["topics", "list", "--brokers", fixed])
+            #expect(listed.status == 0, "\(listed.stderr)")
+            #expect(listed.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+                .contains(["fixed", "2"]))
+            let produced = try DriftlineBinary.run(
+                ["produce", "--brokers", fixed, "--topic", "fixed"], input: #"{"n":1}"# + "\n")
+            #expect(produced.status == 0, "\(produced.stderr)")
+            let read = try DriftlineBinary.run(
+                ["subscribe", "--brokers", fixed, "--topic", "fixed", "--from-beginning", "--max", "1"])
+            #expect(read.status == 0, "\(read.stderr)")
+            #expect(read.stdout.contains(#""value":{"n":1}"#))
+
+            // A second broker cannot take the same port, and says why.
+            let second = try DriftlineBinary.run(["broker", "--port", "\(port)"], timeout: .seconds(20))
+            #expect(second.status != 0)
+            #expect(second.stderr.contains("could not start the embedded broker"))
+            #expect(second.stderr.contains("Address already in use"))
         }
     }
 }

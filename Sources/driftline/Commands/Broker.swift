@@ -18,9 +18,12 @@ struct Broker: AsyncParsableCommand, Sendable {
             Admin API's CreateTopics is not supported by this broker, so `driftline topics \
             create` cannot create topics here: use --topic.
 
-            Ports: each broker listens on a port the operating system picks. librdkafka \
-            (2.0.2 here) offers no way to choose it, so --port is rejected with an error; \
-            read the address from stdout instead.
+            Ports: each broker listens on a port the operating system picks (librdkafka \
+            2.0.2's mock cannot be told one). With --port P a relay on 127.0.0.1:P forwards \
+            bootstrap connections to broker 1, so clients can be configured with a fixed \
+            address; the broker's metadata then points them at the real ports, which works \
+            on this host only (everything listens on loopback). The printed address starts \
+            with 127.0.0.1:P.
 
             Limits: no topic configs or compaction; each partition keeps only 5 MiB or 100k \
             batches and drops its oldest records beyond that, so give large runs more \
@@ -28,7 +31,8 @@ struct Broker: AsyncParsableCommand, Sendable {
 
             Examples:
               driftline broker
-              driftline broker --brokers 3 --topic events:8 --topic phishing.drift-alerts:1
+              driftline broker --port 9092 --topic events:8 --topic events.drift-alerts:1
+              driftline broker --brokers 3 --topic events:8
             """
     )
 
@@ -54,7 +58,7 @@ struct Broker: AsyncParsableCommand, Sendable {
     @Option(help: "Number of brokers in the cluster (ids 1...N).")
     var brokers = 1
 
-    @Option(help: "Not supported by librdkafka's mock cluster; see the discussion above.")
+    @Option(help: "Also accept bootstrap connections on 127.0.0.1:<port> (a relay; see above).")
     var port: Int?
 
     @Option(
@@ -64,14 +68,7 @@ struct Broker: AsyncParsableCommand, Sendable {
 
     mutating func validate() throws {
         guard brokers >= 1 else { throw ValidationError("--brokers must be at least 1") }
-        if let port {
-            throw ValidationError(
-                """
-                --port \(port): librdkafka's mock cluster binds every broker to a port the \
-                operating system chooses, and librdkafka \(Librdkafka.version) has no setting \
-                to pick it. Leave out --port and read the address from the first line of stdout.
-                """)
-        }
+        if let port, !(1...65535).contains(port) { throw ValidationError("--port must be between 1 and 65535") }
     }
 
     func run() async throws {
@@ -81,7 +78,12 @@ struct Broker: AsyncParsableCommand, Sendable {
     /// The command's work, on its own thread: it blocks (librdkafka, I/O, signals).
     func execute() throws {
         let shutdown = ShutdownSignal()
-        let broker = try EmbeddedBroker(brokers: brokers)
+        let broker: EmbeddedBroker
+        do {
+            broker = try EmbeddedBroker(brokers: brokers, bootstrapPort: port)
+        } catch {
+            throw CommandFailure("could not start the embedded broker: \(error)")
+        }
         defer { broker.shutdown() }
         for topic in topics {
             try broker.createTopic(topic.name, partitions: topic.partitions, replicationFactor: Swift.min(brokers, 3))

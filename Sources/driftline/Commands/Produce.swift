@@ -19,7 +19,9 @@ struct Produce: AsyncParsableCommand, Sendable {
             with --strict the run stops there instead (exit 1) and nothing after it is sent.
 
             Records are queued without waiting for each one; the command then waits for every \
-            delivery report. Only records the broker acknowledged are counted as sent; if any \
+            delivery report. On SIGINT or SIGTERM it stops reading, still waits for the \
+            reports of what it queued, prints the summary and exits 130 (a second signal \
+            exits at once). Only records the broker acknowledged are counted as sent; if any \
             record was not delivered the command exits 1 and says how many.
 
             Examples:
@@ -120,8 +122,14 @@ struct Produce: AsyncParsableCommand, Sendable {
         var stoppedAt: Int?
         let topic = topic
         let strict = strict
+        let shutdown = ShutdownSignal()
+        var interruptedAt: Int?
         let outcome = reader.forEachLine(onRead: { counters.bytesRead.store($0, ordering: .relaxed) }) {
             (lineNumber, line) -> Bool in
+            if shutdown.isRequested {
+                interruptedAt = lineNumber
+                return false
+            }
             let isRecord: Bool
             do throws(BadLine) {
                 isRecord = try decoder.decode(line)
@@ -193,6 +201,10 @@ struct Produce: AsyncParsableCommand, Sendable {
         }
         if let stoppedAt {
             StandardError.line("stopped at line \(stoppedAt): nothing after it was sent")
+        }
+        if let interruptedAt {
+            StandardError.line("interrupted by \(shutdown.signalName): line \(interruptedAt) and after were not sent")
+            throw ExitCode(130)
         }
         if notDelivered > 0 || stoppedAt != nil { throw ExitCode.failure }
     }

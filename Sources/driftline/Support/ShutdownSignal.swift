@@ -8,7 +8,7 @@ import Glibc
 /// SIGINT and SIGTERM turned into a flag and a wake-up, so long-running commands stop at a
 /// point of their choosing and exit 0 instead of being killed mid-write.
 ///
-/// The default actions are ignored while the sources are installed; the handlers run on a
+/// The default actions are ignored until the first signal arrives; the handlers run on a
 /// private dispatch queue, never inside a signal context. `@unchecked Sendable`: `sources` is
 /// set once in `init` and only kept alive afterwards; the mutable state is atomic.
 final class ShutdownSignal: @unchecked Sendable {
@@ -29,6 +29,10 @@ final class ShutdownSignal: @unchecked Sendable {
         for (source, signalNumber) in zip(sources, [SIGINT, SIGTERM]) {
             source.setEventHandler { [self] in
                 guard !requested.exchange(true, ordering: .acquiringAndReleasing) else { return }
+                // A second Ctrl-C (or SIGTERM) kills the process as usual, should the orderly
+                // stop itself hang.
+                signal(SIGINT, SIG_DFL)
+                signal(SIGTERM, SIG_DFL)
                 received.store(signalNumber, ordering: .releasing)
                 onSignal?(signalNumber)
                 semaphore.signal()
