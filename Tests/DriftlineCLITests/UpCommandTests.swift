@@ -273,3 +273,54 @@ func runPython(_ arguments: [String]) throws -> (status: Int32, output: String) 
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
+
+extension UpCommandTests {
+    /// A standalone `driftline stage` serves its own /metrics: scraped while it runs, its
+    /// counters and the learner's model version are non-zero.
+    @Test func stageProcessServesMetricsWhileRunning() async throws {
+        let broker = try TestBroker(.embedded)
+        defer { broker.stop() }
+        let fixture = try PipelineFixture(prefix: "me", broker: broker, stages: Self.phishingStages)
+        defer { fixture.cleanUp() }
+        let stages = try ["transform", "learn"].map { stage in
+            try BackgroundCLI(["stage", stage, "--topology", fixture.topologyURL.path, "--metrics-port", "0",
+                               "--session-timeout-ms", "6000", "--stats-interval", "0"],
+                              directory: fixture.directory, name: stage)
+        }
+        defer { for stage in stages { stage.kill() } }
+        let producer = try KafkaProducer(configuration: broker.producerConfiguration())
+        let base = Int64(Date().timeIntervalSince1970 * 1000)
+        for (index, line) in try Fixtures.lines("phishing.jsonl").enumerated() {
+            try producer.enqueue(topic: fixture.topology.topics.events.name, key: nil, value: Array(line.utf8),
+                                 timestampMilliseconds: base + Int64(index) * 10, deliveryTag: 0)
+        }
+        try await producer.flush(timeout: .seconds(30))
+        producer.close()
+
+        func port(_ process: BackgroundCLI) -> Int? {
+            process.stdout().split(separator: "\n").first { $0.hasPrefix("metrics port ") }
+                .flatMap { Int($0.split(separator: " ").last!) }
+        }
+        var transformText = "", learnText = ""
+        let deadline = ContinuousClock.now + .seconds(90)
+        while ContinuousClock.now < deadline {
+            if let p = port(stages[0]), let text = httpGet(port: p, path: "/metrics") { transformText = text }
+            if let p = port(stages[1]), let text = httpGet(port: p, path: "/metrics") { learnText = text }
+            if metricValue(transformText, "driftline_records_in_total{stage=\"transform\"") >= 1250,
+                metricValue(learnText, "driftline_records_in_total{stage=\"learn\"") >= 1250,
+                metricValue(learnText, "driftline_model_version{") >= 4 {
+                break
+            }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        #expect(metricValue(transformText, "driftline_records_in_total{stage=\"transform\"") == 1250, "\(transformText)")
+        #expect(metricValue(transformText, "driftline_records_out_total{stage=\"transform\"") == 1250)
+        #expect(metricValue(learnText, "driftline_records_in_total{stage=\"learn\"") == 1250, "\(learnText)")
+        #expect(metricValue(learnText, "driftline_model_version{") >= 4)
+        #expect(metricValue(learnText, "driftline_metric{model=\"\(fixture.name)\",name=\"accuracy\"}") > 0.5)
+        for stage in stages {
+            Foundation.kill(stage.pid, SIGTERM)
+            #expect(try await stage.waitForExit(timeout: .seconds(60)) == 0, "\(stage.stderr())")
+        }
+    }
+}

@@ -36,10 +36,10 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
     var noopRecords: Int = 500_000
 
     @Option(help: "Events for the chain measurement.")
-    var chainEvents: Int = 100_000
+    var chainEvents: Int = 50_000
 
     @Option(help: "Partitions of the events, features and predictions topics in the chain runs.")
-    var partitions: Int = 8
+    var partitions: Int = 16
 
     @Option(help: "Paced rate for the latency measurement, events per second.")
     var latencyRate: Int = 10_000

@@ -125,7 +125,9 @@ struct StageCommand: AsyncParsableCommand {
         let server = MetricsServer(configuration: configuration, exposition: exposition, health: health)
         let port = try server.start()
         log("metrics for stage \(stage.rawValue) on \(server.baseURL ?? "port \(port)")/metrics and /health")
-        if self.metrics.metricsPort == 0 { print("metrics port \(port)") }
+        if self.metrics.metricsPort == 0 {
+            FileHandle.standardOutput.write(Data("metrics port \(port)\n".utf8))
+        }
         let watcher: PipelineWatcher? = stage == .transform ? nil : try? PipelineWatcher(topology: topology, bootstrapServers: servers)
         let watcherThread = watcher.map { watcher in
             DetachedThread(name: "driftline-metrics-watcher") {
