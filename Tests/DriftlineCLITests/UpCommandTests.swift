@@ -32,7 +32,7 @@ import TestSupport
 
         let up = try BackgroundCLI(
             ["up", fixture.topologyURL.path, "--feed", Fixtures.url("phishing.jsonl").path, "--until-idle",
-             "--metrics-port", "0", "--report-interval", "1"],
+             "--metrics-port", "0", "--report-interval", "1", "--idle-seconds", "5"],
             directory: fixture.directory, name: "up")
         defer { up.kill() }
 
@@ -45,17 +45,16 @@ import TestSupport
             if port == nil, let range = up.stderr().range(of: #"metrics on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
                 port = Int(up.stderr()[range].split(separator: ":").last!)
             }
-            if let port, let text = httpGet(port: port, path: "/metrics"),
-                metricValue(text, "driftline_records_in_total{stage=\"learn\"") > 0 {
+            if let port, let text = httpGet(port: port, path: "/metrics") {
                 scraped = text
-                health = httpGet(port: port, path: "/health") ?? ""
-                break
+                health = httpGet(port: port, path: "/health") ?? health
+                if metricValue(text, "driftline_records_in_total{stage=\"learn\"") > 0 { break }
             }
             try await Task.sleep(for: .milliseconds(200))
         }
         let status = try await up.waitForExit(timeout: .seconds(120))
         #expect(status == 0, "\(up.stderr())")
-        #expect(metricValue(scraped, "driftline_records_in_total{stage=\"transform\"") > 0, "\(scraped)")
+        #expect(metricValue(scraped, "driftline_records_in_total{stage=\"transform\"") > 0, "port \(String(describing: port)): \(up.stderr())")
         #expect(metricValue(scraped, "driftline_records_out_total{stage=\"transform\"") > 0)
         #expect(scraped.contains("driftline_processing_seconds_bucket{stage=\"learn\""))
         #expect(scraped.contains("driftline_consumer_lag{"))

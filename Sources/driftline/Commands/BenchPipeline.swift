@@ -245,6 +245,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         let runners = try startChain(topology, broker: broker)
         defer { stop(runners) }
         var start: (ContinuousClock.Instant, Int)?
+        var finished: [Double?] = runners.map { _ in nil }
         let deadline = ContinuousClock.now + .seconds(600)
         while ContinuousClock.now < deadline {
             let transform = runners[0].statistics
@@ -252,7 +253,13 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
             if let failed = runners.first(where: { $0.statistics.failure != nil }) {
                 throw CommandFailure("stage failed: \(failed.statistics.failure!)")
             }
+            if let start {
+                for (index, runner) in runners.enumerated() where finished[index] == nil && runner.statistics.recordsIn >= chainEvents {
+                    finished[index] = start.0.duration(to: .now).seconds
+                }
+            }
             if runners.last!.statistics.recordsIn >= chainEvents, let start {
+                StandardError.line("  each stage done after (s): " + zip(runners, finished).map { "\($0.configuration.stage) \(Self.fixed($1 ?? .nan, 2))" }.joined(separator: ", "))
                 return Double(chainEvents - start.1) / start.0.duration(to: .now).seconds
             }
             Thread.sleep(forTimeInterval: 0.002)
