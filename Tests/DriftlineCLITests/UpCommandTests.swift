@@ -41,9 +41,9 @@ import TestSupport
         var scraped = ""
         var health = ""
         let deadline = ContinuousClock.now + .seconds(120)
-        while up.isRunning && ContinuousClock.now < deadline {
-            if port == nil, let range = up.stderr().range(of: #"metrics on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
-                port = Int(up.stderr()[range].split(separator: ":").last!)
+        while ContinuousClock.now < deadline && !up.stdout().contains("\"stopped_by\"") {
+            if port == nil, let found = up.stderr().components(separatedBy: "metrics on http://127.0.0.1:").dropFirst().first {
+                port = Int(found.prefix { $0.isNumber })
             }
             if let port, let text = httpGet(port: port, path: "/metrics") {
                 scraped = text

@@ -229,6 +229,7 @@ struct Up: AsyncParsableCommand {
         watcher.stop()
         _ = await watcherThread.wait()
         watcher.drain()
+        watcher.countPredictionsExactly()
         watcher.close()
         let statistics = runners.map { $0.1.statistics }
         let snapshot = watcher.snapshot

@@ -131,6 +131,48 @@ final class PipelineWatcher: Sendable {
         countPredictions()
     }
 
+    /// Counts the predictions written since the watcher started by reading them (exact on
+    /// brokers that under-report high watermarks, e.g. Tansu 0.6), plus any the embedded
+    /// broker already dropped from the front. Call after `stop()`, on the watcher's consumer.
+    func countPredictionsExactly(timeout: Duration = .seconds(30)) {
+        let topic = topology.topics.predictions.name
+        guard let metadata = try? consumer.metadata(timeout: .seconds(5)), let described = metadata.topic(topic) else { return }
+        let baseline = state.withLock { $0.predictionBaseline }
+        var starts: [KafkaTopicPartitionOffset] = []
+        var ends: [KafkaTopicPartition: Int64] = [:]
+        var dropped: Int64 = 0
+        for partition in described.partitions.map(\.id).sorted() {
+            let tp = KafkaTopicPartition(topic: topic, partition: partition)
+            guard let marks = try? consumer.watermarks(tp, timeout: .seconds(5)) else { return }
+            let from = baseline[partition] ?? 0
+            if marks.low > from { dropped += marks.low - from }
+            let start = max(from, marks.low)
+            guard marks.high > start else { continue }
+            ends[tp] = marks.high
+            starts.append(KafkaTopicPartitionOffset(tp, offset: KafkaOffset(start)))
+        }
+        var count: Int64 = 0
+        if !starts.isEmpty {
+            guard (try? consumer.assign(starts)) != nil else { return }
+            let deadline = ContinuousClock.now + timeout
+            var unfinished = Set(ends.keys)
+            // To the high marks, then until quiet (Tansu 0.6 under-reports the high mark).
+            var quietSince: ContinuousClock.Instant?
+            while ContinuousClock.now < deadline {
+                let read = (try? consumer.poll(maxRecords: 10_000, timeout: .milliseconds(100))) ?? []
+                count += Int64(read.count)
+                for record in read where record.offset >= (ends[record.topicPartition] ?? 0) - 1 {
+                    unfinished.remove(record.topicPartition)
+                }
+                if unfinished.isEmpty {
+                    if !read.isEmpty || quietSince == nil { quietSince = .now }
+                    if quietSince!.duration(to: .now) >= .milliseconds(300) { break }
+                }
+            }
+        }
+        state.withLock { $0.predictions = count + dropped }
+    }
+
     func stop() { stopped.store(true, ordering: .releasing) }
 
     func close() { try? consumer.close() }
