@@ -19,6 +19,38 @@ import TestSupport
         if case .number(let z)? = negativeZero["v"] { #expect(z.sign == .minus) }
     }
 
+    /// The fast decimal conversion gives `strtod`'s bits: shortest forms of random doubles
+    /// (what events carry), random digit strings up to 24 digits with exponents to ±350 (long
+    /// significands, subnormals, overflow), and values at halfway points between doubles.
+    @Test func numbersMatchStrtodBitForBit() throws {
+        var random = SeededRandom(seed: 20_261_128)
+        var texts = ["9007199254740993", "9007199254740992.5", "0.30000000000000004", "1e23", "8.98846567431158e307",
+                     "2.4703282292062328e-324", "1.7976931348623158e308", "0.000000000000000000001", "12345678901234567890"]
+        for index in 0..<20_000 {
+            if index % 2 == 0 {
+                var x: Double
+                repeat { x = Double(bitPattern: random.next()) } while !x.isFinite
+                texts.append("\(x)")
+            } else {
+                var text = random.next() % 4 == 0 ? "-" : ""
+                let digits = 1 + Int(random.next() % 24)
+                text += String(1 + random.next() % 9)
+                for _ in 1..<digits { text += String(random.next() % 10) }
+                if digits > 1, random.next() % 2 == 0 { text.insert(".", at: text.index(before: text.endIndex)) }
+                if random.next() % 2 == 0 { text += "e\(Int(random.next() % 700) - 350)" }
+                texts.append(text)
+            }
+        }
+        for text in texts {
+            let parsed = try JSONEventParser.parse("{\"v\":\(text)}")
+            guard case .number(let x)? = parsed["v"] else {
+                Issue.record("\(text) is not a number")
+                continue
+            }
+            #expect(x.bitPattern == strtod(text, nil).bitPattern, "\(text)")
+        }
+    }
+
     @Test func escapesAndUnicode() throws {
         let e = try JSONEventParser.parse(#"{"s":"a\"b\\c\/d\n\t\u00e9\ud83d\ude00","é":"ü"}"#)
         #expect(e["s"] == .string("a\"b\\c/d\n\té😀"))
@@ -48,6 +80,21 @@ import TestSupport
             try JSONEventParser.parse(#"{"a":{"b":1}}"#)
         }
         #expect(throws: EventRejection.duplicateField("a")) { try JSONEventParser.parse(#"{"a":1,"a":2}"#) }
+    }
+
+    /// Duplicates are found whatever the name's length, escapes, or place in the line (names
+    /// near the end are hashed without reading past it), and beyond the first 32 fields.
+    @Test func duplicatesAreFoundEverywhere() {
+        #expect(throws: EventRejection.duplicateField("longer_name_1")) {
+            try JSONEventParser.parse(#"{"longer_name_1":1,"x":2,"longer_name_1":3}"#)
+        }
+        #expect(throws: EventRejection.duplicateField("ab")) { try JSONEventParser.parse(#"{"ab":1,"\u0061b":2}"#) }
+        #expect(throws: EventRejection.duplicateField("k")) { try JSONEventParser.parse(#"{"k":1, "k" :2 }"#) }
+        let many = (0..<40).map { "\"f\($0)\":\($0)" }.joined(separator: ",")
+        #expect(throws: EventRejection.duplicateField("f3")) { try JSONEventParser.parse("{" + many + #","f3":0}"#) }
+        #expect(throws: EventRejection.duplicateField("f35")) { try JSONEventParser.parse("{" + many + #","f35":0}"#) }
+        let distinct = try? JSONEventParser.parse("{" + many + "}")
+        #expect(distinct?.fields.count == 40)
     }
 
     /// Every number of the fixtures parses to the correctly rounded double of its text (as in

@@ -15,8 +15,51 @@ public enum JSONEventParser {
     }
 
     public static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Result<Event, EventRejection> {
+        // A small open-addressing set of the first field names' keys, for duplicate detection
+        // without comparing every pair of names (276 comparisons for 24 fields).
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * NameSet.slots) { storage in
+            var names = NameSet(storage)
+            return parse(bytes: bytes, names: &names)
+        }
+    }
+
+    /// Keys (`slots` of them) then field index + 1 per slot (0: empty), in one stack buffer.
+    struct NameSet {
+        static let slots = 64
+        /// Fields tracked; later ones are compared with every earlier name.
+        static let capacity = 32
+        let storage: UnsafeMutableBufferPointer<UInt64>
+
+        init(_ storage: UnsafeMutableBufferPointer<UInt64>) {
+            self.storage = storage
+            UnsafeMutableBufferPointer(rebasing: storage[Self.slots...]).initialize(repeating: 0)
+        }
+
+        /// The index of an earlier field whose key is `key` and whose name is `name`, else
+        /// records field `index` under `key` and returns nil.
+        @inline(__always)
+        func duplicate(of name: String, key: UInt64, index: Int, in fields: [EventField]) -> Int? {
+            var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 58)
+            while true {
+                let entry = Int(truncatingIfNeeded: storage[Self.slots + slot])
+                if entry == 0 {
+                    storage[slot] = key
+                    storage[Self.slots + slot] = UInt64(index + 1)
+                    return nil
+                }
+                if storage[slot] == key && fields[entry - 1].name == name { return entry - 1 }
+                slot = (slot + 1) & (Self.slots - 1)
+            }
+        }
+    }
+
+    private static func parse(
+        bytes: UnsafeBufferPointer<UInt8>, names: inout NameSet
+    ) -> Result<Event, EventRejection> {
         var scanner = JSONScanner(bytes)
         var event = Event()
+        // A field takes at least 6 bytes (`"a":1,`) and usually over 16: one allocation.
+        event.fields.reserveCapacity(min(bytes.count / 16 + 4, 64))
         do throws(JSONSyntaxError) {
             guard try scanner.peek() == UInt8(ascii: "{") else {
                 return .failure(.notFlatObject(detail: "the text is not a JSON object"))
@@ -26,7 +69,8 @@ public enum JSONEventParser {
                 scanner.position += 1
             } else {
                 while true {
-                    let name = try scanner.string()
+                    var nameKey: UInt64 = 0
+                    let name = try scanner.string(key: &nameKey)
                     try scanner.expect(UInt8(ascii: ":"), "':'")
                     let value: FieldValue
                     switch try scanner.peek() {
@@ -38,9 +82,15 @@ public enum JSONEventParser {
                         return .failure(.notFlatObject(detail: "field '\(name)' holds a nested object or array"))
                     default: value = .number(try scanner.number())
                     }
-                    // Events are small: a linear scan beats hashing for duplicate detection.
-                    for field in event.fields where field.name == name {
-                        return .failure(.duplicateField(name))
+                    let index = event.fields.count
+                    if index < NameSet.capacity {
+                        if names.duplicate(of: name, key: nameKey, index: index, in: event.fields) != nil {
+                            return .failure(.duplicateField(name))
+                        }
+                    } else {
+                        for field in event.fields where field.name == name {
+                            return .failure(.duplicateField(name))
+                        }
                     }
                     event.fields.append(EventField(name, value))
                     let next = try scanner.peek()

@@ -29,6 +29,7 @@ struct JSONScanner {
         JSONSyntaxError(offset: position, detail: detail)
     }
 
+    @inline(__always)
     mutating func skipWhitespace() {
         while position < bytes.count {
             switch bytes[position] {
@@ -39,12 +40,14 @@ struct JSONScanner {
     }
 
     /// The next non-whitespace byte, without consuming it.
+    @inline(__always)
     mutating func peek() throws(JSONSyntaxError) -> UInt8 {
         skipWhitespace()
         guard position < bytes.count else { throw error("unexpected end of input") }
         return bytes[position]
     }
 
+    @inline(__always)
     mutating func expect(_ byte: UInt8, _ what: String) throws(JSONSyntaxError) {
         guard try peek() == byte else { throw error("expected \(what)") }
         position += 1
@@ -61,19 +64,35 @@ struct JSONScanner {
 
     /// A string starting at the current `"`.
     mutating func string() throws(JSONSyntaxError) -> String {
+        var key: UInt64 = 0
+        return try string(key: &key)
+    }
+
+    /// A string starting at the current `"`, and a hash of its UTF-8 bytes in `key` (equal
+    /// strings have equal keys), computed on the bytes already at hand.
+    mutating func string(key: inout UInt64) throws(JSONSyntaxError) -> String {
         try expect(UInt8(ascii: "\""), "'\"'")
         let start = position
-        // Fast path: no escapes.
-        while position < bytes.count {
-            let b = bytes[position]
-            if b == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-                position += 1
-                return s
+        // Fast path: no escapes, on a local cursor.
+        if let base = bytes.baseAddress {
+            let end = bytes.count
+            var p = position
+            while p < end {
+                let b = base[p]
+                if b == UInt8(ascii: "\"") {
+                    let raw = UnsafeBufferPointer(start: base + start, count: p - start)
+                    key = Self.key(raw, readable: end - start)
+                    position = p + 1
+                    return String(decoding: raw, as: UTF8.self)
+                }
+                if b == UInt8(ascii: "\\") { break }
+                if b < 0x20 {
+                    position = p
+                    throw error("control character in string")
+                }
+                p += 1
             }
-            if b == UInt8(ascii: "\\") { break }
-            if b < 0x20 { throw error("control character in string") }
-            position += 1
+            position = p
         }
         guard position < bytes.count else { throw error("unterminated string") }
         var out = Array(bytes[start..<position])
@@ -81,6 +100,7 @@ struct JSONScanner {
             let b = bytes[position]
             if b == UInt8(ascii: "\"") {
                 position += 1
+                key = out.withUnsafeBufferPointer { Self.key($0, readable: $0.count) }
                 return String(decoding: out, as: UTF8.self)
             }
             if b < 0x20 { throw error("control character in string") }
@@ -142,50 +162,135 @@ struct JSONScanner {
         return v
     }
 
-    /// A number per the JSON grammar. Short integers are converted exactly without `strtod`.
+    /// A number per the JSON grammar, correctly rounded. Up to 19 significant digits are
+    /// gathered while validating and converted by ``DecimalToDouble`` (the same result as
+    /// `strtod`, faster); longer ones and the rare undecided roundings go to `strtod`.
+    /// The cursor is a local (stored back on every exit) so the digit loops stay in registers.
+    @inline(__always)
     mutating func number() throws(JSONSyntaxError) -> Double {
         skipWhitespace()
+        guard let base = bytes.baseAddress, position < bytes.count else { throw error("expected a digit") }
         let start = position
+        let end = bytes.count
+        var p = position
+        func fail(_ detail: String) -> JSONSyntaxError { JSONSyntaxError(offset: p, detail: detail) }
         var negative = false
-        if position < bytes.count, bytes[position] == UInt8(ascii: "-") {
+        if p < end, base[p] == UInt8(ascii: "-") {
             negative = true
-            position += 1
+            p += 1
         }
-        guard position < bytes.count, isDigit(bytes[position]) else { throw error("expected a digit") }
-        var integer: UInt64 = 0
-        var digits = 0
-        if bytes[position] == UInt8(ascii: "0") {
-            position += 1
-            digits = 1
+        guard p < end, isDigit(base[p]) else { position = p; throw fail("expected a digit") }
+        var significand: UInt64 = 0
+        var digits = 0  // significant digits gathered (leading zeros are not)
+        var exponent = 0
+        var exact = true  // false when more than 19 significant digits
+        if base[p] == UInt8(ascii: "0") {
+            p += 1
         } else {
-            while position < bytes.count, isDigit(bytes[position]) {
-                if digits < 19 { integer = integer &* 10 &+ UInt64(bytes[position] - 0x30) }
-                digits += 1
-                position += 1
+            while p < end, isDigit(base[p]) {
+                if digits < 19 {
+                    significand = significand &* 10 &+ UInt64(base[p] &- 0x30)
+                    digits += 1
+                } else {
+                    exact = false
+                }
+                p += 1
             }
         }
-        var simple = digits <= 15
-        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
-            simple = false
-            position += 1
-            guard position < bytes.count, isDigit(bytes[position]) else { throw error("expected a digit after '.'") }
-            while position < bytes.count, isDigit(bytes[position]) { position += 1 }
-        }
-        if position < bytes.count, bytes[position] | 0x20 == UInt8(ascii: "e") {
-            simple = false
-            position += 1
-            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
-                position += 1
+        if p < end, base[p] == UInt8(ascii: ".") {
+            p += 1
+            guard p < end, isDigit(base[p]) else { position = p; throw fail("expected a digit after '.'") }
+            // Leading zeros, and the first significant digit, one at a time (they set `digits`).
+            while digits == 0, p < end, isDigit(base[p]) {
+                let d = base[p] &- 0x30
+                if d != 0 {
+                    significand = UInt64(d)
+                    digits = 1
+                }
+                exponent &-= 1
+                p &+= 1
             }
-            guard position < bytes.count, isDigit(bytes[position]) else { throw error("expected an exponent digit") }
-            while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+            // Then 8 at a time while they fit in 19 digits, then one at a time.
+            while digits <= 11, let eight = Self.eightDigits(base + p, available: end - p) {
+                significand = significand &* 100_000_000 &+ eight
+                digits &+= 8
+                exponent &-= 8
+                p &+= 8
+            }
+            while p < end, isDigit(base[p]) {
+                let d = base[p] &- 0x30
+                if digits == 0 && d == 0 {
+                    exponent -= 1
+                } else if digits < 19 {
+                    significand = significand &* 10 &+ UInt64(d)
+                    digits += 1
+                    exponent -= 1
+                } else {
+                    exact = false
+                }
+                p += 1
+            }
         }
-        if simple {
-            // Integers below 10^15 are exact doubles.
-            let v = Double(integer)
-            return negative ? -v : v
+        if p < end, base[p] | 0x20 == UInt8(ascii: "e") {
+            p += 1
+            var exponentNegative = false
+            if p < end, base[p] == UInt8(ascii: "+") || base[p] == UInt8(ascii: "-") {
+                exponentNegative = base[p] == UInt8(ascii: "-")
+                p += 1
+            }
+            guard p < end, isDigit(base[p]) else { position = p; throw fail("expected an exponent digit") }
+            var value = 0
+            while p < end, isDigit(base[p]) {
+                if value < 100_000 { value = value * 10 + Int(base[p] &- 0x30) }
+                p += 1
+            }
+            exponent += exponentNegative ? -value : value
         }
-        return Self.strtodCorrectlyRounded(UnsafeBufferPointer(rebasing: bytes[start..<position]))
+        position = p
+        if exact, let v = DecimalToDouble.convert(significand: significand, exponent: exponent, negative: negative) {
+            return v
+        }
+        return Self.strtodCorrectlyRounded(UnsafeBufferPointer(rebasing: bytes[start..<p]))
+    }
+
+    /// A hash of `raw` for telling names apart: its length and its bytes, packed when it is
+    /// shorter than 8 bytes, else its first and last 8 bytes mixed. Equal byte strings get
+    /// equal keys (a load past `raw` is used only when `readable` bytes allow it, and gives
+    /// the same packed value as the byte loop).
+    @inline(__always)
+    static func key(_ raw: UnsafeBufferPointer<UInt8>, readable: Int) -> UInt64 {
+        let n = raw.count
+        guard n > 0, let start = raw.baseAddress else { return 0 }
+        if n < 8 {
+            var packed: UInt64 = 0
+            if readable >= 8 {
+                packed = UnsafeRawPointer(start).loadUnaligned(as: UInt64.self).littleEndian & ((1 << UInt64(n * 8)) &- 1)
+            } else {
+                for i in 0..<n { packed |= UInt64(start[i]) << UInt64(i * 8) }
+            }
+            return packed | UInt64(n) << 56
+        }
+        let head = UnsafeRawPointer(start).loadUnaligned(as: UInt64.self).littleEndian
+        let tail = UnsafeRawPointer(start + (n - 8)).loadUnaligned(as: UInt64.self).littleEndian
+        return StableHash.fmix64(head ^ (tail &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(truncatingIfNeeded: n) << 56)
+    }
+
+    /// The value of the 8 bytes at `at` when they are all digits (SWAR: one load and a few
+    /// multiplications instead of 8 iterations; fraction digits are most of an event's bytes).
+    @inline(__always)
+    private static func eightDigits(_ at: UnsafePointer<UInt8>, available: Int) -> UInt64? {
+        guard available >= 8 else { return nil }
+        var v = UnsafeRawPointer(at).loadUnaligned(as: UInt64.self).littleEndian
+        // Every byte 0x30...0x39: high nibble 3, and adding 6 does not leave it.
+        guard v & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030,
+            (v &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030
+        else { return nil }
+        v &-= 0x3030_3030_3030_3030
+        // Byte i becomes 10·d_i + d_(i+1); the even bytes then hold the four 2-digit pairs.
+        v = v &* 10 &+ (v >> 8)
+        let pairs02 = v & 0x0000_00FF_0000_00FF  // pairs 0 and 2
+        let pairs13 = (v >> 16) & 0x0000_00FF_0000_00FF  // pairs 1 and 3
+        return (pairs02 &* (100 &+ (1_000_000 << 32)) &+ pairs13 &* (1 &+ (10_000 << 32))) >> 32
     }
 
     /// `strtod` on a NUL-terminated copy of a validated number (C-locale digits only).

@@ -5,12 +5,13 @@
 /// several times cheaper than Swift's seeded SipHash, and the layout is the same in every
 /// process. Entries keep insertion order; equality compares entries in that order.
 struct CategoryTable: Sendable {
-    /// One slot of the open-addressing array: the key's hash, its entry index + 1 (0 = empty)
-    /// and its id, so a lookup touches one slot and then only the key to confirm it.
+    /// One slot of the open-addressing array: the high 32 bits of the key's hash and its
+    /// entry index + 1 (0 = empty). Eight bytes, so the table of 5,000 categories stays small
+    /// in the cache (the lookup is a cache miss on the hot path); a lookup touches one slot and
+    /// then only the key to confirm it.
     struct Slot: Sendable {
-        var hash: UInt64 = 0
-        var entry: Int = 0
-        var id: Int = 0
+        var tag: UInt32 = 0
+        var entry: UInt32 = 0
     }
 
     private(set) var keys: [String] = []
@@ -26,9 +27,13 @@ struct CategoryTable: Sendable {
         StableHash.fmix64(StableHash.fnv1a(string: key))
     }
 
+    @inline(__always)
+    private static func tag(_ hash: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: hash >> 32) }
+
     subscript(key: String) -> Int? {
         get {
             let h = Self.hash(key)
+            let tag = Self.tag(h)
             return slots.withUnsafeBufferPointer { table in
                 keys.withUnsafeBufferPointer { names in
                     let mask = table.count - 1
@@ -36,7 +41,8 @@ struct CategoryTable: Sendable {
                     while true {
                         let slot = table[b]
                         if slot.entry == 0 { return nil }
-                        if slot.hash == h && names[slot.entry - 1] == key { return slot.id }
+                        let entry = Int(slot.entry) - 1
+                        if slot.tag == tag && names[entry] == key { return ids[entry] }
                         b = (b + 1) & mask
                     }
                 }
@@ -45,31 +51,34 @@ struct CategoryTable: Sendable {
         set {
             guard let newValue else { preconditionFailure("CategoryTable does not remove entries") }
             let h = Self.hash(key)
+            let tag = Self.tag(h)
             let mask = slots.count - 1
             var b = Int(truncatingIfNeeded: h) & mask
             while slots[b].entry != 0 {
-                if slots[b].hash == h && keys[slots[b].entry - 1] == key {
-                    slots[b].id = newValue
-                    ids[slots[b].entry - 1] = newValue
+                let entry = Int(slots[b].entry) - 1
+                if slots[b].tag == tag && keys[entry] == key {
+                    ids[entry] = newValue
                     return
                 }
                 b = (b + 1) & mask
             }
+            precondition(keys.count < Int(UInt32.max), "CategoryTable: too many categories")
             keys.append(key)
             ids.append(newValue)
-            slots[b] = Slot(hash: h, entry: keys.count, id: newValue)
+            slots[b] = Slot(tag: tag, entry: UInt32(keys.count))
             if keys.count * 2 > slots.count { grow() }
         }
     }
 
+    /// Doubles the table; hashes are recomputed from the keys (slots keep only a tag).
     private mutating func grow() {
-        let old = slots
-        slots = Array(repeating: Slot(), count: old.count * 2)
+        slots = Array(repeating: Slot(), count: slots.count * 2)
         let mask = slots.count - 1
-        for slot in old where slot.entry != 0 {
-            var b = Int(truncatingIfNeeded: slot.hash) & mask
+        for (index, key) in keys.enumerated() {
+            let h = Self.hash(key)
+            var b = Int(truncatingIfNeeded: h) & mask
             while slots[b].entry != 0 { b = (b + 1) & mask }
-            slots[b] = slot
+            slots[b] = Slot(tag: Self.tag(h), entry: UInt32(index + 1))
         }
     }
 }

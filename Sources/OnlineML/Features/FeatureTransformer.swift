@@ -41,6 +41,9 @@ public struct FeatureTransformer: Sendable {
         var bucket: Int
         /// Numeric: the field's feature id at prepare time (−1 when not assigned yet).
         var featureID: Int
+
+        static let empty = PreparedField(
+            slot: -1, kind: .skip, role: .ignored, number: 0, categoryID: -1, bucket: -1, featureID: -1)
     }
 
     public let configuration: TransformerConfiguration
@@ -109,14 +112,31 @@ public struct FeatureTransformer: Sendable {
     /// absent). Changes no state; throws the first problem found.
     public mutating func prepare(_ event: Event) throws(EventRejection) -> FieldValue? {
         stamp &+= 1
-        prepared.removeAll(keepingCapacity: true)
+        // Sized once per layout and written in place below (no append checks per field).
+        let count = event.fields.count
+        if prepared.count > count {
+            prepared.removeLast(prepared.count - count)
+        } else if prepared.count < count {
+            prepared.append(contentsOf: repeatElement(PreparedField.empty, count: count - prepared.count))
+        }
         var target: FieldValue? = nil
         let inputClip = configuration.inputClip
         let tracksAbsence = imputes
-        // Only stored properties are touched inside (disjoint accesses), and fields are read
-        // through a buffer pointer so no `Field` is copied.
+        // The scratch arrays written below are swapped out into locals for the pass, so the
+        // closures mutate nothing of `self` and `fields` is read in place without a retain;
+        // fields are read through a buffer pointer so no `Field` is copied.
+        var positionNames: [String] = [], positionSlots: [Int] = [], seenStamp: [UInt64] = []
+        var prepared: [PreparedField] = []
+        swap(&positionNames, &self.positionNames)
+        swap(&positionSlots, &self.positionSlots)
+        swap(&seenStamp, &self.seenStamp)
+        swap(&prepared, &self.prepared)
+        let stamp = self.stamp
+        var rejection: EventRejection? = nil
+        do throws(EventRejection) {
         try event.fields.withUnsafeBufferPointer { (eventFields) throws(EventRejection) in
         try fields.withUnsafeBufferPointer { (known) throws(EventRejection) in
+        try prepared.withUnsafeMutableBufferPointer { (out) throws(EventRejection) in
         let base = eventFields.baseAddress
         for position in eventFields.indices {
             // Read the field in place (no copy of its value unless needed).
@@ -141,7 +161,7 @@ public struct FeatureTransformer: Sendable {
             case .feature(.numeric):
                 (kind, number) = try Self.numeric(field, clip: inputClip)
             case .feature(.categorical):
-                (kind, string) = Self.categorical(field.pointee)
+                (kind, string) = Self.categorical(field)
             case .undecided:
                 switch field.pointee.value {
                 case .number, .bool:
@@ -166,12 +186,21 @@ public struct FeatureTransformer: Sendable {
                 }
             }
             if slot >= 0 && tracksAbsence { seenStamp[slot] = stamp }  // only imputation reads it
-            prepared.append(PreparedField(
+            out[position] = PreparedField(
                 slot: slot, kind: kind, role: resolvedRole, number: number, categoryID: categoryID,
-                bucket: bucket, featureID: slot >= 0 && resolvedRole == .feature(.numeric) ? known[slot].featureID : -1))
+                bucket: bucket, featureID: slot >= 0 && resolvedRole == .feature(.numeric) ? known[slot].featureID : -1)
         }
         }
         }
+        }
+        } catch {
+            rejection = error
+        }
+        swap(&positionNames, &self.positionNames)
+        swap(&positionSlots, &self.positionSlots)
+        swap(&seenStamp, &self.seenStamp)
+        swap(&prepared, &self.prepared)
+        if let rejection { throw rejection }
         updateLayout()
         return target
     }
@@ -224,13 +253,18 @@ public struct FeatureTransformer: Sendable {
         return (.numeric, x)
     }
 
-    private static func categorical(_ field: EventField) -> (PreparedKind, String) {
-        switch field.value {
+    @inline(__always)
+    private static func categorical(_ field: UnsafePointer<EventField>) -> (PreparedKind, String) {
+        switch field.pointee.value {
         case .string(let s): return (.categorical, s)
         case .bool(let b): return (.categorical, b ? "true" : "false")
         case .number(let x): return (.categorical, Self.categoryName(x))
         case .null: return (.missing, "")
         }
+    }
+
+    private static func categoricalValue(_ field: EventField) -> String {
+        withUnsafePointer(to: field) { categorical($0).1 }
     }
 
     /// Numbers used as categories are written as integers when they are integers.
@@ -243,14 +277,69 @@ public struct FeatureTransformer: Sendable {
 
     @inline(__always)
     private mutating func scaled(_ x: Double, _ statistics: RunningStatistics) -> Double {
+        Self.scaled(x, statistics, configuration.scaling, configuration.outputClip)
+    }
+
+    @inline(__always)
+    private static func scaled(
+        _ x: Double, _ statistics: RunningStatistics, _ scaling: TransformerConfiguration.Scaling, _ outputClip: Double?
+    ) -> Double {
         var v: Double
-        switch configuration.scaling {
+        switch scaling {
         case .none: v = x
         case .standard: v = statistics.standardized(x)
         case .minMax: v = statistics.minMaxScaled(x)
         }
-        if let bound = configuration.outputClip { v = min(max(v, -bound), bound) }
+        if let bound = outputClip { v = min(max(v, -bound), bound) }
         return v
+    }
+
+    /// Learns the event's values of known numeric fields and writes their features (into
+    /// `predict` too, scaled before the update, when `writesPredict`), in feature-id order.
+    ///
+    /// One tight loop over raw storage on purpose: each field's update is a chain of dependent
+    /// divisions and a square root (River's exact operations), and with no calls or
+    /// uniqueness checks in the loop the CPU overlaps the chains of different fields.
+    @inline(__always)
+    private mutating func learnKnownNumeric(
+        predict: inout FeatureVectorWriter, learn: inout FeatureVectorWriter, writesPredict: Bool
+    ) {
+        let scaling = configuration.scaling, outputClip = configuration.outputClip
+        numericOrder.withUnsafeBufferPointer { order in
+            prepared.withUnsafeBufferPointer { prepared in
+                fields.withUnsafeMutableBufferPointer { fields in
+                    var j = 0
+                    while j < order.count {
+                        let k = order[j]
+                        j += 1
+                        guard prepared[k].kind == .numeric else { continue }
+                        let slot = prepared[k].slot, x = prepared[k].number, id = prepared[k].featureID
+                        // Standard scaling without clipping: two fields per SIMD lane pair when
+                        // the next one is numeric too (and another field), same bits.
+                        if scaling == .standard && outputClip == nil && j < order.count {
+                            let k2 = order[j], slot2 = prepared[k2].slot
+                            if prepared[k2].kind == .numeric && slot2 != slot {
+                                j += 1
+                                let id2 = prepared[k2].featureID
+                                let (before, after) = RunningStatistics.standardizedUpdate(
+                                    &fields[slot].statistics, &fields[slot2].statistics,
+                                    SIMD2(x, prepared[k2].number))
+                                if writesPredict {
+                                    predict.append(id, before[0])
+                                    predict.append(id2, before[1])
+                                }
+                                learn.append(id, after[0])
+                                learn.append(id2, after[1])
+                                continue
+                            }
+                        }
+                        if writesPredict { predict.append(id, Self.scaled(x, fields[slot].statistics, scaling, outputClip)) }
+                        fields[slot].statistics.update(x)
+                        learn.append(id, Self.scaled(x, fields[slot].statistics, scaling, outputClip))
+                    }
+                }
+            }
+        }
     }
 
     private mutating func imputed(_ statistics: RunningStatistics) -> Double? {
@@ -333,18 +422,17 @@ public struct FeatureTransformer: Sendable {
         let firstNewID = vocabulary.count
         let imputes = self.imputes
         // New fields add slots during the pass; they are never absent, so the bound holds.
+        // The event's fields through a pointer: the closure below captures no array to retain.
+        event.fields.withUnsafeBufferPointer { eventFields in
         vector.write(capacity: outputCapacity(imputes) + 2 * prepared.count) { out in
-            for k in numericOrder where prepared[k].kind == .numeric {
-                let slot = prepared[k].slot
-                fields[slot].statistics.update(prepared[k].number)
-                out.append(prepared[k].featureID, scaled(prepared[k].number, fields[slot].statistics))
-            }
+            var unused = out
+            learnKnownNumeric(predict: &unused, learn: &out, writesPredict: false)
             for k in 0..<prepared.count {
                 if prepared[k].kind == .numeric && prepared[k].featureID >= 0 { continue }
                 var slot = prepared[k].slot
                 if slot < 0 {
                     if prepared[k].role == .undecided { continue }
-                    slot = addField(event.fields[k].name, role: prepared[k].role, position: k)
+                    slot = addField(eventFields[k].name, role: prepared[k].role, position: k)
                 }
                 switch prepared[k].kind {
                 case .skip: break
@@ -356,7 +444,7 @@ public struct FeatureTransformer: Sendable {
                 case .categorical:
                     var id = prepared[k].categoryID
                     if id < 0 {
-                        id = learnCategory(slot: slot, value: Self.categorical(event.fields[k]).1, bucket: prepared[k].bucket, vocabulary: &vocabulary)
+                        id = learnCategory(slot: slot, value: Self.categoricalValue(eventFields[k]), bucket: prepared[k].bucket, vocabulary: &vocabulary)
                     }
                     out.append(id, 1)
                 case .missing:
@@ -368,6 +456,7 @@ public struct FeatureTransformer: Sendable {
                     learnMissing(slot: slot, into: &out, vocabulary: &vocabulary)
                 }
             }
+        }
         }
         if vocabulary.count != firstNewID { layoutSlots.removeAll() }  // ids changed: recompute the layout
         if vocabulary.count - firstNewID > 1 { sortNewIDs(from: firstNewID, vector: &vector, vocabulary: &vocabulary) }
@@ -383,21 +472,18 @@ public struct FeatureTransformer: Sendable {
         let firstNewID = vocabulary.count
         let imputes = self.imputes
         let capacity = outputCapacity(imputes) + 2 * prepared.count
+        // The event's fields through a pointer: the closures below capture no array to retain.
+        event.fields.withUnsafeBufferPointer { eventFields in
         predict.write(capacity: capacity) { p in
             learn.write(capacity: capacity) { l in
-                for k in numericOrder where prepared[k].kind == .numeric {
-                    let slot = prepared[k].slot, x = prepared[k].number, id = prepared[k].featureID
-                    p.append(id, scaled(x, fields[slot].statistics))
-                    fields[slot].statistics.update(x)
-                    l.append(id, scaled(x, fields[slot].statistics))
-                }
+                learnKnownNumeric(predict: &p, learn: &l, writesPredict: true)
                 for k in 0..<prepared.count {
                     if prepared[k].kind == .numeric && prepared[k].featureID >= 0 { continue }
                     let known = prepared[k].slot >= 0
                     var slot = prepared[k].slot
                     if !known {
                         if prepared[k].role == .undecided { continue }
-                        slot = addField(event.fields[k].name, role: prepared[k].role, position: k)
+                        slot = addField(eventFields[k].name, role: prepared[k].role, position: k)
                     }
                     switch prepared[k].kind {
                     case .skip: break
@@ -411,7 +497,7 @@ public struct FeatureTransformer: Sendable {
                         if id >= 0 {
                             p.append(id, 1)
                         } else {
-                            id = learnCategory(slot: slot, value: Self.categorical(event.fields[k]).1, bucket: prepared[k].bucket, vocabulary: &vocabulary)
+                            id = learnCategory(slot: slot, value: Self.categoricalValue(eventFields[k]), bucket: prepared[k].bucket, vocabulary: &vocabulary)
                         }
                         l.append(id, 1)
                     case .missing:
@@ -426,6 +512,7 @@ public struct FeatureTransformer: Sendable {
                     }
                 }
             }
+        }
         }
         if vocabulary.count != firstNewID { layoutSlots.removeAll() }
         if vocabulary.count - firstNewID > 1 { sortNewIDs(from: firstNewID, vector: &learn, vocabulary: &vocabulary) }

@@ -34,18 +34,23 @@ public struct FeatureVector: Sendable, Hashable {
 
     /// Sorts by id (insertion sort: vectors are short and usually nearly sorted) and sums the
     /// values of repeated ids (hashing collisions), like River's feature hasher.
+    ///
+    /// The sort starts at the first element out of order (the transformer writes numeric
+    /// features already in id order, then a few categorical ones), and the summing pass runs
+    /// only when an id repeats. Same result as a full stable sort and sum.
     public mutating func canonicalize() {
         let n = indices.count
         guard n > 1 else { return }
-        let sorted = indices.withUnsafeBufferPointer { idx in
-            for k in 1..<n where idx[k - 1] >= idx[k] { return false }
-            return true
+        let firstOutOfOrder = indices.withUnsafeBufferPointer { idx in
+            for k in 1..<n where idx[k - 1] >= idx[k] { return k }
+            return n
         }
-        if sorted { return }
+        if firstOutOfOrder == n { return }
         var kept = 0
         indices.withUnsafeMutableBufferPointer { idx in
             values.withUnsafeMutableBufferPointer { val in
-                for k in 1..<n {
+                var repeated = false
+                for k in firstOutOfOrder..<n {
                     let i = idx[k], v = val[k]
                     var j = k - 1
                     while j >= 0 && idx[j] > i {
@@ -53,8 +58,13 @@ public struct FeatureVector: Sendable, Hashable {
                         val[j + 1] = val[j]
                         j -= 1
                     }
+                    if j >= 0 && idx[j] == i { repeated = true }
                     idx[j + 1] = i
                     val[j + 1] = v
+                }
+                guard repeated else {
+                    kept = n
+                    return
                 }
                 var w = 0
                 for r in 1..<n {
@@ -85,12 +95,25 @@ public struct FeatureVector: Sendable, Hashable {
                 var writer = FeatureVectorWriter(indices: idx, values: val)
                 body(&writer)
                 let n = writer.count
-                indices.removeAll(keepingCapacity: true)
-                values.removeAll(keepingCapacity: true)
-                indices.append(contentsOf: UnsafeBufferPointer(rebasing: idx[0..<n]))
-                values.append(contentsOf: UnsafeBufferPointer(rebasing: val[0..<n]))
+                Self.replaceContents(of: &indices, with: UnsafeBufferPointer(rebasing: idx[0..<n]))
+                Self.replaceContents(of: &values, with: UnsafeBufferPointer(rebasing: val[0..<n]))
             }
         }
+    }
+}
+
+extension FeatureVector {
+    /// `array = Array(source)` reusing the array's storage: events of a stream usually give
+    /// vectors of one length, so this is mostly a plain copy over the same count.
+    @inlinable
+    static func replaceContents<T>(of array: inout [T], with source: UnsafeBufferPointer<T>) {
+        let n = source.count
+        if array.count > n { array.removeLast(array.count - n) }
+        let kept = array.count
+        array.withUnsafeMutableBufferPointer { target in
+            for k in 0..<kept { target[k] = source[k] }
+        }
+        if kept < n { array.append(contentsOf: UnsafeBufferPointer(rebasing: source[kept..<n])) }
     }
 }
 

@@ -15,5 +15,6 @@ struct Bench: AsyncParsableCommand {
         BenchDrift.self,
         BenchTransport.self,
         BenchPipeline.self,
+        BenchParse.self,
     ]
 }

@@ -31,6 +31,9 @@ struct BenchML: ParsableCommand {
     @Flag(help: "Run only the prepare stage (for profiling).")
     var prepareOnly = false
 
+    @Flag(help: "Run only the SGD pipeline (for profiling).")
+    var sgdOnly = false
+
     /// SplitMix64, private to this benchmark.
     struct Random {
         var state: UInt64
@@ -97,6 +100,19 @@ struct BenchML: ParsableCommand {
                 e += 1
                 if e == events.count { e = 0 }
             }
+            return
+        }
+
+        if sgdOnly {
+            var model = ModelPipeline(configuration: ModelPipelineConfiguration(
+                task: .binaryClassification, schema: Schema(target: "y"),
+                transformer: TransformerConfiguration(scaling: .standard),
+                learner: LinearModelConfiguration(loss: .log, optimizer: .sgd(0.1))))
+            var sink = 0.0
+            for k in 0..<self.events {
+                sink += (try? model.processOne(events[k % events.count]))?.prediction.value ?? 0
+            }
+            print("sink \(sink)")
             return
         }
 

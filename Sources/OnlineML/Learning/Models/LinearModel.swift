@@ -70,12 +70,11 @@ public struct LinearModel: Sendable {
         }
         let count = x.count
         if let last = x.indices.last, last >= weights.count { reserve(featureCount: last + 1) }
-        for k in 0..<count {
-            let v = x.values[k]
-            guard v.isFinite, abs(v) <= ValueLimits.maxMagnitude else {
-                throw .valueOutOfRange(field: "feature #\(x.indices[k])", value: v)
-            }
+        // Validation first, over raw storage; the message is built only on the rare failure.
+        let bad = x.values.withUnsafeBufferPointer { val in
+            val.firstIndex { !($0.isFinite && abs($0) <= ValueLimits.maxMagnitude) }
         }
+        if let k = bad { throw .valueOutOfRange(field: "feature #\(x.indices[k])", value: x.values[k]) }
         let raw = rawPrediction(x)
         guard raw.isFinite else { throw .nonFiniteUpdate(detail: "raw prediction is not finite") }
         var lossGradient = configuration.loss.gradient(target: y, raw: raw) * sampleWeight
@@ -106,7 +105,11 @@ public struct LinearModel: Sendable {
         if configuration.l1 != 0 { applyCumulativeL1(x) }
 
         var finite = intercept.isFinite
-        for k in 0..<count where !weights[x.indices[k]].isFinite { finite = false }
+        weights.withUnsafeBufferPointer { w in
+            x.indices.withUnsafeBufferPointer { idx in
+                for k in 0..<count where !w[idx[k]].isFinite { finite = false }
+            }
+        }
         if !finite {
             intercept = savedIntercept
             for k in 0..<count { weights[x.indices[k]] = saved[k] }
