@@ -36,21 +36,28 @@ import TestSupport
             directory: fixture.directory, name: "up")
         defer { up.kill() }
 
-        // Scrape while it runs.
-        var port: Int?
-        var scraped = ""
-        var health = ""
-        let deadline = ContinuousClock.now + .seconds(120)
-        while ContinuousClock.now < deadline && !up.stdout().contains("\"stopped_by\"") {
-            if port == nil, let found = up.stderr().components(separatedBy: "metrics on http://127.0.0.1:").dropFirst().first {
-                port = Int(found.prefix { $0.isNumber })
+        // Scrape while it runs, on a thread of its own: other suites' blocking calls can hold
+        // the cooperative pool for seconds, longer than this run lasts.
+        let (scraped, health, port) = await withCheckedContinuation { continuation in
+            let thread = Thread {
+                var port: Int?
+                var scraped = ""
+                var health = ""
+                let deadline = ContinuousClock.now + .seconds(120)
+                while ContinuousClock.now < deadline && !up.stdout().contains("\"stopped_by\"") {
+                    if port == nil, let found = up.stderr().components(separatedBy: "metrics on http://127.0.0.1:").dropFirst().first {
+                        port = Int(found.prefix { $0.isNumber })
+                    }
+                    if let port, let text = httpGet(port: port, path: "/metrics") {
+                        scraped = text
+                        health = httpGet(port: port, path: "/health") ?? health
+                        if metricValue(text, "driftline_records_in_total{stage=\"learn\"") > 0 { break }
+                    }
+                    Thread.sleep(forTimeInterval: 0.2)
+                }
+                continuation.resume(returning: (scraped, health, port))
             }
-            if let port, let text = httpGet(port: port, path: "/metrics") {
-                scraped = text
-                health = httpGet(port: port, path: "/health") ?? health
-                if metricValue(text, "driftline_records_in_total{stage=\"learn\"") > 0 { break }
-            }
-            try await Task.sleep(for: .milliseconds(200))
+            thread.start()
         }
         let status = try await up.waitForExit(timeout: .seconds(120))
         #expect(status == 0, "\(up.stderr())")
