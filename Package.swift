@@ -97,7 +97,8 @@ let package = Package(
         ),
         .testTarget(
             name: "DriftlineCLITests",
-            dependencies: ["TestSupport", "Kafka", "Pipeline"]
+            dependencies: ["TestSupport", "Kafka", "Pipeline"],
+            exclude: ["python"]
         ),
     ]
 )

@@ -170,3 +170,106 @@ int dl_reference_consume(const char *const *keys, const char *const *values, int
     rd_kafka_destroy(rk);
     return result->error[0] ? 1 : 0;
 }
+
+int dl_reference_pipe(const char *const *consumer_keys, const char *const *consumer_values, int consumer_count,
+                      const char *const *producer_keys, const char *const *producer_values, int producer_count,
+                      const char *in_topic, const char *out_topic, long long count, int timeout_ms,
+                      dl_reference_result *result) {
+    memset(result, 0, sizeof *result);
+    char errstr[256];
+    rd_kafka_conf_t *pconf = make_conf(producer_keys, producer_values, producer_count, result);
+    if (!pconf) return 1;
+    delivery_counts counts = {0, 0};
+    rd_kafka_conf_set_opaque(pconf, &counts);
+    rd_kafka_conf_set_dr_msg_cb(pconf, on_delivery);
+    rd_kafka_t *producer = rd_kafka_new(RD_KAFKA_PRODUCER, pconf, errstr, sizeof errstr);
+    if (!producer) {
+        snprintf(result->error, sizeof result->error, "%s", errstr);
+        rd_kafka_conf_destroy(pconf);
+        return 1;
+    }
+    rd_kafka_conf_t *cconf = make_conf(consumer_keys, consumer_values, consumer_count, result);
+    if (!cconf) {
+        rd_kafka_destroy(producer);
+        return 1;
+    }
+    rd_kafka_t *consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cconf, errstr, sizeof errstr);
+    if (!consumer) {
+        snprintf(result->error, sizeof result->error, "%s", errstr);
+        rd_kafka_conf_destroy(cconf);
+        rd_kafka_destroy(producer);
+        return 1;
+    }
+    rd_kafka_poll_set_consumer(consumer);
+    const struct rd_kafka_metadata *metadata = NULL;
+    rd_kafka_topic_t *probe = rd_kafka_topic_new(consumer, in_topic, NULL);
+    rd_kafka_resp_err_t err = rd_kafka_metadata(consumer, 0, probe, &metadata, 10000);
+    rd_kafka_topic_destroy(probe);
+    if (err || metadata->topic_cnt != 1 || metadata->topics[0].err) {
+        snprintf(result->error, sizeof result->error, "metadata for %s: %s", in_topic,
+                 rd_kafka_err2str(err ? err : metadata->topics[0].err));
+        if (metadata) rd_kafka_metadata_destroy(metadata);
+        rd_kafka_destroy(consumer);
+        rd_kafka_destroy(producer);
+        return 1;
+    }
+    rd_kafka_topic_partition_list_t *assignment =
+        rd_kafka_topic_partition_list_new(metadata->topics[0].partition_cnt);
+    for (int p = 0; p < metadata->topics[0].partition_cnt; p++)
+        rd_kafka_topic_partition_list_add(assignment, in_topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_metadata_destroy(metadata);
+    rd_kafka_assign(consumer, assignment);
+    rd_kafka_topic_partition_list_destroy(assignment);
+    rd_kafka_topic_t *out = rd_kafka_topic_new(producer, out_topic, NULL);
+
+    rd_kafka_queue_t *queue = rd_kafka_queue_get_consumer(consumer);
+    rd_kafka_message_t *batch[1000];
+    long long received = 0;
+    double start = 0, last = now_seconds(), gap = timeout_ms / 1000.0;
+    while (received < count && !result->error[0]) {
+        rd_kafka_message_t *first = rd_kafka_consumer_poll(consumer, 100);
+        if (!first) {
+            if (now_seconds() - last > gap)
+                snprintf(result->error, sizeof result->error, "timed out after %lld of %lld records", received, count);
+            rd_kafka_poll(producer, 0);
+            continue;
+        }
+        batch[0] = first;
+        ssize_t taken = 1;
+        long long left = count - received - 1;
+        if (left > 0) {
+            ssize_t more = rd_kafka_consume_batch_queue(queue, 0, batch + 1, left < 999 ? (size_t)left : 999);
+            if (more > 0) taken += more;
+        }
+        for (ssize_t i = 0; i < taken; i++) {
+            rd_kafka_message_t *m = batch[i];
+            if (!m->err) {
+                if (received == 0) start = now_seconds();
+                received++;
+                while (rd_kafka_produce(out, m->partition, RD_KAFKA_MSG_F_COPY, m->payload, m->len,
+                                        m->key, m->key_len, NULL) == -1) {
+                    if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+                        snprintf(result->error, sizeof result->error, "produce: %s",
+                                 rd_kafka_err2str(rd_kafka_last_error()));
+                        break;
+                    }
+                    rd_kafka_poll(producer, 10);
+                }
+            }
+            rd_kafka_message_destroy(m);
+        }
+        rd_kafka_poll(producer, 0);
+        last = now_seconds();
+    }
+    while (!result->error[0] && counts.delivered + counts.failed < received) rd_kafka_poll(producer, 20);
+    result->seconds = now_seconds() - start;
+    result->messages = counts.delivered;
+    result->failed = counts.failed;
+    rd_kafka_queue_destroy(queue);
+    rd_kafka_topic_destroy(out);
+    rd_kafka_consumer_close(consumer);
+    rd_kafka_destroy(consumer);
+    rd_kafka_flush(producer, 10000);
+    rd_kafka_destroy(producer);
+    return result->error[0] ? 1 : 0;
+}

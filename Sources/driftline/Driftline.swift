@@ -20,7 +20,9 @@ struct Driftline: AsyncParsableCommand {
         Lint.self,
         Evaluate.self,
         Generate.self,
-        Graph.self,
         StageCommand.self,
+        Graph.self,
+        Up.self,
+        Models.self,
     ]
 }

@@ -11,9 +11,10 @@ struct Bench: AsyncParsableCommand {
 
     /// Registration point: one line per benchmark.
     static let allSubcommands: [any ParsableCommand.Type] = [
-        BenchTransport.self,
         BenchML.self,
         BenchDrift.self,
+        BenchTransport.self,
+        BenchPipeline.self,
         BenchParse.self,
     ]
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kafka
+import Monitoring
 import Pipeline
 
 /// `driftline stage NAME --topology FILE`: one built-in stage as a long-lived member of a
@@ -43,6 +44,8 @@ struct StageCommand: AsyncParsableCommand {
     @Option(name: .customLong("stats-interval"), help: "Seconds between statistics lines on stderr (0: none).")
     var statsInterval: Double = 10
 
+    @OptionGroup var metrics: MetricsOptions
+
     func run() async throws {
         guard let stage = BuiltInStage(rawValue: name) else {
             log("unknown stage '\(name)'; the built-in stages are \(BuiltInStage.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -74,6 +77,7 @@ struct StageCommand: AsyncParsableCommand {
             for: stage, topology: loaded, bootstrapServers: servers, groupID: group)
         configuration.consumer.sessionTimeoutMilliseconds = sessionTimeoutMilliseconds
         configuration.consumer.heartbeatIntervalMilliseconds = max(100, min(1000, sessionTimeoutMilliseconds / 10))
+        configuration.consumer.properties = Up.consumerProperties(configuration.consumer.properties)
         if let instanceID {
             configuration.consumer.clientID = "driftline-\(stage.rawValue)-\(instanceID)"
             configuration.producer.clientID = "driftline-\(stage.rawValue)-\(instanceID)"
@@ -99,6 +103,8 @@ struct StageCommand: AsyncParsableCommand {
             }
         }
         defer { reporter.cancel() }
+        let endpoint = try startMetrics(stage: stage, topology: loaded, runner: runner, servers: servers)
+        defer { endpoint?.stop() }
         do {
             try await runner.run()
         } catch {
@@ -107,6 +113,43 @@ struct StageCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         log("stopped: " + Self.describe(runner.statistics))
+    }
+
+    /// Serves /metrics and /health for this stage when the topology or a flag asks for it, and
+    /// keeps the series up to date once a second: the runner's counters, and for the learner
+    /// (detect stage) what its model (alert) topic says.
+    private func startMetrics(stage: BuiltInStage, topology: Topology, runner: StageRunner, servers: String) throws -> MetricsEndpoint? {
+        guard let configuration = metrics.configuration(for: topology) else { return nil }
+        let exposition = PrometheusExposition()
+        let health = StageHealth(stage: stage.rawValue)
+        let server = MetricsServer(configuration: configuration, exposition: exposition, health: health)
+        let port = try server.start()
+        log("metrics for stage \(stage.rawValue) on \(server.baseURL ?? "port \(port)")/metrics and /health")
+        if self.metrics.metricsPort == 0 {
+            FileHandle.standardOutput.write(Data("metrics port \(port)\n".utf8))
+        }
+        let watcher: PipelineWatcher? = stage == .transform ? nil : try? PipelineWatcher(topology: topology, bootstrapServers: servers)
+        let watcherThread = watcher.map { watcher in
+            DetachedThread(name: "driftline-metrics-watcher") {
+                try watcher.start()
+                watcher.run()
+            }
+        }
+        let exporter = Task {
+            var stageExporter = StageMetricsExporter(
+                metrics: StageMetrics(stage: stage.rawValue, factory: exposition.factory), health: health,
+                outputTopic: Up.outputTopic(of: stage, topology: topology))
+            var modelExporter = ModelMetricsExporter(factory: exposition.factory, models: stage == .learn, alerts: stage == .detect)
+            while !Task.isCancelled {
+                stageExporter.export(runner.statistics)
+                if let watcher { modelExporter.export(watcher.snapshot) }
+                try? await Task.sleep(for: .seconds(1))
+            }
+            watcher?.stop()
+            await watcherThread?.wait()
+            watcher?.close()
+        }
+        return MetricsEndpoint(server: server, exporter: exporter)
     }
 
     static func describe(_ statistics: StageStatistics) -> String {
@@ -121,4 +164,15 @@ struct StageCommand: AsyncParsableCommand {
 private func log(_ message: String) {
     let line = "\(Date().formatted(.iso8601)) driftline: \(message)\n"
     FileHandle.standardError.write(Data(line.utf8))
+}
+
+/// A stage's running metrics server and the task that feeds it.
+private struct MetricsEndpoint {
+    let server: MetricsServer
+    let exporter: Task<Void, Never>
+
+    func stop() {
+        exporter.cancel()
+        server.stop()
+    }
 }

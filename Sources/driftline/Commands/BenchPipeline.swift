@@ -1,0 +1,456 @@
+import ArgumentParser
+import CKafkaReferenceLoop
+import Foundation
+import Kafka
+import OnlineML
+import Pipeline
+import Synchronization
+
+/// `driftline bench pipeline`: the engine over the embedded broker, each figure beside a
+/// reference measured in the same run.
+///
+/// - no-op stage: a ``StageRunner`` whose stage forwards every record unchanged, against a
+///   plain C consume → produce loop over librdkafka (`dl_reference_pipe`) on the same records;
+/// - chain: the quickstart topology's transform → learn → detect, all running, over a
+///   pre-loaded events topic: events per second from the transform's first record to the
+///   detect stage's last;
+/// - latency: the chain fed at a paced rate; event → prediction latency from the event's
+///   produce timestamp (carried to the prediction record) to its arrival at a consumer;
+/// - RSS: each stage as its own `driftline stage` process (VmRSS from /proc) while it runs.
+///
+/// The machine is shared: the load average and this process's CPU time are printed too.
+struct BenchPipeline: AsyncParsableCommand, Sendable {
+    static let configuration = CommandConfiguration(
+        commandName: "pipeline",
+        abstract: "Measure stages over the embedded broker: no-op vs C loop, chain rate, latency, RSS.",
+        discussion: """
+            Build with `swift build -c release` first. Example:
+              driftline bench pipeline --repeat 3
+            """
+    )
+
+    @Option(help: "The topology whose stages form the chain.")
+    var topology: String = "topologies/quickstart.yaml"
+
+    @Option(help: "Records for the no-op stage measurement.")
+    var noopRecords: Int = 500_000
+
+    @Option(help: "Events for the chain measurement.")
+    var chainEvents: Int = 50_000
+
+    @Option(help: "Partitions of the events, features and predictions topics in the chain runs.")
+    var partitions: Int = 16
+
+    @Option(help: "Paced rate for the latency measurement, events per second.")
+    var latencyRate: Int = 10_000
+
+    @Option(help: "Seconds of paced feeding for the latency measurement.")
+    var latencySeconds: Double = 10
+
+    @Option(help: "Events fed to the stage processes whose RSS is measured.")
+    var rssEvents: Int = 100_000
+
+    @Option(help: ArgumentHelp(
+        "For the RSS measurement: add queued.max.messages.kbytes=N to the topology's kafka settings.",
+        discussion: "librdkafka prefetches up to 64 MB per consumer by default; a stage's steady memory is mostly that.",
+        valueName: "kbytes"))
+    var rssQueuedKilobytes: Int?
+
+    @Option(name: .customLong("repeat"), help: "Runs per measurement; medians are reported.")
+    var runs: Int = 3
+
+    @Option(help: "Comma-separated parts to run: noop, chain, latency, rss.")
+    var parts: String = "noop,chain,latency,rss"
+
+    func run() async throws {
+        try await DedicatedThread.run(name: "driftline-bench") { try self.execute() }
+    }
+
+    func execute() throws {
+        let loaded = try Topology.load(contentsOf: URL(fileURLWithPath: topology), displayName: topology)
+        let selected = Set(parts.split(separator: ",").map { String($0) })
+        #if DEBUG
+        StandardError.line("warning: this is a debug build; build with `swift build -c release` for real figures")
+        #endif
+        let cpuStart = Self.cpuSeconds()
+        let load = Self.loadAverage()
+        var report: [String] = ["bench pipeline (embedded broker, librdkafka \(Librdkafka.version)), medians of \(runs) runs"]
+        report.append("load average at start: \(load)")
+
+        if selected.contains("noop") {
+            var swift: [Double] = [], c: [Double] = [], ratios: [Double] = []
+            for run in 1...runs {
+                let (s, r) = try measureNoop(run: run)
+                swift.append(s)
+                c.append(r)
+                ratios.append(s / r)
+                StandardError.line("noop run \(run): stage \(Int(s))/s, C loop \(Int(r))/s, ratio \(Self.fixed(s / r, 2))")
+            }
+            let s = Self.median(swift), r = Self.median(c)
+            report.append("no-op stage consume→produce: \(Int(s)) records/s; C consume→produce loop: \(Int(r)) records/s; median of the per-run ratios \(Self.fixed(Self.median(ratios), 2)) (bar ≥ 0.70)")
+        }
+        if selected.contains("chain") {
+            var rates: [Double] = []
+            for run in 1...runs {
+                let rate = try measureChain(loaded)
+                rates.append(rate)
+                StandardError.line("chain run \(run): \(Int(rate)) events/s")
+            }
+            report.append("whole chain (transform→learn→detect, \(partitions) partitions, \(chainEvents) events): \(Int(Self.median(rates))) events/s (bar ≥ 150,000)")
+        }
+        if selected.contains("latency") {
+            var p50s: [Double] = [], p99s: [Double] = []
+            for run in 1...runs {
+                let (p50, p99, count) = try measureLatency(loaded)
+                p50s.append(p50)
+                p99s.append(p99)
+                StandardError.line("latency run \(run): p50 \(Self.fixed(p50, 1)) ms, p99 \(Self.fixed(p99, 1)) ms over \(count) predictions")
+            }
+            report.append("event→prediction latency at \(latencyRate) events/s: p50 \(Self.fixed(Self.median(p50s), 1)) ms, p99 \(Self.fixed(Self.median(p99s), 1)) ms (bar p99 ≤ 20 ms; linger.ms=1)")
+        }
+        if selected.contains("rss") {
+            let rss = try measureRSS(loaded)
+            report.append("RSS per stage process (peak of samples\(rssQueuedKilobytes.map { ", queued.max.messages.kbytes=\($0)" } ?? ", librdkafka defaults")): " + rss.map { "\($0.0) \(Self.fixed(Double($0.1) / 1024, 1)) MB" }.joined(separator: ", ") + " (bar ≤ 64 MB)")
+        }
+        report.append("load average at end: \(Self.loadAverage()); CPU time of this process and children: \(Self.fixed(Self.cpuSeconds() - cpuStart, 1)) s")
+        print(report.joined(separator: "\n"))
+    }
+
+    // MARK: - No-op stage against the C loop
+
+    private func measureNoop(run: Int) throws -> (stage: Double, c: Double) {
+        let broker = try EmbeddedBroker()
+        defer { broker.shutdown() }
+        let size = 200
+        let partitionCount = max(4, noopRecords * (size + 80) / (4 << 20) + 1)
+        for topic in ["noop.in", "noop.out-c", "noop.out-stage", "noop.dlq"] {
+            try broker.createTopic(topic, partitions: partitionCount)
+        }
+        var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: broker.bootstrapServers)
+        producerConfiguration.lingerMilliseconds = 5
+        let producer = try KafkaProducer(configuration: producerConfiguration)
+        let payload = [UInt8](repeating: UInt8(ascii: "x"), count: size)
+        for index in 0..<noopRecords {
+            try producer.enqueue(topic: "noop.in", key: Array(String(index).utf8), value: payload, partition: Int32(index % partitionCount), deliveryTag: 0)
+        }
+        try producer.flush(timeout: .seconds(120))
+        producer.close()
+
+        var consumer = KafkaConsumerConfiguration(bootstrapServers: broker.bootstrapServers, groupID: "bench-noop")
+        consumer.sessionTimeoutMilliseconds = 6000
+        consumer.heartbeatIntervalMilliseconds = 500
+        var outputProducer = KafkaProducerConfiguration(bootstrapServers: broker.bootstrapServers)
+        outputProducer.lingerMilliseconds = 5
+
+        // C reference: the same client settings.
+        var result = dl_reference_result()
+        let consumerProperties = consumer.librdkafkaProperties
+        let producerProperties = outputProducer.librdkafkaProperties
+        let status = Self.withCProperties(consumerProperties) { ck, cv, cn in
+            Self.withCProperties(producerProperties) { pk, pv, pn in
+                dl_reference_pipe(ck, cv, cn, pk, pv, pn, "noop.in", "noop.out-c", Int64(noopRecords), 30_000, &result)
+            }
+        }
+        guard status == 0 else {
+            let error = withUnsafeBytes(of: &result.error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            throw CommandFailure("C pipe loop failed: \(error)")
+        }
+        let cRate = Double(result.messages) / result.seconds
+
+        var configuration = StageRunnerConfiguration(
+            stage: "noop", inputTopics: ["noop.in"],
+            topics: StageTopics(events: "noop.in", features: "noop.out-stage", predictions: "noop.out-stage",
+                                models: "noop.out-stage", alerts: "noop.out-stage", deadLetters: "noop.dlq"),
+            consumer: consumer, producer: outputProducer)
+        configuration.lagRefreshInterval = .seconds(3600)
+        let runner = StageRunner(configuration: configuration) { _ in NoOpStage() }
+        let stageRate = try Self.timeRunner(runner, until: noopRecords)
+        return (stageRate, cRate)
+    }
+
+    /// Runs `runner` on its own thread until `count` outputs are delivered; the rate counts
+    /// from the first statistics snapshot that shows input to the one that shows all delivered.
+    private static func timeRunner(_ runner: StageRunner, until count: Int) throws -> Double {
+        let done = DetachedThread(name: "bench-runner") {
+            let semaphore = DispatchSemaphore(value: 0)
+            let failure = Mutex<String?>(nil)
+            Task {
+                do { try await runner.run() } catch { failure.withLock { $0 = String(describing: error) } }
+                semaphore.signal()
+            }
+            semaphore.wait()
+            if let message = failure.withLock({ $0 }) { throw CommandFailure(message) }
+        }
+        var start: (ContinuousClock.Instant, Int)?
+        var end: ContinuousClock.Instant?
+        let deadline = ContinuousClock.now + .seconds(300)
+        while ContinuousClock.now < deadline {
+            let statistics = runner.statistics
+            if statistics.stopped { break }
+            if start == nil, statistics.recordsIn > 0 { start = (.now, statistics.recordsIn) }
+            if statistics.delivered >= count {
+                end = .now
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.002)
+        }
+        runner.shutdown()
+        while runner.statistics.stopped == false && done.error == nil { Thread.sleep(forTimeInterval: 0.05) }
+        guard let start, let end else { throw CommandFailure("the no-op stage did not finish: \(runner.statistics.failure ?? "timeout")") }
+        return Double(count - start.1) / start.0.duration(to: end).seconds
+    }
+
+    // MARK: - Chain
+
+    /// The topology with its chain topics widened to `partitions`, on `servers`.
+    private func chainTopology(_ topology: Topology) -> Topology {
+        var copy = topology
+        copy.topics.events.partitions = partitions
+        copy.topics.features.partitions = partitions
+        copy.topics.predictions.partitions = partitions
+        return copy
+    }
+
+    private func startChain(_ topology: Topology, broker: EmbeddedBroker, linger: Int? = nil) throws -> [StageRunner] {
+        for topic in topology.topics.all { try? broker.createTopic(topic.name, partitions: topic.partitions ?? 4) }
+        var runners: [StageRunner] = []
+        for stage in BuiltInStage.allCases {
+            guard let factory = try? BuiltInStages.factory(for: stage, topology: topology) else { continue }
+            var configuration = BuiltInStages.runnerConfiguration(for: stage, topology: topology, bootstrapServers: broker.bootstrapServers)
+            configuration.consumer.sessionTimeoutMilliseconds = 6000
+            configuration.consumer.heartbeatIntervalMilliseconds = 500
+            configuration.consumer.properties = Up.consumerProperties(configuration.consumer.properties)
+            if let linger {
+                configuration.producer.properties["linger.ms"] = String(linger)
+                configuration.consumer.properties["fetch.wait.max.ms"] = "5"
+            }
+            runners.append(StageRunner(configuration: configuration, factory: factory))
+        }
+        for runner in runners {
+            Task { try? await runner.run() }
+        }
+        return runners
+    }
+
+    private func stop(_ runners: [StageRunner]) {
+        for runner in runners { runner.shutdown() }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while runners.contains(where: { !$0.statistics.stopped }) && ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    private func measureChain(_ base: Topology) throws -> Double {
+        let topology = chainTopology(base)
+        let broker = try EmbeddedBroker()
+        defer { broker.shutdown() }
+        for topic in topology.topics.all { try broker.createTopic(topic.name, partitions: topic.partitions ?? 4) }
+        let feeder = try EventFeeder(source: .generated(events: chainEvents, driftAt: [chainEvents / 2], seed: 42),
+                                     topology: topology, bootstrapServers: broker.bootstrapServers)
+        try feeder.run()
+        feeder.close()
+        let runners = try startChain(topology, broker: broker)
+        defer { stop(runners) }
+        var start: (ContinuousClock.Instant, Int)?
+        var finished: [Double?] = runners.map { _ in nil }
+        let deadline = ContinuousClock.now + .seconds(600)
+        while ContinuousClock.now < deadline {
+            let transform = runners[0].statistics
+            if start == nil, transform.recordsIn > 0 { start = (.now, transform.recordsIn) }
+            if let failed = runners.first(where: { $0.statistics.failure != nil }) {
+                throw CommandFailure("stage failed: \(failed.statistics.failure!)")
+            }
+            if let start {
+                for (index, runner) in runners.enumerated() where finished[index] == nil && runner.statistics.recordsIn >= chainEvents {
+                    finished[index] = start.0.duration(to: .now).seconds
+                }
+            }
+            if runners.last!.statistics.recordsIn >= chainEvents, let start {
+                StandardError.line("  each stage done after (s): " + zip(runners, finished).map { "\($0.configuration.stage) \(Self.fixed($1 ?? .nan, 2))" }.joined(separator: ", "))
+                return Double(chainEvents - start.1) / start.0.duration(to: .now).seconds
+            }
+            Thread.sleep(forTimeInterval: 0.002)
+        }
+        throw CommandFailure("the chain did not finish: detect read \(runners.last!.statistics.recordsIn) of \(chainEvents)")
+    }
+
+    // MARK: - Latency
+
+    private func measureLatency(_ base: Topology) throws -> (p50: Double, p99: Double, count: Int) {
+        let topology = chainTopology(base)
+        let broker = try EmbeddedBroker()
+        defer { broker.shutdown() }
+        let runners = try startChain(topology, broker: broker, linger: 1)
+        defer { stop(runners) }
+        // Wait for every stage to own its partitions.
+        let joined = ContinuousClock.now + .seconds(60)
+        while runners.contains(where: { $0.statistics.partitions.isEmpty }) && ContinuousClock.now < joined {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        // The reader: assigned to the end of the predictions topic.
+        var readerConfiguration = KafkaConsumerConfiguration(bootstrapServers: broker.bootstrapServers, groupID: "bench-latency")
+        readerConfiguration.properties["fetch.wait.max.ms"] = "5"
+        readerConfiguration.queuedMinMessages = 10_000
+        let reader = try KafkaConsumer(configuration: readerConfiguration)
+        defer { try? reader.close() }
+        try reader.assign((0..<Int32(partitions)).map {
+            KafkaTopicPartitionOffset(KafkaTopicPartition(topic: topology.topics.predictions.name, partition: $0), offset: .end)
+        })
+        let latencies = Mutex<[Double]>([])
+        let stopReading = Atomic<Bool>(false)
+        let readerThread = DetachedThread(name: "bench-latency-reader") {
+            while !stopReading.load(ordering: .acquiring) {
+                let records = try reader.poll(maxRecords: 10_000, timeout: .milliseconds(50))
+                let now = Date().timeIntervalSince1970 * 1000
+                let values = records.compactMap { record in record.timestampMilliseconds.map { now - Double($0) } }
+                latencies.withLock { $0 += values }
+            }
+        }
+        Thread.sleep(forTimeInterval: 1)
+        // Paced feed: the record timestamp is its produce time (librdkafka's create time).
+        var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: broker.bootstrapServers)
+        producerConfiguration.lingerMilliseconds = 1
+        let producer = try KafkaProducer(configuration: producerConfiguration)
+        var stream = SyntheticStream(configuration: .init(), seed: 7)
+        let total = Int(Double(latencyRate) * latencySeconds)
+        let start = ContinuousClock.now
+        for index in 0..<total {
+            let due = start + .nanoseconds(Int64(Double(index) / Double(latencyRate) * 1e9))
+            let wait = ContinuousClock.now.duration(to: due)
+            if wait > .microseconds(200) { Thread.sleep(forTimeInterval: wait.seconds) }
+            let line = stream.next().jsonLine(labelField: "y", idField: "id")
+            try producer.enqueue(topic: topology.topics.events.name, key: Array(String(index).utf8), value: Array(line.utf8), deliveryTag: 0)
+        }
+        try producer.flush(timeout: .seconds(30))
+        producer.close()
+        let settle = ContinuousClock.now + .seconds(15)
+        while latencies.withLock({ $0.count }) < total && ContinuousClock.now < settle {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        stopReading.store(true, ordering: .releasing)
+        _ = readerThread
+        Thread.sleep(forTimeInterval: 0.2)
+        // Skip the first second (caches and the learner's first publish warming up).
+        let all = latencies.withLock { $0 }
+        let sample = Array(all.dropFirst(min(all.count / 10, latencyRate))).sorted()
+        guard !sample.isEmpty else { throw CommandFailure("no prediction arrived") }
+        func quantile(_ q: Double) -> Double { sample[min(sample.count - 1, Int(Double(sample.count) * q))] }
+        return (quantile(0.5), quantile(0.99), all.count)
+    }
+
+    // MARK: - RSS of stage processes
+
+    private func measureRSS(_ base: Topology) throws -> [(String, Int)] {
+        let topology = chainTopology(base)
+        let broker = try EmbeddedBroker()
+        defer { broker.shutdown() }
+        for topic in topology.topics.all { try broker.createTopic(topic.name, partitions: topic.partitions ?? 4) }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("driftline-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var yaml = try String(contentsOfFile: self.topology, encoding: .utf8)
+        yaml = yaml.replacingOccurrences(of: "brokers: embedded", with: "brokers: \"\(broker.bootstrapServers)\"")
+        for role in ["events", "features", "predictions"] {
+            yaml = yaml.replacingOccurrences(
+                of: #"(?m)^(\s+\#(role): \{name: [^,]+, partitions: )\d+"#, with: "$1\(partitions)", options: .regularExpression)
+        }
+        yaml = yaml.replacingOccurrences(of: "(?m)^metrics:\\n  port: \\d+\\n?", with: "", options: .regularExpression)
+        if let kilobytes = rssQueuedKilobytes {
+            yaml = yaml.replacingOccurrences(of: "\nkafka:\n", with: "\nkafka:\n  queued.max.messages.kbytes: \(kilobytes)\n")
+        }
+        let file = directory.appendingPathComponent("topology.yaml")
+        try yaml.write(to: file, atomically: true, encoding: .utf8)
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).path
+        var processes: [(String, Process)] = []
+        for stage in ["transform", "learn", "detect"] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary.hasPrefix("/") ? binary : FileManager.default.currentDirectoryPath + "/" + binary)
+            process.arguments = ["stage", stage, "--topology", file.path, "--session-timeout-ms", "6000", "--stats-interval", "0"]
+            process.standardError = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            processes.append((stage, process))
+        }
+        defer { for (_, process) in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let feeder = try EventFeeder(source: .generated(events: rssEvents, driftAt: [rssEvents / 2], seed: 42),
+                                     topology: topology, bootstrapServers: broker.bootstrapServers)
+        try feeder.run()
+        feeder.close()
+        // Sample while the stages work through the feed and for a few seconds after.
+        var peaks = processes.map { ($0.0, 0) }
+        let watcher = try KafkaConsumer(configuration: KafkaConsumerConfiguration(bootstrapServers: broker.bootstrapServers, groupID: "bench-rss"))
+        defer { try? watcher.close() }
+        let deadline = ContinuousClock.now + .seconds(300)
+        var doneAt: ContinuousClock.Instant?
+        while ContinuousClock.now < deadline {
+            for (index, (_, process)) in processes.enumerated() {
+                peaks[index].1 = max(peaks[index].1, Self.residentKilobytes(pid: process.processIdentifier))
+            }
+            if doneAt == nil {
+                var predicted: Int64 = 0
+                for partition in 0..<Int32(partitions) {
+                    let marks = try? watcher.watermarks(KafkaTopicPartition(topic: topology.topics.predictions.name, partition: partition), timeout: .seconds(2))
+                    predicted += marks.map { $0.high - $0.low } ?? 0
+                }
+                if predicted >= Int64(rssEvents) { doneAt = .now }
+            } else if doneAt!.duration(to: .now) > .seconds(3) {
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        for (_, process) in processes { process.terminate() }
+        for (_, process) in processes { process.waitUntilExit() }
+        return peaks
+    }
+
+    // MARK: - Helpers
+
+    static func residentKilobytes(pid: Int32) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "0") ?? 0
+        }
+        return 0
+    }
+
+    static func loadAverage() -> String {
+        ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").prefix(3).joined(separator: " ")
+    }
+
+    static func cpuSeconds() -> Double {
+        var total = 0.0
+        for who in [RUSAGE_SELF, RUSAGE_CHILDREN] {
+            var usage = rusage()
+            getrusage(who.rawValue, &usage)
+            total += Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        }
+        return total
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.isEmpty ? .nan : sorted[sorted.count / 2]
+    }
+
+    static func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+
+    static func withCProperties<R>(
+        _ properties: [String: String],
+        _ body: (UnsafePointer<UnsafePointer<CChar>?>, UnsafePointer<UnsafePointer<CChar>?>, Int32) -> R
+    ) -> R {
+        let keys = properties.keys.sorted()
+        let cKeys = keys.map { UnsafePointer(strdup($0)) }
+        let cValues = keys.map { UnsafePointer(strdup(properties[$0]!)) }
+        defer { for pointer in cKeys + cValues { free(UnsafeMutablePointer(mutating: pointer)) } }
+        return cKeys.withUnsafeBufferPointer { k in
+            cValues.withUnsafeBufferPointer { v in body(k.baseAddress!, v.baseAddress!, Int32(keys.count)) }
+        }
+    }
+}
+
+/// The stage that does nothing: every record forwarded unchanged (what the engine costs).
+struct NoOpStage: Stage {
+    mutating func process(_ record: StageRecord, context: StageContext) throws {
+        context.forward(record, to: .features)
+    }
+}
