@@ -74,167 +74,237 @@ private let partitions = 4
 
     // MARK: - Dead letters
 
-    @Test func badRecordsGoToDeadLettersWithHeaders() async throws {
-        try await withBroker(.embedded) { broker in
-            let input = uniqueName("in")
-            let topics = StageTopics(defaultsFor: uniqueName("t"))
-            try broker.createTopic(input, partitions: partitions)
-            let values = (0..<100).map { index -> (key: String, value: String) in
-                (key: "k\(index)", value: index % 10 == 3 ? "bad" : index % 25 == 7 ? "" : "v\(index)")
-            }
-            try await produce(broker, input, values)
-            let rejected = values.filter { $0.value == "bad" || $0.value.isEmpty }
+    @Test func badRecordsGoToDeadLettersWithHeadersEmbedded() async throws {
+        try await withBroker(.embedded) { try await Self.deadLetters($0) }
+    }
 
-            let runner = StageRunner(
-                configuration: runnerConfiguration(broker, stage: "upper", input: input, topics: topics, group: uniqueName("g"))
-            ) { _ in UppercaseStage() }
-            let run = Task { try await runner.run() }
-            #expect(try await eventually { runner.statistics.recordsIn >= 100 && runner.statistics.inFlight == 0 })
-            runner.shutdown()
-            try await run.value
-            #expect(runner.statistics.deadLettered == rejected.count)
-            #expect(runner.statistics.recordsOut == 100 - rejected.count)
+    @Test(.enabled(if: BrokerKind.tansuUsable, "needs DRIFTLINE_TANSU and librdkafka >= 2.10"))
+    func badRecordsGoToDeadLettersWithHeadersTansu() async throws {
+        try await withBroker(.tansu) { try await Self.deadLetters($0) }
+    }
 
-            let inputs = try await readTopic(broker, input)
-            let dead = try await readTopic(broker, topics.deadLetters)
-            #expect(dead.count == rejected.count)
-            #expect(Set(dead.map(\.keyString)) == Set(rejected.map(\.key)))
-            for letter in dead {
-                #expect(letter.headers.map(\.name) == DeadLetterHeaders.all)
-                #expect(letter.headers.string("driftline.stage") == "upper")
-                let expectedError = letter.value.isEmpty ? "empty value" : "value 'bad' is not accepted"
-                #expect(letter.headers.string("driftline.error") == expectedError)
-                #expect(letter.headers.string("driftline.source.topic") == input)
-                let partition = try #require(letter.headers.string("driftline.source.partition").flatMap { Int32($0) })
-                let offset = try #require(letter.headers.string("driftline.source.offset").flatMap { Int64($0) })
-                let source = try #require(inputs.first { $0.partition == partition && $0.offset == offset })
-                #expect(source.key == letter.key && source.value == letter.value, "unchanged")
-                #expect(source.timestampMilliseconds == letter.timestampMilliseconds)
-            }
-            let outputs = try await readTopic(broker, UppercaseStage.output)
-            #expect(outputs.count == 100 - rejected.count)
+    static func deadLetters(_ broker: TestBroker) async throws {
+        let input = uniqueName("in")
+        let topics = StageTopics(defaultsFor: uniqueName("t"))
+        try broker.createTopic(input, partitions: partitions)
+        let values = (0..<100).map { index -> (key: String, value: String) in
+            (key: "k\(index)", value: index % 10 == 3 ? "bad" : index % 25 == 7 ? "" : "v\(index)")
         }
+        try await produce(broker, input, values)
+        let rejected = values.filter { $0.value == "bad" || $0.value.isEmpty }
+        try broker.createTopic(UppercaseStage.output, partitions: partitions)
+        try broker.createTopic(topics.deadLetters, partitions: 1)
+
+        let runner = StageRunner(
+            configuration: runnerConfiguration(broker, stage: "upper", input: input, topics: topics, group: uniqueName("g"))
+        ) { _ in UppercaseStage() }
+        let run = Task { try await runner.run() }
+        #expect(try await eventually { runner.statistics.recordsIn >= 100 && runner.statistics.inFlight == 0 })
+        runner.shutdown()
+        try await run.value
+        #expect(runner.statistics.deadLettered == rejected.count)
+        #expect(runner.statistics.recordsOut == 100 - rejected.count)
+
+        let inputs = try await readTopic(broker, input)
+        let dead = try await readTopic(broker, topics.deadLetters)
+        #expect(dead.count == rejected.count)
+        #expect(Set(dead.map(\.keyString)) == Set(rejected.map(\.key)))
+        for letter in dead {
+            #expect(letter.headers.map(\.name) == DeadLetterHeaders.all)
+            #expect(letter.headers.string("driftline.stage") == "upper")
+            let expectedError = letter.value.isEmpty ? "empty value" : "value 'bad' is not accepted"
+            #expect(letter.headers.string("driftline.error") == expectedError)
+            #expect(letter.headers.string("driftline.source.topic") == input)
+            let partition = try #require(letter.headers.string("driftline.source.partition").flatMap { Int32($0) })
+            let offset = try #require(letter.headers.string("driftline.source.offset").flatMap { Int64($0) })
+            let source = try #require(inputs.first { $0.partition == partition && $0.offset == offset })
+            #expect(source.key == letter.key && source.value == letter.value, "unchanged")
+            #expect(source.timestampMilliseconds == letter.timestampMilliseconds)
+        }
+        let outputs = try await readTopic(broker, UppercaseStage.output)
+        #expect(outputs.count == 100 - rejected.count)
     }
 
     // MARK: - Graceful shutdown on SIGTERM, final records, restore from the models topic
 
-    @Test func sigtermShutsDownGracefullyAndTheNextRunnerRestores() async throws {
-        try await withBroker(.embedded) { broker in
-            let input = uniqueName("in")
-            let group = uniqueName("g")
-            let topics = StageTopics(defaultsFor: uniqueName("t"))
-            try broker.createTopic(input, partitions: partitions)
-            try broker.createTopic(topics.models, partitions: 2)
-            try await produce(broker, input, (0..<120).map { (key: "k\($0)", value: "v\($0)") })
+    @Test func sigtermShutsDownGracefullyAndTheNextRunnerRestoresEmbedded() async throws {
+        try await withBroker(.embedded) { try await Self.gracefulShutdownAndRestore($0) }
+    }
 
-            let runnerA = StageRunner(
-                configuration: runnerConfiguration(broker, stage: "count", input: input, topics: topics, group: group)
-            ) { _ in CountingStage() }
-            let signals = ShutdownSignals { runnerA.shutdown() }
-            let runA = Task { try await runnerA.run() }
-            #expect(try await eventually { runnerA.statistics.recordsIn >= 120 })
-            kill(getpid(), SIGTERM)
-            try await runA.value
-            signals.cancel()
-            #expect(runnerA.statistics.failure == nil)
+    @Test(.enabled(if: BrokerKind.tansuUsable, "needs DRIFTLINE_TANSU and librdkafka >= 2.10"))
+    func sigtermShutsDownGracefullyAndTheNextRunnerRestoresTansu() async throws {
+        try await withBroker(.tansu) { try await Self.gracefulShutdownAndRestore($0) }
+    }
 
-            // Every task checkpointed its count and said goodbye before the commit.
-            let readerConfiguration = broker.consumerConfiguration(group: uniqueName("r"))
-            let modelsTopic = topics.models
-            func savedCounts() async throws -> [Int] {
-                try await offPool {
-                    let restorer = KafkaStateRestorer(configuration: readerConfiguration)
-                    return try (0..<Int32(partitions)).map { partition in
-                        let record = try restorer.latestRecord(in: modelsTopic, key: Array(CountingStage.key(partition).utf8))
-                        return record.map { Int($0.valueString.split(separator: "@")[0])! } ?? 0
-                    }
+    static func gracefulShutdownAndRestore(_ broker: TestBroker) async throws {
+        let input = uniqueName("in")
+        let group = uniqueName("g")
+        let topics = StageTopics(defaultsFor: uniqueName("t"))
+        try broker.createTopic(input, partitions: partitions)
+        try broker.createTopic(topics.models, partitions: 2)
+        try broker.createTopic(topics.alerts, partitions: 1)
+        try await produce(broker, input, (0..<120).map { (key: "k\($0)", value: "v\($0)") })
+
+        let runnerA = StageRunner(
+            configuration: runnerConfiguration(broker, stage: "count", input: input, topics: topics, group: group)
+        ) { _ in CountingStage() }
+        let signals = ShutdownSignals { runnerA.shutdown() }
+        let runA = Task { try await runnerA.run() }
+        #expect(try await eventually { runnerA.statistics.recordsIn >= 120 })
+        kill(getpid(), SIGTERM)
+        try await runA.value
+        signals.cancel()
+        #expect(runnerA.statistics.failure == nil)
+
+        // Every task checkpointed its count and said goodbye before the commit.
+        let readerConfiguration = broker.consumerConfiguration(group: uniqueName("r"))
+        let modelsTopic = topics.models
+        func savedCounts() async throws -> [Int] {
+            try await offPool {
+                let restorer = KafkaStateRestorer(configuration: readerConfiguration)
+                return try (0..<Int32(partitions)).map { partition in
+                    let record = try restorer.latestRecord(in: modelsTopic, key: Array(CountingStage.key(partition).utf8))
+                    return record.map { Int($0.valueString.split(separator: "@")[0])! } ?? 0
                 }
             }
-            #expect(try await savedCounts().reduce(0, +) == 120)
-            let goodbyes = try await readTopic(broker, topics.alerts).filter { $0.keyString == "closed" }
-            #expect(goodbyes.map(\.valueString) == Array(repeating: "shutdown", count: partitions))
-            let ends = try await endOffsets(broker, topic: input, partitions: partitions)
-            #expect(try await committedOffsets(broker, group: group, topic: input, partitions: partitions) == ends)
-
-            // The next runner restores each partition's count from the models topic.
-            try await produce(broker, input, (120..<160).map { (key: "k\($0)", value: "v\($0)") })
-            let runnerB = StageRunner(
-                configuration: runnerConfiguration(broker, stage: "count", input: input, topics: topics, group: group)
-            ) { _ in CountingStage() }
-            let runB = Task { try await runnerB.run() }
-            #expect(try await eventually { runnerB.statistics.recordsIn >= 40 })
-            runB.cancel()  // cancellation is a graceful shutdown too
-            try await runB.value
-            #expect(runnerB.statistics.recordsIn == 40)
-            #expect(try await savedCounts().reduce(0, +) == 160)
         }
+        #expect(try await savedCounts().reduce(0, +) == 120)
+        let goodbyes = try await readTopic(broker, topics.alerts).filter { $0.keyString == "closed" }
+        #expect(goodbyes.map(\.valueString) == Array(repeating: "shutdown", count: partitions))
+        let ends = try await endOffsets(broker, topic: input, partitions: partitions)
+        #expect(try await committedOffsets(broker, group: group, topic: input, partitions: partitions) == ends)
+
+        // The next runner restores each partition's count from the models topic.
+        try await produce(broker, input, (120..<160).map { (key: "k\($0)", value: "v\($0)") })
+        let runnerB = StageRunner(
+            configuration: runnerConfiguration(broker, stage: "count", input: input, topics: topics, group: group)
+        ) { _ in CountingStage() }
+        let runB = Task { try await runnerB.run() }
+        #expect(try await eventually { runnerB.statistics.recordsIn >= 40 })
+        runB.cancel()  // cancellation is a graceful shutdown too
+        try await runB.value
+        #expect(runnerB.statistics.recordsIn == 40)
+        #expect(try await savedCounts().reduce(0, +) == 160)
     }
 
     // MARK: - Scaling out
 
-    @Test func twoRunnersInOneGroupShareThePartitions() async throws {
-        try await withBroker(.embedded) { broker in
-            let input = uniqueName("in")
-            let group = uniqueName("g")
-            let topics = StageTopics(defaultsFor: uniqueName("t"))
-            try broker.createTopic(input, partitions: partitions)
-            func makeRunner() -> StageRunner {
-                StageRunner(
-                    configuration: runnerConfiguration(broker, stage: "upper", input: input, topics: topics, group: group)
-                ) { _ in UppercaseStage() }
-            }
-            let runnerA = makeRunner()
-            let runnerB = makeRunner()
-            let runA = Task { try await runnerA.run() }
-            let runB = Task { try await runnerB.run() }
-            func owned(_ runner: StageRunner) -> Set<KafkaTopicPartition> {
-                Set(runner.statistics.partitions.map(\.topicPartition))
-            }
-            let split = try await eventually(timeout: .seconds(90)) {
-                let a = owned(runnerA)
-                let b = owned(runnerB)
-                return !a.isEmpty && !b.isEmpty && a.isDisjoint(with: b) && a.count + b.count == partitions
-            }
-            #expect(split)
+    @Test func twoRunnersInOneGroupShareThePartitionsEmbedded() async throws {
+        try await withBroker(.embedded) { try await Self.twoRunners($0) }
+    }
 
-            try await produce(broker, input, (0..<400).map { (key: "k\($0)", value: "v\($0)") })
-            #expect(try await eventually {
-                runnerA.statistics.recordsIn + runnerB.statistics.recordsIn >= 400
-                    && runnerA.statistics.inFlight == 0 && runnerB.statistics.inFlight == 0
-            })
-            runnerA.shutdown()
-            runnerB.shutdown()
-            try await runA.value
-            try await runB.value
-            #expect(runnerA.statistics.recordsIn > 0 && runnerB.statistics.recordsIn > 0)
-            let outputs = try await readTopic(broker, UppercaseStage.output)
-            #expect(Set(outputs.map(\.valueString)) == Set((0..<400).map { "V\($0)" }))
-            #expect(outputs.count >= 400, "at-least-once: redelivery around a rebalance may duplicate")
+    @Test(.enabled(if: BrokerKind.tansuUsable, "needs DRIFTLINE_TANSU and librdkafka >= 2.10"))
+    func twoRunnersInOneGroupShareThePartitionsTansu() async throws {
+        try await withBroker(.tansu) { try await Self.twoRunners($0) }
+    }
+
+    static func twoRunners(_ broker: TestBroker) async throws {
+        let input = uniqueName("in")
+        let group = uniqueName("g")
+        let topics = StageTopics(defaultsFor: uniqueName("t"))
+        try broker.createTopic(input, partitions: partitions)
+        try broker.createTopic(UppercaseStage.output, partitions: partitions)
+        func makeRunner() -> StageRunner {
+            StageRunner(
+                configuration: runnerConfiguration(broker, stage: "upper", input: input, topics: topics, group: group)
+            ) { _ in UppercaseStage() }
+        }
+        let runnerA = makeRunner()
+        let runnerB = makeRunner()
+        let runA = Task { try await runnerA.run() }
+        let runB = Task { try await runnerB.run() }
+        func owned(_ runner: StageRunner) -> Set<KafkaTopicPartition> {
+            Set(runner.statistics.partitions.map(\.topicPartition))
+        }
+        let split = try await eventually(timeout: .seconds(90)) {
+            let a = owned(runnerA)
+            let b = owned(runnerB)
+            return !a.isEmpty && !b.isEmpty && a.isDisjoint(with: b) && a.count + b.count == partitions
+        }
+        #expect(split)
+
+        try await produce(broker, input, (0..<400).map { (key: "k\($0)", value: "v\($0)") })
+        #expect(try await eventually {
+            runnerA.statistics.recordsIn + runnerB.statistics.recordsIn >= 400
+                && runnerA.statistics.inFlight == 0 && runnerB.statistics.inFlight == 0
+        })
+        runnerA.shutdown()
+        runnerB.shutdown()
+        try await runA.value
+        try await runB.value
+        #expect(runnerA.statistics.recordsIn > 0 && runnerB.statistics.recordsIn > 0)
+        let outputs = try await readTopic(broker, UppercaseStage.output)
+        #expect(Set(outputs.map(\.valueString)) == Set((0..<400).map { "V\($0)" }))
+        #expect(outputs.count >= 400, "at-least-once: redelivery around a rebalance may duplicate")
+        if broker.kind == .tansu {
+            #expect(outputs.count == 400, "no duplicates on Tansu")
         }
     }
 
     // MARK: - Backpressure
 
-    @Test func manyOutputsInFlightPauseThePartitionsUntilDelivered() async throws {
-        try await withBroker(.embedded) { broker in
+    @Test func manyOutputsInFlightPauseThePartitionsUntilDeliveredEmbedded() async throws {
+        try await withBroker(.embedded) { try await Self.backpressure($0) }
+    }
+
+    @Test(.enabled(if: BrokerKind.tansuUsable, "needs DRIFTLINE_TANSU and librdkafka >= 2.10"))
+    func manyOutputsInFlightPauseThePartitionsUntilDeliveredTansu() async throws {
+        try await withBroker(.tansu) { try await Self.backpressure($0) }
+    }
+
+    static func backpressure(_ broker: TestBroker) async throws {
+        let input = uniqueName("in")
+        let group = uniqueName("g")
+        let topics = StageTopics(defaultsFor: uniqueName("t"))
+        try broker.createTopic(input, partitions: 1)
+        try broker.createTopic("triple", partitions: 2)
+        try await produce(broker, input, (0..<300).map { (key: "k\($0)", value: "v\($0)") })
+        var configuration = runnerConfiguration(broker, stage: "triple", input: input, topics: topics, group: group)
+        configuration.maxInFlightOutputs = 30
+        let runner = StageRunner(configuration: configuration) { _ in TriplingStage() }
+        let run = Task { try await runner.run() }
+        #expect(try await eventually { runner.statistics.recordsIn >= 300 && runner.statistics.inFlight == 0 })
+        runner.shutdown()
+        try await run.value
+        let statistics = runner.statistics
+        #expect(statistics.pauses >= 1)
+        #expect(statistics.isPaused == false || statistics.inFlight == 0)
+        #expect(statistics.recordsOut == 900 && statistics.delivered == 900)
+        #expect(try await committedOffsets(broker, group: group, topic: input, partitions: 1) == [300])
+        #expect(try await readTopic(broker, "triple").count == 900)
+    }
+
+    // MARK: - Undelivered outputs are never committed
+
+    /// The outputs' partitions live on broker 2, the input's on broker 1. With broker 2 down
+    /// the outputs time out: the runner stops with `StageDeliveryFailure` and the group has
+    /// committed nothing for the inputs, so a restart processes them again.
+    @Test func undeliveredOutputsStopTheRunnerWithoutCommitting() async throws {
+        try await withBroker(.embedded, brokers: 2) { broker in
+            let embedded = try #require(broker.embedded)
             let input = uniqueName("in")
             let group = uniqueName("g")
             let topics = StageTopics(defaultsFor: uniqueName("t"))
             try broker.createTopic(input, partitions: 1)
-            try await produce(broker, input, (0..<300).map { (key: "k\($0)", value: "v\($0)") })
-            var configuration = runnerConfiguration(broker, stage: "triple", input: input, topics: topics, group: group)
-            configuration.maxInFlightOutputs = 30
-            let runner = StageRunner(configuration: configuration) { _ in TriplingStage() }
+            try broker.createTopic(UppercaseStage.output, partitions: 1)
+            try broker.createTopic(topics.deadLetters, partitions: 1)
+            try embedded.setPartitionLeader(topic: input, partition: 0, brokerID: 1)
+            try embedded.setPartitionLeader(topic: UppercaseStage.output, partition: 0, brokerID: 2)
+            try embedded.setPartitionLeader(topic: topics.deadLetters, partition: 0, brokerID: 2)
+            try await produce(broker, input, (0..<10).map { (key: "k\($0)", value: "v\($0)") })
+
+            var configuration = runnerConfiguration(broker, stage: "upper", input: input, topics: topics, group: group)
+            configuration.producer.messageTimeoutMilliseconds = 3_000
+            let runner = StageRunner(configuration: configuration) { _ in UppercaseStage() }
+            try embedded.setBrokerDown(2)
             let run = Task { try await runner.run() }
-            #expect(try await eventually { runner.statistics.recordsIn >= 300 && runner.statistics.inFlight == 0 })
-            runner.shutdown()
-            try await run.value
-            let statistics = runner.statistics
-            #expect(statistics.pauses >= 1)
-            #expect(statistics.isPaused == false || statistics.inFlight == 0)
-            #expect(statistics.recordsOut == 900 && statistics.delivered == 900)
-            #expect(try await committedOffsets(broker, group: group, topic: input, partitions: 1) == [300])
-            #expect(try await readTopic(broker, "triple").count == 900)
+            await #expect(throws: StageDeliveryFailure.self) { try await run.value }
+            #expect(runner.statistics.recordsIn == 10)
+            #expect(runner.statistics.delivered == 0 && runner.statistics.deliveryFailures > 0)
+            try embedded.setBrokerUp(2)
+            let committed = try await committedOffsets(broker, group: group, topic: input, partitions: 1)
+            // Nothing past the first undelivered input (offset 0) was committed.
+            #expect(committed.allSatisfy { $0 <= 0 }, "committed: \(committed)")
         }
     }
 }

@@ -42,16 +42,27 @@ struct DeliveryTracker {
         return tag
     }
 
-    /// Counts one output enqueued with `tag`; the first output of an input puts it in line.
-    mutating func enqueued(tag: UInt64, for input: KafkaConsumerRecord?) {
+    /// A tag for outputs a task emits outside `process` (punctuations, restore, checkpoint):
+    /// they hold the partition's commit at the offset after the last input handled until
+    /// they are delivered, so a crash before delivery replays from there. Untracked when the
+    /// partition has handled no input yet (nothing of it can be committed then).
+    mutating func barrier(_ partition: KafkaTopicPartition) -> (tag: UInt64, offset: Int64?) {
+        guard let next = partitions[partition]?.handledNext else { return (Self.untracked, nil) }
+        let tag = nextTag
+        nextTag += 1
+        return (tag, next)
+    }
+
+    /// Counts one output enqueued with `tag` on behalf of the input at `offset` of
+    /// `partition`; the first output of an input puts it in line.
+    mutating func enqueued(tag: UInt64, partition: KafkaTopicPartition, offset: Int64?) {
         inFlight += 1
-        guard tag != Self.untracked, let input else { return }
+        guard tag != Self.untracked, let offset else { return }
         if let count = remaining[tag] {
             remaining[tag] = count + 1
         } else {
             remaining[tag] = 1
-            partitions[input.topicPartition, default: PartitionProgress()]
-                .pending.append(PendingInput(offset: input.offset, tag: tag))
+            partitions[partition, default: PartitionProgress()].pending.append(PendingInput(offset: offset, tag: tag))
         }
     }
 

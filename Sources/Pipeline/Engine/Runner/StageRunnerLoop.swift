@@ -86,20 +86,26 @@ final class StageRunnerLoop: @unchecked Sendable {
         statistics.processingLatency.record(start.duration(to: clock.now))
         statistics.recordsIn += 1
         if rejected { statistics.deadLettered += 1 }
-        let produced = try produceOutputs(of: task, tag: tag, input: record)
+        let produced = try produceOutputs(of: task, input: record, tag: tag)
         statistics.recordsOut += rejected ? produced - 1 : produced
     }
 
-    /// Enqueues a task's forwarded records; returns how many.
+    /// Enqueues a task's forwarded records, tagged with the input they came from (or, without
+    /// an input, with a barrier at the task's position); returns how many.
     @discardableResult
-    private func produceOutputs(of task: StageTask, tag: UInt64, input: KafkaConsumerRecord?) throws -> Int {
+    private func produceOutputs(of task: StageTask, input: KafkaConsumerRecord? = nil, tag inputTag: UInt64 = 0)
+        throws -> Int
+    {
+        guard task.hasOutputs else { return 0 }
+        let partition = task.id.topicPartition
+        let (tag, offset) = input != nil ? (inputTag, input?.offset) : tracker.barrier(partition)
         var count = 0
         try task.drainOutputs { (output) throws(KafkaError) in
             try producer.enqueue(
                 topic: output.topic, key: output.record.key, value: output.record.value,
                 headers: output.record.headers, partition: output.record.partition,
                 timestampMilliseconds: output.record.timestampMilliseconds, deliveryTag: tag)
-            tracker.enqueued(tag: tag, for: input)
+            tracker.enqueued(tag: tag, partition: partition, offset: offset)
             count += 1
         }
         return count
@@ -111,7 +117,7 @@ final class StageRunnerLoop: @unchecked Sendable {
             let task = tasks[partition]!
             try task.punctuateWallClock(now)
             if task.hasOutputs {
-                statistics.recordsOut += try produceOutputs(of: task, tag: DeliveryTracker.untracked, input: nil)
+                statistics.recordsOut += try produceOutputs(of: task)
             }
         }
     }
@@ -225,7 +231,7 @@ final class StageRunnerLoop: @unchecked Sendable {
             resumeFloors[partition] = nil
             pendingResumes[partition] = try task.restore(wallClockMilliseconds: Self.wallClock())
             tasks[partition] = task
-            statistics.recordsOut += try produceOutputs(of: task, tag: DeliveryTracker.untracked, input: nil)
+            statistics.recordsOut += try produceOutputs(of: task)
         }
         if paused { try consumer.pause(partitions) }
     }
@@ -241,7 +247,7 @@ final class StageRunnerLoop: @unchecked Sendable {
             if lost {
                 task.drainOutputs { _ in }
             } else {
-                statistics.recordsOut += try produceOutputs(of: task, tag: DeliveryTracker.untracked, input: nil)
+                statistics.recordsOut += try produceOutputs(of: task)
             }
         }
         if !lost {
@@ -265,7 +271,7 @@ final class StageRunnerLoop: @unchecked Sendable {
         for partition in tasks.keys.sorted() {
             let task = tasks[partition]!
             try task.end(.shutdown, wallClockMilliseconds: now)
-            statistics.recordsOut += try produceOutputs(of: task, tag: DeliveryTracker.untracked, input: nil)
+            statistics.recordsOut += try produceOutputs(of: task)
         }
         try flushOutputs()
         commitDelivered()
