@@ -94,6 +94,8 @@ public enum BuiltInStages {
             stage: stage.rawValue, inputTopics: inputTopics(for: stage, topology: topology),
             topics: StageTopics(topology.topics), bootstrapServers: bootstrapServers,
             groupID: groupID ?? "\(topology.name).\(stage.rawValue)")
+        configuration.guarantee = topology.guarantee
+        configuration.transactionalIDPrefix = "\(topology.name)-\(stage.rawValue)"
         for setting in topology.kafka {
             configuration.consumer.properties[setting.key] = setting.value
             configuration.producer.properties[setting.key] = setting.value
