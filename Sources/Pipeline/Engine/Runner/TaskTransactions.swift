@@ -40,6 +40,9 @@ final class TaskTransactions {
         var producerConfiguration = configuration.producer
         producerConfiguration.transactionalID = id
         producerConfiguration.enableIdempotence = true
+        // librdkafka requires message.timeout.ms <= transaction.timeout.ms.
+        producerConfiguration.messageTimeoutMilliseconds = min(
+            producerConfiguration.messageTimeoutMilliseconds, producerConfiguration.transactionTimeoutMilliseconds)
         let producer = try KafkaProducer(configuration: producerConfiguration, deliveryHandler: deliveryHandler)
         do {
             try producer.initTransactions(timeout: configuration.flushTimeout)
