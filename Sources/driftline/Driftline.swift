@@ -18,5 +18,7 @@ struct Driftline: AsyncParsableCommand {
         Generate.self,
         Graph.self,
         StageCommand.self,
+        Replay.self,
+        Export.self,
     ]
 }

@@ -81,6 +81,8 @@ import TestSupport
             #expect(final.contentHash == expected.contentHash)
             #expect(final.version == expected.version)
 
+            try fixture.verifyReplay(final)
+
             let lineageNext = last.headers.last { $0.name == ModelRecordHeaders.inputNextOffset }?.stringValue
                 .flatMap(Int64.init)
             let committed = try fixture.committed(group: "\(fixture.name).learn", topic: fixture.topic("features"))
@@ -212,6 +214,41 @@ struct EOSFixture {
         defer { try? consumer.close() }
         let offset = try consumer.committed([KafkaTopicPartition(topic: topic, partition: 0)]).first?.offset
         return offset.flatMap { $0.isConcrete ? $0.rawValue : nil }
+    }
+}
+
+extension EOSFixture {
+    /// `replay --verify` of a model made by a run with restarts passes, from the brokers and from
+    /// an exported slice; a slice with one input value changed fails, naming the first version
+    /// that differs.
+    func verifyReplay(_ final: ModelDocument) throws {
+        let model = "\(name)@\(final.version)"
+        let replayed = try CLIRunner.run(["replay", "--topology", topologyURL.path, "--model", model, "--verify"])
+        #expect(replayed.status == 0, "\(replayed.stdout)\(replayed.stderr)")
+        #expect(replayed.stdout.contains("lineage of \(model):"))
+        #expect(replayed.stdout.contains("v\(final.version) ← v\(final.version - 1)"))
+        #expect(replayed.stdout.contains(final.contentHash))
+
+        let slice = directory.appendingPathComponent("slice.jsonl")
+        let exported = try CLIRunner.run(["export", "--topology", topologyURL.path, "--model", model, "--output", slice.path])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let fromFile = try CLIRunner.run(["replay", "--file", slice.path, "--topology", topologyURL.path, "--verify"])
+        #expect(fromFile.status == 0, "\(fromFile.stdout)\(fromFile.stderr)")
+
+        // Tamper with one labelled input record: flip its label.
+        var lines = try String(contentsOf: slice, encoding: .utf8).split(separator: "\n").map(String.init)
+        let index = lines.count / 2
+        let flipped = lines[index].contains(#"\"y\":1"#)
+            ? lines[index].replacingOccurrences(of: #"\"y\":1"#, with: #"\"y\":0"#)
+            : lines[index].replacingOccurrences(of: #"\"y\":0"#, with: #"\"y\":1"#)
+        #expect(flipped != lines[index], "the tampered line changed: \(lines[index])")
+        lines[index] = flipped
+        let tampered = directory.appendingPathComponent("tampered.jsonl")
+        try (lines.joined(separator: "\n") + "\n").write(to: tampered, atomically: true, encoding: .utf8)
+        let failed = try CLIRunner.run(["replay", "--file", tampered.path, "--topology", topologyURL.path, "--verify"])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("verify FAILED"), "\(failed.stderr)")
+        #expect(failed.stderr.contains("first differing version"), "\(failed.stderr)")
     }
 }
 
