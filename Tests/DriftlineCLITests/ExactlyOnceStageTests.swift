@@ -97,8 +97,12 @@ import TestSupport
         }
     }
 
+    /// On Tansu the older instance is fenced once the newer one registers the same
+    /// transactional id, and exits 3 with a clear message. librdkafka's mock (2.0.2) does not
+    /// fence an older producer epoch: there both instances keep running, and the test asserts
+    /// only what still holds — the newer instance processes the stream to the end.
     @Test(arguments: BrokerKind.available)
-    func aSecondInstanceWithTheSameTransactionalIDFencesTheFirst(_ kind: BrokerKind) async throws {
+    func aSecondInstanceWithTheSameTransactionalIDFencesTheFirst_mockDoesNotFence(_ kind: BrokerKind) async throws {
         try await withBroker(kind) { broker in
             let fixture = try EOSFixture(broker: broker, prefix: "fe")
             let transform = try fixture.start("transform")
@@ -109,14 +113,20 @@ import TestSupport
             }
             try await fixture.produce(Array(fixture.lines.prefix(2000)))
             #expect(try await fixture.waitForPredictions(2000, timeout: .seconds(90)) == 2000)
-            // A second group (same transactional ids): it takes the same task and fences the first.
+            // A second group: it gets the same task, hence the same transactional id.
             let second = try fixture.start("learn", suffix: "b", group: "\(fixture.name).learn.b")
             defer { second.kill() }
             try await Task.sleep(for: .seconds(2))
             try await fixture.produce(Array(fixture.lines[2000..<3000]))
-            let status = try await first.waitForExit(timeout: .seconds(60))
-            #expect(status == 3, "the fenced instance exits with 3: \(first.stderr())")
-            #expect(first.stderr().contains("fenced: another instance now owns transactional id"))
+            switch kind {
+            case .tansu:
+                let status = try await first.waitForExit(timeout: .seconds(60))
+                #expect(status == 3, "the fenced instance exits with 3: \(first.stderr())")
+                #expect(first.stderr().contains("fenced: another instance now owns transactional id"))
+            case .embedded:
+                #expect(try await fixture.waitForPredictions(3000, timeout: .seconds(90)) == 3000)
+                #expect(second.stderr().contains("from assignment to first processed record"), "\(second.stderr())")
+            }
             second.terminate()
             #expect(try await second.waitForExit(timeout: .seconds(60)) == 0, "\(second.stderr())")
         }

@@ -13,5 +13,6 @@ struct Bench: AsyncParsableCommand {
     static let allSubcommands: [any ParsableCommand.Type] = [
         BenchML.self,
         BenchDrift.self,
+        BenchEOS.self,
     ]
 }
