@@ -24,18 +24,18 @@ import TestSupport
 @Suite(.serialized) struct ExactlyOnceStageTests {
     static func eventCount(_ kind: BrokerKind) -> Int { kind == .tansu ? 20_000 : 4_000 }
 
-    @Test(arguments: BrokerKind.available)
-    func learnerKilledThreeTimesEndsWithTheUninterruptedModel_abortedCopiesVisibleOnBothBrokers(
-        _ kind: BrokerKind
+    @Test(arguments: BrokerKind.available, ["learn", "transform"])
+    func stageKilledThreeTimesEndsWithTheUninterruptedModel_abortedCopiesVisibleOnBothBrokers(
+        _ kind: BrokerKind, killed: String
     ) async throws {
         try await withBroker(kind) { broker in
             let fixture = try EOSFixture(broker: broker, prefix: "eo")
             let lines = fixture.lines
-            let transform = try fixture.start("transform")
-            var learners = [try fixture.start("learn", suffix: "0")]
+            let survivor = try fixture.start(killed == "learn" ? "transform" : "learn")
+            var victims = [try fixture.start(killed, suffix: "0")]
             defer {
-                transform.kill()
-                for learner in learners { learner.kill() }
+                survivor.kill()
+                for victim in victims { victim.kill() }
             }
             // Four chunks; a kill at a seeded point inside each of the first three, and the last
             // chunk only after the last restart, so the final learner has work of its own.
@@ -46,33 +46,37 @@ import TestSupport
                 let point = index * chunk + Int.random(in: 1...chunk, using: &generator)
                 let seen = try await fixture.waitForPredictions(point, timeout: .seconds(90))
                 #expect(seen >= point, "predictions stalled at \(seen) before kill \(index + 1)")
-                learners.last!.kill()
-                _ = try await learners.last!.waitForExit(timeout: .seconds(10))
-                learners.append(try fixture.start("learn", suffix: "\(index + 1)"))
+                victims.last!.kill()
+                _ = try await victims.last!.waitForExit(timeout: .seconds(10))
+                victims.append(try fixture.start(killed, suffix: "\(index + 1)"))
             }
             try await fixture.produce(Array(lines[(3 * chunk)...]))
             let seen = try await fixture.waitForPredictions(lines.count, timeout: .seconds(120))
             #expect(seen == lines.count, "no input record lost: every source offset has a prediction")
 
-            for process in [transform, learners.last!] { process.terminate() }
-            for process in [transform, learners.last!] {
+            for process in [survivor, victims.last!] { process.terminate() }
+            for process in [survivor, victims.last!] {
                 #expect(try await process.waitForExit(timeout: .seconds(60)) == 0, "\(process.stderr())")
             }
-            let restored = learners.last!.stderr()
+            let restored = victims.last!.stderr()
             #expect(restored.contains("from assignment to first processed record"), "\(restored)")
 
-            // Copies from aborted transactions (visible on both brokers) equal the committed ones.
-            let predictions = try await fixture.read(fixture.topic("predictions"))
-            var bySource: [Int64: [UInt8]] = [:]
-            for record in predictions {
-                let offset = try PredictionRecord(decoding: record.value).source.offset
-                if let earlier = bySource[offset] {
-                    #expect(earlier == record.value ?? [], "two different predictions for source offset \(offset)")
-                } else {
-                    bySource[offset] = record.value ?? []
+            // Copies from aborted transactions (visible on both brokers) equal the committed ones,
+            // in the killed stage's output and downstream.
+            for (topic, output) in [("features", "features"), ("predictions", "prediction")] {
+                var bySource: [Int64: [UInt8]] = [:]
+                for record in try await fixture.read(fixture.topic(topic)) {
+                    let offset = topic == "features"
+                        ? try FeaturesRecord(decoding: record.value).source.offset
+                        : try PredictionRecord(decoding: record.value).source.offset
+                    if let earlier = bySource[offset] {
+                        #expect(earlier == record.value ?? [], "two different \(output) records for source offset \(offset)")
+                    } else {
+                        bySource[offset] = record.value ?? []
+                    }
                 }
+                #expect(bySource.count == lines.count, "every source offset has a \(output) record")
             }
-            #expect(bySource.count == lines.count)
 
             let models = try await fixture.read(fixture.topic("models")).filter { $0.key == Array(fixture.name.utf8) }
             let last = try #require(models.last)
@@ -86,13 +90,17 @@ import TestSupport
             let lineageNext = last.headers.last { $0.name == ModelRecordHeaders.inputNextOffset }?.stringValue
                 .flatMap(Int64.init)
             let committed = try fixture.committed(group: "\(fixture.name).learn", topic: fixture.topic("features"))
+            let transformCommitted = try fixture.committed(
+                group: "\(fixture.name).transform", topic: fixture.topic("events"))
             switch kind {
             case .tansu:
                 // The committed input offset equals the lineage of the last model version.
                 #expect(committed == lineageNext)
+                #expect(transformCommitted == Int64(lines.count))
             case .embedded:
                 // The mock does not store offsets sent with send_offsets_to_transaction.
                 #expect(committed == nil)
+                #expect(transformCommitted == nil)
             }
         }
     }

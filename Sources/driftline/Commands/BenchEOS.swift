@@ -32,7 +32,7 @@ struct BenchEOS: AsyncParsableCommand {
     var repetitions = 3
 
     @Option(name: .customLong("commit-interval-ms"), help: "Commit (transaction) interval in milliseconds.")
-    var commitIntervalMilliseconds = 1000
+    var commitIntervalMilliseconds = 100
 
     @Option(name: .customLong("every-events"), help: "publish.every_events of the learner.")
     var everyEvents = 5000
