@@ -143,7 +143,7 @@ import TestSupport
 
 /// Topics, topology file and helpers for one exactly-once test.
 struct EOSFixture {
-    let broker: TestBroker
+    let servers: String
     let name: String
     let directory: URL
     let topologyURL: URL
@@ -151,15 +151,21 @@ struct EOSFixture {
     let lines: [String]
 
     init(broker: TestBroker, prefix: String) throws {
-        self.broker = broker
+        try self.init(
+            servers: broker.bootstrapServers, prefix: prefix, events: ExactlyOnceStageTests.eventCount(broker.kind),
+            createTopic: { try broker.createTopic($0, partitions: 1) })
+    }
+
+    init(servers: String, prefix: String, events: Int, createTopic: (String) throws -> Void) throws {
+        self.servers = servers
         let name = "\(prefix)\(UUID().uuidString.prefix(6).lowercased())"
         self.name = name
         let roles = ["events", "features", "predictions", "models", "alerts", "dead_letters"]
         let suffixes = ["events", "features", "predictions", "models", "drift-alerts", "dlq"]
-        for suffix in suffixes { try broker.createTopic("\(name).\(suffix)", partitions: 1) }
+        for suffix in suffixes { try createTopic("\(name).\(suffix)") }
         let yaml = """
             name: \(name)
-            brokers: "\(broker.bootstrapServers)"
+            brokers: "\(servers)"
             guarantee: exactly_once
             topics:
             \(zip(roles, suffixes).map { "  \($0): {name: \(name).\($1), partitions: 1}" }.joined(separator: "\n"))
@@ -177,10 +183,18 @@ struct EOSFixture {
         try yaml.write(to: topologyURL, atomically: true, encoding: .utf8)
         topology = try Topology.parse(yaml: yaml)
         let phishing = try Fixtures.lines("phishing.jsonl")
-        lines = (0..<ExactlyOnceStageTests.eventCount(broker.kind)).map { phishing[$0 % phishing.count] }
+        lines = (0..<events).map { phishing[$0 % phishing.count] }
     }
 
     func topic(_ suffix: String) -> String { "\(name).\(suffix)" }
+
+    func consumerConfiguration(group: String) -> KafkaConsumerConfiguration {
+        var configuration = KafkaConsumerConfiguration(bootstrapServers: servers, groupID: group)
+        configuration.sessionTimeoutMilliseconds = 6000
+        configuration.heartbeatIntervalMilliseconds = 500
+        configuration.autoOffsetReset = .earliest
+        return configuration
+    }
 
     func start(_ stage: String, suffix: String = "", group: String? = nil) throws -> StageProcess {
         try StageProcess(
@@ -189,7 +203,10 @@ struct EOSFixture {
     }
 
     func produce(_ lines: [String]) async throws {
-        let producer = try KafkaProducer(configuration: broker.producerConfiguration())
+        var configuration = KafkaProducerConfiguration(bootstrapServers: servers)
+        configuration.lingerMilliseconds = 1
+        configuration.messageTimeoutMilliseconds = 60_000
+        let producer = try KafkaProducer(configuration: configuration)
         defer { producer.close() }
         for (index, line) in lines.enumerated() {
             try producer.enqueue(topic: topic("events"), key: nil, value: Array(line.utf8), deliveryTag: UInt64(index))
@@ -198,7 +215,7 @@ struct EOSFixture {
     }
 
     func read(_ topic: String) async throws -> [KafkaConsumerRecord] {
-        let configuration = broker.consumerConfiguration(group: "reader-\(UUID().uuidString)")
+        let configuration = consumerConfiguration(group: "reader-\(UUID().uuidString)")
         return try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(with: Result { try KafkaStateRestorer(configuration: configuration).records(in: topic) })
@@ -228,7 +245,7 @@ struct EOSFixture {
 
     /// The group's committed offset for partition 0 of `topic`, nil when none.
     func committed(group: String, topic: String) throws -> Int64? {
-        let consumer = try KafkaConsumer(configuration: broker.consumerConfiguration(group: group))
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration(group: group))
         defer { try? consumer.close() }
         let offset = try consumer.committed([KafkaTopicPartition(topic: topic, partition: 0)]).first?.offset
         return offset.flatMap { $0.isConcrete ? $0.rawValue : nil }
@@ -280,5 +297,104 @@ struct SeededGenerator: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+/// Tansu on `s3://` storage served by a local `moto_server`, restarted mid-run: data and
+/// committed offsets survive, the stages reconnect, nothing is lost and the model is exact.
+@Suite(.serialized) struct ExactlyOnceBrokerRestartTests {
+    static var motoServer: String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory)/moto_server"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    @Test(.enabled(if: BrokerKind.tansuUsable && ExactlyOnceBrokerRestartTests.motoServer != nil, "needs DRIFTLINE_TANSU, librdkafka >= 2.10 and moto_server"))
+    func tansuOnS3RestartedMidRunLosesNothingAndTheModelIsExact() async throws {
+        let motoPort = try FreePort.next()
+        let moto = try ChildProcess(Self.motoServer!, ["-p", String(motoPort)], environment: [:])
+        defer { moto.stop() }
+        try await ChildProcess.waitUntilAccepting(motoPort)
+        let bucket = try ChildProcess("/usr/bin/curl", ["-s", "-X", "PUT", "http://127.0.0.1:\(motoPort)/tansu"], environment: [:])
+        _ = try await bucket.waitForExit(timeout: .seconds(10))
+
+        let port = try FreePort.next()
+        let environment = [
+            "AWS_ENDPOINT": "http://127.0.0.1:\(motoPort)", "AWS_ALLOW_HTTP": "true", "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1",
+        ]
+        let arguments = ["broker", "--listener-url", "tcp://127.0.0.1:\(port)", "--advertised-listener-url",
+                         "tcp://127.0.0.1:\(port)", "--storage-engine", "s3://tansu/"]
+        var tansu = try ChildProcess(BrokerKind.tansuExecutable!, arguments, environment: environment)
+        defer { tansu.stop() }
+        try await ChildProcess.waitUntilAccepting(port)
+        let servers = "127.0.0.1:\(port)"
+        let fixture = try EOSFixture(servers: servers, prefix: "rs", events: 2500) { topic in
+            let admin = try KafkaAdmin(bootstrapServers: servers)
+            try admin.createTopics([KafkaNewTopic(name: topic, partitions: 1)])
+        }
+        let transform = try fixture.start("transform")
+        let learn = try fixture.start("learn")
+        defer {
+            transform.kill()
+            learn.kill()
+        }
+        try await fixture.produce(Array(fixture.lines.prefix(1250)))
+        #expect(try await fixture.waitForPredictions(1250, timeout: .seconds(120)) == 1250)
+
+        tansu.stop()
+        try await Task.sleep(for: .seconds(2))
+        tansu = try ChildProcess(BrokerKind.tansuExecutable!, arguments, environment: environment)
+        try await ChildProcess.waitUntilAccepting(port)
+
+        try await fixture.produce(Array(fixture.lines[1250...]))
+        #expect(try await fixture.waitForPredictions(2500, timeout: .seconds(120)) == 2500, "nothing lost")
+        for process in [transform, learn] { process.terminate() }
+        for process in [transform, learn] {
+            #expect(try await process.waitForExit(timeout: .seconds(60)) == 0, "\(process.stderr())")
+        }
+        let models = try await fixture.read(fixture.topic("models")).filter { $0.key == Array(fixture.name.utf8) }
+        let final = try ModelDocument(decoding: String(decoding: try #require(models.last?.value), as: UTF8.self))
+        #expect(final.contentHash == (try fixture.evaluate(fixture.lines)).contentHash)
+        let lineageNext = models.last!.headers.last { $0.name == ModelRecordHeaders.inputNextOffset }?.stringValue
+            .flatMap(Int64.init)
+        #expect(try fixture.committed(group: "\(fixture.name).learn", topic: fixture.topic("features")) == lineageNext)
+    }
+}
+
+/// A helper process (moto_server, a Tansu broker), stopped by its PID.
+final class ChildProcess: @unchecked Sendable {
+    private let process = Process()
+
+    init(_ executable: String, _ arguments: [String], environment: [String: String]) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    func waitForExit(timeout: Duration) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        return process.isRunning ? -1 : process.terminationStatus
+    }
+
+    static func waitUntilAccepting(_ port: Int, timeout: Duration = .seconds(20)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !FreePort.accepts(port) {
+            guard ContinuousClock.now < deadline else { throw BrokerProcessError.notReady("port \(port) not accepting") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
     }
 }
