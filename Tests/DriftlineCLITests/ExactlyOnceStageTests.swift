@@ -12,8 +12,9 @@ import TestSupport
 ///
 /// Sized at 20k events on Tansu (phishing repeated), not 200k: a debug build of the stage
 /// processes with three restarts (each waits for the group to notice the dead member) must stay
-/// under ~2 minutes here. On the mock, 4k: it keeps only ~5 MiB per partition and silently drops
-/// older records, which would lose input no stage could recover.
+/// under ~2 minutes here. On the mock, 2.5k: it keeps only ~5 MiB per partition and silently drops
+/// the oldest records (features records are ~1.5 KB, and restarts add aborted copies), which
+/// would look like lost output.
 ///
 /// What each broker honours (docs/guarantees.md): neither the mock nor Tansu 0.6 hides aborted
 /// records from read_committed readers, so the predictions topic may hold copies from aborted
@@ -22,7 +23,7 @@ import TestSupport
 /// committed-offset assertion runs on Tansu only, and on the mock the test asserts what the mock
 /// does instead (no offset stored).
 @Suite(.serialized) struct ExactlyOnceStageTests {
-    static func eventCount(_ kind: BrokerKind) -> Int { kind == .tansu ? 20_000 : 4_000 }
+    static func eventCount(_ kind: BrokerKind) -> Int { kind == .tansu ? 20_000 : 2_500 }
 
     @Test(arguments: BrokerKind.available, ["learn", "transform"])
     func stageKilledThreeTimesEndsWithTheUninterruptedModel_abortedCopiesVisibleOnBothBrokers(
@@ -124,7 +125,12 @@ import TestSupport
             // A second group: it gets the same task, hence the same transactional id.
             let second = try fixture.start("learn", suffix: "b", group: "\(fixture.name).learn.b")
             defer { second.kill() }
-            try await Task.sleep(for: .seconds(2))
+            // It registers its transactional id on assignment: after the group join (≤ ~10 s),
+            // or earlier when it logs its first record. Then feed the first more.
+            let deadline = ContinuousClock.now + .seconds(12)
+            while !second.stderr().contains("from assignment to first processed record"), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+            }
             try await fixture.produce(Array(fixture.lines[2000..<3000]))
             switch kind {
             case .tansu:
@@ -328,7 +334,8 @@ struct SeededGenerator: RandomNumberGenerator {
         ]
         let arguments = ["broker", "--listener-url", "tcp://127.0.0.1:\(port)", "--advertised-listener-url",
                          "tcp://127.0.0.1:\(port)", "--storage-engine", "s3://tansu/"]
-        var tansu = try ChildProcess(BrokerKind.tansuExecutable!, arguments, environment: environment)
+        let tansuLog = FileManager.default.temporaryDirectory.appendingPathComponent("driftline-eos-tansu-\(port).log")
+        var tansu = try ChildProcess(BrokerKind.tansuExecutable!, arguments, environment: environment, log: tansuLog)
         defer { tansu.stop() }
         try await ChildProcess.waitUntilAccepting(port)
         let servers = "127.0.0.1:\(port)"
@@ -347,7 +354,9 @@ struct SeededGenerator: RandomNumberGenerator {
 
         tansu.stop()
         try await Task.sleep(for: .seconds(2))
-        tansu = try ChildProcess(BrokerKind.tansuExecutable!, arguments, environment: environment)
+        tansu = try ChildProcess(
+            BrokerKind.tansuExecutable!, arguments, environment: environment,
+            log: tansuLog.deletingPathExtension().appendingPathExtension("restarted.log"))
         try await ChildProcess.waitUntilAccepting(port)
 
         try await fixture.produce(Array(fixture.lines[1250...]))
@@ -369,12 +378,20 @@ struct SeededGenerator: RandomNumberGenerator {
 final class ChildProcess: @unchecked Sendable {
     private let process = Process()
 
-    init(_ executable: String, _ arguments: [String], environment: [String: String]) throws {
+    init(_ executable: String, _ arguments: [String], environment: [String: String], log: URL? = nil) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let log {
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: log)
+            handle.seekToEndOfFile()
+            process.standardOutput = handle
+            process.standardError = handle
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
     }
 

@@ -15,6 +15,8 @@ final class TaskTransactions {
         let transactionalID: String
         /// The input offset sent with the last committed transaction.
         var committedNext: Int64?
+        /// Records were produced in the open transaction.
+        var written = false
     }
 
     private let configuration: StageRunnerConfiguration
@@ -54,9 +56,11 @@ final class TaskTransactions {
         entries[partition] = Entry(producer: producer, transactionalID: id)
     }
 
-    /// The producer of an open task.
+    /// The producer of an open task; what it is given belongs to the open transaction.
     func producer(for partition: KafkaTopicPartition) -> KafkaProducer? {
-        entries[partition]?.producer
+        guard let entry = entries[partition] else { return nil }
+        if !entry.written { entries[partition]?.written = true }
+        return entry.producer
     }
 
     /// Commits the task's transaction with `next` as its input offset (when it moved) and, unless
@@ -77,6 +81,7 @@ final class TaskTransactions {
             try entry.producer.commitTransaction(timeout: configuration.flushTimeout)
             commits += 1
             if let next { entry.committedNext = next }
+            entry.written = false
             entries[partition] = entry
             if reopen { try entry.producer.beginTransaction() }
         } catch {
@@ -87,7 +92,7 @@ final class TaskTransactions {
     /// Whether the task's producer has records in its open transaction or offsets to send.
     func hasWork(_ partition: KafkaTopicPartition, next: Int64?) -> Bool {
         guard let entry = entries[partition] else { return false }
-        return (next != nil && next != entry.committedNext) || entry.producer.outstandingCount > 0
+        return (next != nil && next != entry.committedNext) || entry.written
     }
 
     /// Closes the task's producer. Without a prior `commit(reopen: false)` its open transaction
