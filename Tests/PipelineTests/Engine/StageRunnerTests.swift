@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Pipeline
+import Synchronization
 import Testing
 import TestSupport
 
@@ -152,6 +153,9 @@ private let partitions = 4
         let runA = Task { try await runnerA.run() }
         #expect(try await eventually { runnerA.statistics.recordsIn >= 120 })
         kill(getpid(), SIGTERM)
+        let stopped = try await eventually { runnerA.statistics.stopped }
+        #expect(stopped, "SIGTERM stopped the runner")
+        if !stopped { runnerA.shutdown() }
         try await runA.value
         signals.cancel()
         #expect(runnerA.statistics.failure == nil)
@@ -291,20 +295,45 @@ private let partitions = 4
             try embedded.setPartitionLeader(topic: input, partition: 0, brokerID: 1)
             try embedded.setPartitionLeader(topic: UppercaseStage.output, partition: 0, brokerID: 2)
             try embedded.setPartitionLeader(topic: topics.deadLetters, partition: 0, brokerID: 2)
-            try await produce(broker, input, (0..<10).map { (key: "k\($0)", value: "v\($0)") })
-
             var configuration = runnerConfiguration(broker, stage: "upper", input: input, topics: topics, group: group)
             configuration.producer.messageTimeoutMilliseconds = 3_000
             let runner = StageRunner(configuration: configuration) { _ in UppercaseStage() }
-            try embedded.setBrokerDown(2)
             let run = Task { try await runner.run() }
+            #expect(try await eventually { !runner.statistics.partitions.isEmpty })
+            try embedded.setBrokerDown(2)
+            try await produce(broker, input, (0..<10).map { (key: "k\($0)", value: "v\($0)") })
+            let failed = try await eventually { runner.statistics.deliveryFailures > 0 || runner.statistics.stopped }
+            #expect(failed)
+            // Broker 2 may also be the group coordinator: bring it back so the runner can leave.
+            try embedded.setBrokerUp(2)
+            if !failed { runner.shutdown() }
             await #expect(throws: StageDeliveryFailure.self) { try await run.value }
             #expect(runner.statistics.recordsIn == 10)
             #expect(runner.statistics.delivered == 0 && runner.statistics.deliveryFailures > 0)
-            try embedded.setBrokerUp(2)
             let committed = try await committedOffsets(broker, group: group, topic: input, partitions: 1)
             // Nothing past the first undelivered input (offset 0) was committed.
             #expect(committed.allSatisfy { $0 <= 0 }, "committed: \(committed)")
+        }
+    }
+
+    // MARK: - Signals
+
+    /// Handlers can be registered again after a cancel (a second Dispatch source for the same
+    /// signal would miss it); only registered handlers are called. In this serialized suite
+    /// so no runner test sees the signals.
+    @Test func shutdownSignalsCanBeRegisteredAgain() async throws {
+        for _ in 0..<2 {
+            let hits = Atomic<Int>(0)
+            let cancelledHits = Atomic<Int>(0)
+            let cancelled = ShutdownSignals([SIGUSR2]) { cancelledHits.add(1, ordering: .relaxed) }
+            cancelled.cancel()
+            let signals = ShutdownSignals([SIGUSR2]) { (number: Int32) in
+                if number == SIGUSR2 { hits.add(1, ordering: .relaxed) }
+            }
+            kill(getpid(), SIGUSR2)
+            #expect(try await eventually(timeout: .seconds(10)) { hits.load(ordering: .relaxed) == 1 })
+            signals.cancel()
+            #expect(cancelledHits.load(ordering: .relaxed) == 0)
         }
     }
 }

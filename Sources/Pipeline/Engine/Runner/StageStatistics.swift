@@ -47,8 +47,9 @@ public struct StageStatistics: Sendable, Hashable {
     public var partitions: [Partition] = []
     /// Time to process one input record (the stage's `process` plus stream-time punctuations).
     public var processingLatency = LatencyHistogram()
-    /// Set once `run` returned: nil after a graceful shutdown, else the error.
+    /// Set once `run` returned.
     public var stopped = false
+    /// Why `run` failed; nil while running and after a graceful shutdown.
     public var failure: String?
 
     public init(stage: String) {

@@ -1,0 +1,46 @@
+import Kafka
+import Synchronization
+import Testing
+import TestSupport
+
+extension KafkaBrokerTests {
+    /// `enqueue(..., deliveryTag:)` brings each record's tag back in its delivery report (what
+    /// the stage runner commits by), sets the record's timestamp when given, and leaves
+    /// `send`'s awaited reports alone.
+    @Suite struct DeliveryTagTests {
+        @Test func embedded() async throws { try await withBroker(.embedded, Self.tags) }
+
+        static func tags(_ broker: TestBroker) async throws {
+            let topic = uniqueName("tags")
+            try broker.createTopic(topic, partitions: 3)
+            let reports = Mutex<[KafkaDeliveryReport]>([])
+            let producer = try KafkaProducer(configuration: broker.producerConfiguration()) { report in
+                reports.withLock { $0.append(report) }
+            }
+            defer { producer.close() }
+            for tag in 1...30 {
+                try producer.enqueue(
+                    topic: topic, key: [UInt8]("k\(tag)"), value: [UInt8]("v\(tag)"),
+                    timestampMilliseconds: 1_000 + Int64(tag), deliveryTag: UInt64(tag))
+            }
+            try producer.enqueue(topic: topic, key: nil, value: [UInt8]("untagged"))
+            let sent = try await producer.send(topic: topic, value: [UInt8]("sent"))
+            #expect(sent.deliveryTag == nil)
+            try await producer.flush(timeout: .seconds(30))
+
+            let all = reports.withLock { $0 }
+            #expect(all.count == 31)
+            #expect(all.allSatisfy { $0.error == nil })
+            #expect(Set(all.compactMap(\.deliveryTag)) == Set((1...30).map(UInt64.init)))
+            #expect(all.filter { $0.deliveryTag == nil }.count == 1)
+
+            let consumer = try KafkaConsumer(configuration: broker.consumerConfiguration(group: uniqueName("g")))
+            defer { try? consumer.close() }
+            try consumer.subscribe(topics: [topic])
+            let records = try await consume(consumer, count: 32, commit: false)
+            for record in records where record.valueString.hasPrefix("v") {
+                #expect(record.timestampMilliseconds == 1_000 + Int64(record.valueString.dropFirst())!)
+            }
+        }
+    }
+}

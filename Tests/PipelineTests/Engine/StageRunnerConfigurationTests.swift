@@ -1,0 +1,42 @@
+import Pipeline
+import Testing
+
+/// A topology file configures a runner: its topics, its `kafka:` properties, its group.
+@Suite struct StageRunnerConfigurationTests {
+    @Test func topologyGivesTopicsPropertiesAndGroup() throws {
+        let topology = try Topology.parse(yaml: """
+            name: demo
+            kafka: {linger.ms: 7, compression.codec: lz4}
+            topics:
+              events: {name: demo.in, partitions: 2}
+              dead_letters: demo.bad
+            schema: {target: y}
+            stages:
+              learn:
+                model: logistic_regression
+            """)
+        let configuration = StageRunnerConfiguration(
+            topology: topology, stage: "learn", bootstrapServers: "127.0.0.1:9092")
+        #expect(configuration.inputTopics == ["demo.in"])
+        #expect(configuration.topics.deadLetters == "demo.bad")
+        #expect(configuration.topics.name(for: .predictions) == "demo.predictions")
+        #expect(configuration.topics.name(for: .topic("x")) == "x")
+        #expect(configuration.consumer.groupID == "demo.learn")
+        #expect(configuration.consumer.librdkafkaProperties["bootstrap.servers"] == "127.0.0.1:9092")
+        #expect(configuration.producer.librdkafkaProperties["linger.ms"] == "7")
+        #expect(configuration.producer.librdkafkaProperties["compression.codec"] == "lz4")
+        #expect(configuration.consumer.librdkafkaProperties["enable.auto.commit"] == "false")
+    }
+
+    @Test func latencyHistogramBucketsLikePrometheus() {
+        var histogram = LatencyHistogram(upperBounds: [0.001, 0.01])
+        histogram.record(seconds: 0.0005)
+        histogram.record(seconds: 0.001)
+        histogram.record(seconds: 0.005)
+        histogram.record(.seconds(2))
+        #expect(histogram.bucketCounts == [2, 1, 1])
+        #expect(histogram.cumulativeCounts == [2, 3, 4])
+        #expect(histogram.count == 4)
+        #expect(abs(histogram.sum - 2.0065) < 1e-12)
+    }
+}
