@@ -128,13 +128,22 @@ final class StageRunnerLoop: @unchecked Sendable {
         let (tag, offset) = input != nil ? (inputTag, input?.offset) : tracker.barrier(partition)
         var count = 0
         let producer = transactions?.producer(for: partition) ?? self.producer
-        try task.drainOutputs { (output) throws(KafkaError) in
-            try producer.enqueue(
-                topic: output.topic, key: output.record.key, value: output.record.value,
-                headers: output.record.headers, partition: output.record.partition,
-                timestampMilliseconds: output.record.timestampMilliseconds, deliveryTag: tag)
-            tracker.enqueued(tag: tag, partition: partition, offset: offset)
-            count += 1
+        do {
+            try task.drainOutputs { (output) throws(KafkaError) in
+                try producer.enqueue(
+                    topic: output.topic, key: output.record.key, value: output.record.value,
+                    headers: output.record.headers, partition: output.record.partition,
+                    timestampMilliseconds: output.record.timestampMilliseconds, deliveryTag: tag)
+                tracker.enqueued(tag: tag, partition: partition, offset: offset)
+                count += 1
+            }
+        } catch {
+            // A fenced transactional producer fails its next enqueue (librdkafka raises the
+            // fatal error as soon as the broker refuses to add the partition).
+            guard transactions != nil else { throw error }
+            throw StageFenced.wrapping(
+                error, transactionalID: TaskTransactions.transactionalID(
+                    prefix: configuration.transactionalIDPrefix, partition: partition))
         }
         return count
     }
