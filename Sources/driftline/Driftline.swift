@@ -12,17 +12,19 @@ struct Driftline: AsyncParsableCommand {
 
     /// Registration point: one line per subcommand, in the order `--help` shows them.
     static let allSubcommands: [any ParsableCommand.Type] = [
+        Up.self,
+        StageCommand.self,
+        Evaluate.self,
+        Lint.self,
+        Graph.self,
+        Models.self,
+        Replay.self,
+        Export.self,
         Broker.self,
         Produce.self,
         Subscribe.self,
         Topics.self,
-        Bench.self,
-        Lint.self,
-        Evaluate.self,
         Generate.self,
-        StageCommand.self,
-        Graph.self,
-        Up.self,
-        Models.self,
+        Bench.self,
     ]
 }

@@ -212,13 +212,13 @@ final class StageProcess: @unchecked Sendable {
     private let process = Process()
     private let errURL: URL
 
-    init(stage: String, topology: String, directory: URL, suffix: String = "") throws {
+    init(stage: String, topology: String, directory: URL, suffix: String = "", extraArguments: [String] = []) throws {
         self.stage = stage
         errURL = directory.appendingPathComponent("\(stage)\(suffix).stderr")
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         process.executableURL = try CLIRunner.binary()
         process.arguments = ["stage", stage, "--topology", topology, "--session-timeout-ms", "6000",
-                             "--stats-interval", "0"]
+                             "--stats-interval", "0"] + extraArguments
         process.standardError = try FileHandle(forWritingTo: errURL)
         process.standardOutput = FileHandle.nullDevice
         try process.run()

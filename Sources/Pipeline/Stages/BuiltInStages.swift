@@ -94,6 +94,14 @@ public enum BuiltInStages {
             stage: stage.rawValue, inputTopics: inputTopics(for: stage, topology: topology),
             topics: StageTopics(topology.topics), bootstrapServers: bootstrapServers,
             groupID: groupID ?? "\(topology.name).\(stage.rawValue)")
+        configuration.guarantee = topology.guarantee
+        configuration.transactionalIDPrefix = "\(topology.name)-\(stage.rawValue)"
+        if topology.guarantee == .exactlyOnce {
+            // Downstream read_committed readers see a stage's outputs only when it commits: the
+            // interval is the chain's added latency (bench eos: 1 s gave 0.62× at-least-once's
+            // chain rate, 100 ms 0.88×).
+            configuration.commitInterval = .milliseconds(100)
+        }
         for setting in topology.kafka {
             configuration.consumer.properties[setting.key] = setting.value
             configuration.producer.properties[setting.key] = setting.value

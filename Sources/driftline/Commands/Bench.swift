@@ -16,5 +16,6 @@ struct Bench: AsyncParsableCommand {
         BenchTransport.self,
         BenchPipeline.self,
         BenchParse.self,
+        BenchEOS.self,
     ]
 }

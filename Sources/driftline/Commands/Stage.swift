@@ -92,7 +92,8 @@ struct StageCommand: AsyncParsableCommand {
         defer { signals.cancel() }
         log("""
             stage \(stage.rawValue) of \(loaded.name): group \(configuration.consumer.groupID), \
-            inputs \(configuration.inputTopics.joined(separator: ",")), brokers \(servers)
+            inputs \(configuration.inputTopics.joined(separator: ",")), brokers \(servers), \
+            guarantee \(loaded.guarantee.rawValue)
             """)
         let reporter = Task {
             guard statsInterval > 0 else { return }
@@ -105,8 +106,27 @@ struct StageCommand: AsyncParsableCommand {
         defer { reporter.cancel() }
         let endpoint = try startMetrics(stage: stage, topology: loaded, runner: runner, servers: servers)
         defer { endpoint?.stop() }
+        let restoreWatcher = Task {
+            var reported: Duration?
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                let statistics = runner.statistics
+                if let restore = statistics.lastRestore, restore != reported {
+                    reported = restore
+                    log("""
+                        restored \(statistics.lastRestorePartition.map(String.init(describing:)) ?? "-"): \
+                        \(restore.formatted(.units(allowed: [.milliseconds]))) from assignment to first processed record \
+                        (\(statistics.caughtUp) records re-processed to catch up)
+                        """)
+                }
+            }
+        }
+        defer { restoreWatcher.cancel() }
         do {
             try await runner.run()
+        } catch let fenced as StageFenced {
+            log("stage \(stage.rawValue) stopped: \(fenced)")
+            throw ExitCode(3)
         } catch {
             log("stage \(stage.rawValue) failed: \(error)")
             log(Self.describe(runner.statistics))

@@ -20,5 +20,10 @@ extension StageRunnerConfiguration {
             consumer.properties[setting.key] = setting.value
             producer.properties[setting.key] = setting.value
         }
+        // `guarantee:` (docs/guarantees.md): transactional ids TOPOLOGY-STAGE-TOPIC-PARTITION,
+        // and a short commit interval — read_committed readers downstream wait for it.
+        guarantee = topology.guarantee
+        transactionalIDPrefix = "\(topology.name)-\(stage)"
+        if guarantee == .exactlyOnce { commitInterval = .milliseconds(100) }
     }
 }

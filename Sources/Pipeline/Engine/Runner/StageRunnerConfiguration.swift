@@ -27,6 +27,12 @@ public struct StageRunnerConfiguration: Sendable {
     public var restoreTimeout: Duration = .seconds(60)
     /// How often lag is asked from the broker for ``StageStatistics``.
     public var lagRefreshInterval: Duration = .seconds(5)
+    /// At-least-once (commit delivered offsets) or exactly-once (one transactional producer
+    /// per task; outputs and input offsets commit together every `commitInterval`). See
+    /// docs/guarantees.md.
+    public var guarantee: ProcessingGuarantee = .atLeastOnce
+    /// Exactly-once: task producers use `PREFIX-TOPIC-PARTITION` as `transactional.id`.
+    public var transactionalIDPrefix: String
 
     public init(
         stage: String, inputTopics: [String], topics: StageTopics,
@@ -37,6 +43,7 @@ public struct StageRunnerConfiguration: Sendable {
         self.topics = topics
         self.consumer = consumer
         self.producer = producer
+        transactionalIDPrefix = "driftline-\(stage)"
     }
 
     /// Default clients for `bootstrapServers`; the group is `groupID` (default

@@ -14,6 +14,8 @@ final class StageRunnerLoop: @unchecked Sendable {
     private let producer: KafkaProducer
     private let inbox: DeliveryInbox
     private let restorer: KafkaStateRestorer
+    /// Exactly-once only: the per-task transactional producers.
+    private let transactions: TaskTransactions?
     private let clock = ContinuousClock()
 
     private var tasks: [KafkaTopicPartition: StageTask] = [:]
@@ -25,6 +27,12 @@ final class StageRunnerLoop: @unchecked Sendable {
     private var resumeFloors: [KafkaTopicPartition: Int64] = [:]
     private var committed: [KafkaTopicPartition: Int64] = [:]
     private var lags: [KafkaTopicPartition: Int64] = [:]
+    /// Exactly-once: inputs below these offsets were processed and committed by a predecessor
+    /// after its last checkpoint. They are processed again to rebuild the state exactly, but
+    /// their outputs are dropped (they are committed already).
+    private var catchUpEnds: [KafkaTopicPartition: Int64] = [:]
+    /// When each partition was assigned, until its first record past the catch-up.
+    private var assignedAt: [KafkaTopicPartition: ContinuousClock.Instant] = [:]
     /// Set inside the rebalance handler, which cannot throw.
     private var failure: (any Error)?
     /// After a failure or once shutting down: the rebalance handler does nothing.
@@ -40,6 +48,8 @@ final class StageRunnerLoop: @unchecked Sendable {
         producer = try KafkaProducer(configuration: configuration.producer) { inbox.post($0) }
         consumer = try KafkaConsumer(configuration: configuration.consumer)
         restorer = KafkaStateRestorer(configuration: configuration.consumer, timeout: configuration.restoreTimeout)
+        transactions = configuration.guarantee == .exactlyOnce
+            ? TaskTransactions(configuration: configuration) { inbox.post($0) } : nil
         statistics = StageStatistics(stage: configuration.stage)
     }
 
@@ -59,7 +69,11 @@ final class StageRunnerLoop: @unchecked Sendable {
                 try punctuateWallClock()
                 try absorbDeliveryReports()
                 if clock.now >= nextCommit {
-                    commitDelivered()
+                    if transactions != nil {
+                        try commitTransactions()
+                    } else {
+                        commitDelivered()
+                    }
                     nextCommit = clock.now + configuration.commitInterval
                 }
                 try applyBackpressure()
@@ -80,6 +94,19 @@ final class StageRunnerLoop: @unchecked Sendable {
 
     private func handle(_ record: KafkaConsumerRecord) throws {
         guard let task = tasks[record.topicPartition] else { return }
+        if let end = catchUpEnds[record.topicPartition] {
+            if record.offset < end {
+                try task.process(record, wallClockMilliseconds: Self.wallClock())
+                task.drainOutputs { _ in }
+                statistics.caughtUp += 1
+                return
+            }
+            catchUpEnds[record.topicPartition] = nil
+        }
+        if let assigned = assignedAt.removeValue(forKey: record.topicPartition) {
+            statistics.lastRestore = assigned.duration(to: clock.now)
+            statistics.lastRestorePartition = record.topicPartition
+        }
         let tag = tracker.begin(record)
         let start = clock.now
         let rejected = try task.process(record, wallClockMilliseconds: Self.wallClock()) != nil
@@ -100,13 +127,23 @@ final class StageRunnerLoop: @unchecked Sendable {
         let partition = task.id.topicPartition
         let (tag, offset) = input != nil ? (inputTag, input?.offset) : tracker.barrier(partition)
         var count = 0
-        try task.drainOutputs { (output) throws(KafkaError) in
-            try producer.enqueue(
-                topic: output.topic, key: output.record.key, value: output.record.value,
-                headers: output.record.headers, partition: output.record.partition,
-                timestampMilliseconds: output.record.timestampMilliseconds, deliveryTag: tag)
-            tracker.enqueued(tag: tag, partition: partition, offset: offset)
-            count += 1
+        let producer = transactions?.producer(for: partition) ?? self.producer
+        do {
+            try task.drainOutputs { (output) throws(KafkaError) in
+                try producer.enqueue(
+                    topic: output.topic, key: output.record.key, value: output.record.value,
+                    headers: output.record.headers, partition: output.record.partition,
+                    timestampMilliseconds: output.record.timestampMilliseconds, deliveryTag: tag)
+                tracker.enqueued(tag: tag, partition: partition, offset: offset)
+                count += 1
+            }
+        } catch {
+            // A fenced transactional producer fails its next enqueue (librdkafka raises the
+            // fatal error as soon as the broker refuses to add the partition).
+            guard transactions != nil else { throw error }
+            throw StageFenced.wrapping(
+                error, transactionalID: TaskTransactions.transactionalID(
+                    prefix: configuration.transactionalIDPrefix, partition: partition))
         }
         return count
     }
@@ -191,6 +228,23 @@ final class StageRunnerLoop: @unchecked Sendable {
         }
     }
 
+    /// Exactly-once: for every task, checkpoints its state (the stage's `checkpoint`), then
+    /// commits its transaction — outputs, checkpoint and input offset together.
+    private func commitTransactions(_ partitions: [KafkaTopicPartition]? = nil, reopen: Bool = true) throws {
+        guard let transactions else { return }
+        for partition in partitions ?? tasks.keys.sorted() {
+            // Mid catch-up the task is behind the committed offset: nothing of it may commit.
+            guard let task = tasks[partition], catchUpEnds[partition] == nil,
+                  transactions.hasWork(partition, next: task.nextOffset)
+            else { continue }
+            try transactions.commit(
+                partition, next: task.nextOffset, groupMetadata: { try consumer.groupMetadata() }, reopen: reopen)
+            committed[partition] = task.nextOffset
+            statistics.commits += 1
+        }
+        try absorbDeliveryReports()
+    }
+
     private func applyBackpressure() throws {
         let owned = tasks.keys.sorted()
         if !paused && tracker.inFlight > configuration.maxInFlightOutputs {
@@ -224,13 +278,22 @@ final class StageRunnerLoop: @unchecked Sendable {
         restorer.isCaching = true
         defer { restorer.isCaching = false }
         for partition in partitions where tasks[partition] == nil {
+            assignedAt[partition] = clock.now
+            try transactions?.open(partition)
             let task = try StageTask(
                 id: StageTaskID(stage: configuration.stage, topicPartition: partition), factory: runner.factory,
                 topics: configuration.topics, restorer: restorer, wallClockMilliseconds: Self.wallClock())
             tracker.forget(partition)
             resumeFloors[partition] = nil
-            pendingResumes[partition] = try task.restore(wallClockMilliseconds: Self.wallClock())
+            let resume = try task.restore(wallClockMilliseconds: Self.wallClock())
+            pendingResumes[partition] = resume
             tasks[partition] = task
+            catchUpEnds[partition] = nil
+            if transactions != nil, let resume,
+               let next = try consumer.committed([partition]).first?.offset, next.isConcrete, next.rawValue > resume
+            {
+                catchUpEnds[partition] = next.rawValue
+            }
             statistics.recordsOut += try produceOutputs(of: task)
         }
         if paused { try consumer.pause(partitions) }
@@ -250,7 +313,12 @@ final class StageRunnerLoop: @unchecked Sendable {
                 statistics.recordsOut += try produceOutputs(of: task)
             }
         }
-        if !lost {
+        if transactions != nil {
+            if !lost { try commitTransactions(partitions.filter { tasks[$0] != nil }, reopen: false) }
+            for partition in partitions {
+                transactions?.close(partition, abort: lost || catchUpEnds[partition] != nil)
+            }
+        } else if !lost {
             try flushOutputs()
             commitDelivered(partitions)
         }
@@ -261,6 +329,8 @@ final class StageRunnerLoop: @unchecked Sendable {
             resumeFloors[partition] = nil
             committed[partition] = nil
             lags[partition] = nil
+            catchUpEnds[partition] = nil
+            assignedAt[partition] = nil
         }
     }
 
@@ -272,6 +342,11 @@ final class StageRunnerLoop: @unchecked Sendable {
             let task = tasks[partition]!
             try task.end(.shutdown, wallClockMilliseconds: now)
             statistics.recordsOut += try produceOutputs(of: task)
+        }
+        if let transactions {
+            let owned = tasks.keys.sorted()
+            try commitTransactions(owned, reopen: false)
+            for partition in owned { transactions.close(partition, abort: catchUpEnds[partition] != nil) }
         }
         try flushOutputs()
         commitDelivered()
@@ -286,6 +361,7 @@ final class StageRunnerLoop: @unchecked Sendable {
     /// After a failure: leave without committing anything more.
     private func abandon() {
         handlerDisabled = true
+        transactions?.closeAll()
         try? consumer.close()
         producer.close(flushTimeout: .seconds(1))
         publishStatistics()

@@ -37,6 +37,12 @@ public struct StageStatistics: Sendable, Hashable {
     public var isPaused = false
     /// How many times it paused them.
     public var pauses = 0
+    /// Exactly-once: inputs re-processed after a restore to rebuild state, outputs dropped.
+    public var caughtUp = 0
+    /// The latest restore: time from assignment to the first record processed past the
+    /// catch-up, and its partition.
+    public var lastRestore: Duration?
+    public var lastRestorePartition: KafkaTopicPartition?
     /// Owned partitions, sorted.
     public var partitions: [Partition] = []
     /// Time to process one input record (the stage's `process` plus stream-time punctuations).

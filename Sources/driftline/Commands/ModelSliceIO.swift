@@ -1,0 +1,152 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import OnlineML
+import Pipeline
+
+/// A model version's recorded input and the recorded hashes of its lineage: what `export`
+/// writes and `replay` reads.
+struct ModelSlice {
+    var key: String
+    var version: Int
+    var recorded: [(version: Int, hash: String, ranges: [TrainingOffsetRange])]
+    var records: [ModelReplay.SliceRecord]
+}
+
+/// The broker and file side of `replay` and `export`.
+enum ModelSliceIO {
+    static func log(_ message: String) {
+        FileHandle.standardError.write(Data("driftline: \(message)\n".utf8))
+    }
+
+    static func loadTopology(_ path: String) throws -> Topology {
+        do {
+            return try Topology.load(contentsOf: URL(fileURLWithPath: path), displayName: path)
+        } catch let errors as TopologyErrors {
+            log(errors.description)
+            throw ExitCode(2)
+        }
+    }
+
+    /// `NAME@VERSION` → (NAME, VERSION).
+    static func parseModel(_ text: String) throws -> (String, Int) {
+        guard let at = text.lastIndex(of: "@"), let version = Int(text[text.index(after: at)...]), version > 0 else {
+            throw ValidationError("--model takes NAME@VERSION, e.g. phishing@3 (got '\(text)')")
+        }
+        return (String(text[..<at]), version)
+    }
+
+    static func restorer(_ topology: Topology, brokers: String?) throws -> KafkaStateRestorer {
+        guard let servers = brokers ?? topology.brokers.bootstrapServers else {
+            log("the topology says `brokers: embedded`: give --brokers HOST:PORT")
+            throw ExitCode(2)
+        }
+        var configuration = KafkaConsumerConfiguration(
+            bootstrapServers: servers, groupID: "driftline-replay-\(ProcessInfo.processInfo.processIdentifier)")
+        configuration.isolationLevel = .readCommitted
+        return KafkaStateRestorer(configuration: configuration)
+    }
+
+    static func lineage(topology: Topology, key: String, brokers: String?) throws -> ModelLineage {
+        let records = try restorer(topology, brokers: brokers).records(in: topology.topics.models.name)
+        return try ModelLineage(key: key, records: records)
+    }
+
+    /// The events of `version`'s `training_offsets`, read back from the events topic.
+    static func slice(topology: Topology, key: String, version: Int, lineage: ModelLineage, brokers: String?) throws
+        -> ModelSlice
+    {
+        guard let entry = lineage.entry(version: version) else {
+            log("no version \(version) of model '\(key)' on \(topology.topics.models.name) (versions: "
+                + lineage.entries.map { String($0.document.version) }.joined(separator: ", ") + ")")
+            throw ExitCode(1)
+        }
+        if entry.document.lineage?.objectValue?["started_by"] != nil {
+            log("note: \(key)@\(version) descends from a reset or promotion; replay rebuilds lineages that start from zero")
+        }
+        let ranges = entry.document.trainingOffsets
+        var events: [KafkaConsumerRecord] = []
+        for topic in Set(ranges.map(\.topic)).sorted() {
+            events += try restorer(topology, brokers: brokers).records(in: topic)
+        }
+        let records = ModelReplay.slice(events, ranges: ranges)
+        let expected = ranges.reduce(0) { $0 + $1.last - $1.first + 1 }
+        if records.count != expected {
+            log("warning: the lineage covers \(expected) offsets but \(records.count) records were read back")
+        }
+        let recorded = lineage.entries.filter { $0.document.version <= version }
+            .map { (version: $0.document.version, hash: $0.document.contentHash, ranges: $0.document.trainingOffsets) }
+        return ModelSlice(key: key, version: version, recorded: recorded, records: records)
+    }
+
+    static func write(_ slice: ModelSlice, to url: URL) throws {
+        var text = ""
+        let header: [String: Any] = [
+            "driftline_slice": 1, "model": slice.key, "version": slice.version,
+            "versions": slice.recorded.map { entry -> [String: Any] in
+                [
+                    "version": entry.version, "content_hash": entry.hash,
+                    "training_offsets": entry.ranges.map {
+                        ["topic": $0.topic, "partition": $0.partition, "first": $0.first, "last": $0.last] as [String: Any]
+                    },
+                ]
+            },
+        ]
+        text += try line(header)
+        for record in slice.records {
+            text += try line([
+                "topic": record.topic, "partition": Int(record.partition), "offset": Int(record.offset),
+                "value": String(decoding: record.value, as: UTF8.self),
+            ])
+        }
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    private static func line(_ object: [String: Any]) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self) + "\n"
+    }
+
+    static func read(_ url: URL) throws -> ModelSlice {
+        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true)
+        func object(_ line: Substring, _ number: Int) throws -> [String: Any] {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                log("\(url.path):\(number): not a JSON object")
+                throw ExitCode(2)
+            }
+            return object
+        }
+        guard let first = lines.first else {
+            log("\(url.path) is empty")
+            throw ExitCode(2)
+        }
+        let header = try object(first, 1)
+        guard header["driftline_slice"] != nil, let key = header["model"] as? String, let version = header["version"] as? Int,
+              let versions = header["versions"] as? [[String: Any]]
+        else {
+            log("\(url.path):1: not a slice header (write slices with `driftline export`)")
+            throw ExitCode(2)
+        }
+        let recorded = versions.compactMap { entry -> (version: Int, hash: String, ranges: [TrainingOffsetRange])? in
+            guard let version = entry["version"] as? Int, let hash = entry["content_hash"] as? String else { return nil }
+            let ranges = (entry["training_offsets"] as? [[String: Any]] ?? []).compactMap { range -> TrainingOffsetRange? in
+                guard let topic = range["topic"] as? String, let partition = range["partition"] as? Int,
+                      let first = range["first"] as? Int, let last = range["last"] as? Int
+                else { return nil }
+                return TrainingOffsetRange(topic: topic, partition: partition, first: first, last: last)
+            }
+            return (version, hash, ranges)
+        }
+        var records: [ModelReplay.SliceRecord] = []
+        for (index, line) in lines.dropFirst().enumerated() {
+            let object = try object(line, index + 2)
+            guard let topic = object["topic"] as? String, let partition = object["partition"] as? Int,
+                  let offset = object["offset"] as? Int, let value = object["value"] as? String
+            else {
+                log("\(url.path):\(index + 2): a slice record needs topic, partition, offset and value")
+                throw ExitCode(2)
+            }
+            records.append(.init(topic: topic, partition: Int32(partition), offset: Int64(offset), value: Array(value.utf8)))
+        }
+        return ModelSlice(key: key, version: version, recorded: recorded, records: records)
+    }
+}
