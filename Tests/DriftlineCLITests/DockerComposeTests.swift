@@ -6,42 +6,11 @@ import TestSupport
 /// `docker-compose.yml` as Debian's docker-compose 1.29 reads it (no Docker engine runs here,
 /// but `config` validates and normalizes the file without one).
 @Suite struct DockerComposeTests {
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// Runs `docker-compose ARGUMENTS` in the repository root, output through files.
-    private func compose(_ arguments: [String]) throws -> Output {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("compose-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let outURL = directory.appendingPathComponent("stdout")
-        let errURL = directory.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
-        defer {
-            try? out.close()
-            try? err.close()
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["docker-compose", "--file", "docker-compose.yml"] + arguments
-        process.currentDirectoryURL = Fixtures.repositoryRoot
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "FEED_EVENTS")
-        environment.removeValue(forKey: "FEED_DRIFT_AT")
-        process.environment = environment
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus,
-                      stdout: try String(contentsOf: outURL, encoding: .utf8),
-                      stderr: try String(contentsOf: errURL, encoding: .utf8))
+    /// Runs `docker-compose ARGUMENTS` in the repository root, without the feeder's variables
+    /// a developer may have exported.
+    private func compose(_ arguments: [String]) throws -> DriftlineBinary.Result {
+        try runProcess("/usr/bin/env", ["docker-compose", "--file", "docker-compose.yml"] + arguments,
+                       removing: ["FEED_EVENTS", "FEED_DRIFT_AT"])
     }
 
     /// The normalized file's `services:` section, split into one text block per service.

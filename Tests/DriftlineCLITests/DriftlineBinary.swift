@@ -5,13 +5,9 @@ import TestSupport
 import Glibc
 #endif
 
-/// The built `driftline` executable, run as a child process with its output in temporary
-/// files (no pipe can fill up and stall it) and killed by PID if it outlives its timeout.
+/// The built `driftline` executable, run as a user would: from the repository root, output in
+/// temporary files (no pipe can fill up and stall it), killed by PID if it outlives its timeout.
 enum DriftlineBinary {
-    static let path = Fixtures.repositoryRoot.appendingPathComponent(".build/debug/driftline").path
-
-    static var isBuilt: Bool { FileManager.default.isExecutableFile(atPath: path) }
-
     /// The outcome of one run.
     struct Result {
         var status: Int32
@@ -20,15 +16,51 @@ enum DriftlineBinary {
         var timedOut: Bool
     }
 
+    /// A run that did not give what the test needs, with the reason.
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// The `driftline` binary: beside the test bundle (the build products directory, so a
+    /// release test build runs the release binary), else `.build/debug/driftline`.
+    static func executable() throws -> URL {
+        var candidates: [URL] = []
+        if let bundle = Bundle.main.executableURL {
+            var directory = bundle.deletingLastPathComponent()
+            // On Linux the tests run from `<products>/DriftlinePackageTests.xctest`.
+            for _ in 0..<4 {
+                candidates.append(directory.appendingPathComponent("driftline"))
+                directory = directory.deletingLastPathComponent()
+            }
+        }
+        candidates.append(Fixtures.repositoryRoot.appendingPathComponent(".build/debug/driftline"))
+        for candidate in candidates {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                return candidate
+            }
+        }
+        throw Failure("driftline binary not found; build with `swift build --build-tests` "
+                           + "(looked in \(candidates.map(\.path)))")
+    }
+
+    /// The binary's path; empty when it is not built (`executable()` says where it looked).
+    static var path: String { (try? executable().path) ?? "" }
+
+    static var isBuilt: Bool { (try? executable()) != nil }
+
     /// Runs `driftline arguments…` to completion (or `timeout`), feeding `input` on stdin.
-    static func run(_ arguments: [String], input: String = "", timeout: Duration = .seconds(60)) throws -> Result {
-        try runProcess(path, arguments, input: input, timeout: timeout)
+    static func run(_ arguments: [String], input: String = "", timeout: Duration = .seconds(300)) throws -> Result {
+        try runProcess(try executable().path, arguments, input: input, timeout: timeout)
     }
 }
 
-/// Runs any executable as `DriftlineBinary.run` does.
+/// Runs any executable as `DriftlineBinary.run` does, from the repository root; `removing`
+/// names environment variables the child must not inherit.
 func runProcess(
-    _ executable: String, _ arguments: [String], input: String = "", timeout: Duration = .seconds(60)
+    _ executable: String, _ arguments: [String], input: String = "", timeout: Duration = .seconds(60),
+    removing environmentNames: [String] = []
 ) throws -> DriftlineBinary.Result {
     let directory = FileManager.default.temporaryDirectory
     let id = UUID().uuidString
@@ -44,6 +76,12 @@ func runProcess(
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    process.currentDirectoryURL = Fixtures.repositoryRoot
+    if !environmentNames.isEmpty {
+        var environment = ProcessInfo.processInfo.environment
+        for name in environmentNames { environment.removeValue(forKey: name) }
+        process.environment = environment
+    }
     process.standardInput = try FileHandle(forReadingFrom: stdinURL)
     process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
     process.standardError = try FileHandle(forWritingTo: stderrURL)
@@ -55,11 +93,10 @@ func runProcess(
     process.waitUntilExit()
     return DriftlineBinary.Result(
         status: process.terminationStatus,
-        stdout: try String(contentsOf: stdoutURL, encoding: .utf8),
+        stdout: String(decoding: try Data(contentsOf: stdoutURL), as: UTF8.self),
         stderr: String(decoding: try Data(contentsOf: stderrURL), as: UTF8.self),
         timedOut: timedOut)
 }
-
 /// A long-running `driftline` child process (`broker`, `subscribe`): output in temporary files,
 /// stopped by PID with SIGTERM (SIGKILL after 10 s) in `stop()` or at the latest in `deinit`.
 final class DriftlineProcess {

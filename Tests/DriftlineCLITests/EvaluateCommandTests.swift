@@ -96,14 +96,14 @@ import TestSupport
         try "name: t\nstages:\n  learn: {model: logistic_regression}\n".write(to: url, atomically: true,
                                                                               encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: url) }
-        let result = try CLIRunner.run(["evaluate", url.path, "--file", Fixtures.url("phishing.jsonl").path])
+        let result = try DriftlineBinary.run(["evaluate", url.path, "--file", Fixtures.url("phishing.jsonl").path])
         #expect(result.status == 2)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains("\(url.path):3:10: schema.target: a learn stage needs a target field"))
     }
 
     @Test func missingInputFileFails() throws {
-        let result = try CLIRunner.run(["evaluate", "topologies/reference/phishing-sgd-0.1.yaml",
+        let result = try DriftlineBinary.run(["evaluate", "topologies/reference/phishing-sgd-0.1.yaml",
                                         "--file", "/nonexistent/events.jsonl"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("/nonexistent/events.jsonl: cannot read"))

@@ -175,9 +175,9 @@ enum EvaluateRun {
     }
 
     static func summary(arguments: [String]) throws -> Summary {
-        let result = try CLIRunner.run(arguments)
+        let result = try DriftlineBinary.run(arguments)
         guard result.status == 0 else {
-            throw CLIRunner.CLIError(message: "exit \(result.status): \(result.stderr)")
+            throw DriftlineBinary.Failure("exit \(result.status): \(result.stderr)")
         }
         return try parse(result.stdout)
     }
@@ -187,7 +187,7 @@ enum EvaluateRun {
         guard lines.count == 1,
               let json = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
         else {
-            throw CLIRunner.CLIError(message: "expected one JSON line, got: \(stdout.prefix(500))")
+            throw DriftlineBinary.Failure("expected one JSON line, got: \(stdout.prefix(500))")
         }
         let model = json["model"] as? [String: Any]
         let rejected = json["rejected"] as? [String: Any]

@@ -264,16 +264,16 @@ extension EOSFixture {
     /// that differs.
     func verifyReplay(_ final: ModelDocument) throws {
         let model = "\(name)@\(final.version)"
-        let replayed = try CLIRunner.run(["replay", "--topology", topologyURL.path, "--model", model, "--verify"])
+        let replayed = try DriftlineBinary.run(["replay", "--topology", topologyURL.path, "--model", model, "--verify"])
         #expect(replayed.status == 0, "\(replayed.stdout)\(replayed.stderr)")
         #expect(replayed.stdout.contains("lineage of \(model):"))
         #expect(replayed.stdout.contains("v\(final.version) ← v\(final.version - 1)"))
         #expect(replayed.stdout.contains(final.contentHash))
 
         let slice = directory.appendingPathComponent("slice.jsonl")
-        let exported = try CLIRunner.run(["export", "--topology", topologyURL.path, "--model", model, "--output", slice.path])
+        let exported = try DriftlineBinary.run(["export", "--topology", topologyURL.path, "--model", model, "--output", slice.path])
         #expect(exported.status == 0, "\(exported.stderr)")
-        let fromFile = try CLIRunner.run(["replay", "--file", slice.path, "--topology", topologyURL.path, "--verify"])
+        let fromFile = try DriftlineBinary.run(["replay", "--file", slice.path, "--topology", topologyURL.path, "--verify"])
         #expect(fromFile.status == 0, "\(fromFile.stdout)\(fromFile.stderr)")
 
         // Tamper with one labelled input record: flip its label.
@@ -286,7 +286,7 @@ extension EOSFixture {
         lines[index] = flipped
         let tampered = directory.appendingPathComponent("tampered.jsonl")
         try (lines.joined(separator: "\n") + "\n").write(to: tampered, atomically: true, encoding: .utf8)
-        let failed = try CLIRunner.run(["replay", "--file", tampered.path, "--topology", topologyURL.path, "--verify"])
+        let failed = try DriftlineBinary.run(["replay", "--file", tampered.path, "--topology", topologyURL.path, "--verify"])
         #expect(failed.status == 1)
         #expect(failed.stderr.contains("verify FAILED"), "\(failed.stderr)")
         #expect(failed.stderr.contains("first differing version"), "\(failed.stderr)")

@@ -5,16 +5,16 @@ import TestSupport
 /// `driftline generate`: the seeded stream the quickstart and benchmarks feed.
 @Suite struct GenerateCommandTests {
     @Test func sameSeedSameBytesOtherSeedOtherBytes() throws {
-        let first = try CLIRunner.run(["generate", "--events", "200", "--seed", "7"])
-        let again = try CLIRunner.run(["generate", "--events", "200", "--seed", "7"])
-        let other = try CLIRunner.run(["generate", "--events", "200", "--seed", "8"])
+        let first = try DriftlineBinary.run(["generate", "--events", "200", "--seed", "7"])
+        let again = try DriftlineBinary.run(["generate", "--events", "200", "--seed", "7"])
+        let other = try DriftlineBinary.run(["generate", "--events", "200", "--seed", "8"])
         #expect(first.status == 0)
         #expect(first.stdout == again.stdout)
         #expect(first.stdout != other.stdout)
     }
 
     @Test func eventsAreJSONObjectsWithTheDocumentedFields() throws {
-        let result = try CLIRunner.run(["generate", "--events", "50"])
+        let result = try DriftlineBinary.run(["generate", "--events", "50"])
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.count == 50)
         for (index, line) in lines.enumerated() {
@@ -28,8 +28,8 @@ import TestSupport
     }
 
     @Test func conceptDriftChangesLabelsOnlyFromThePosition() throws {
-        let plain = try CLIRunner.run(["generate", "--events", "400", "--label-noise", "0"])
-        let drifted = try CLIRunner.run(
+        let plain = try DriftlineBinary.run(["generate", "--events", "400", "--label-noise", "0"])
+        let drifted = try DriftlineBinary.run(
             ["generate", "--events", "400", "--label-noise", "0", "--drift-at", "200"])
         let before = plain.stdout.split(separator: "\n")
         let after = drifted.stdout.split(separator: "\n")
@@ -39,7 +39,7 @@ import TestSupport
     }
 
     @Test func badDriftPositionIsAClearError() throws {
-        let result = try CLIRunner.run(["generate", "--drift-at", "10,soon"])
+        let result = try DriftlineBinary.run(["generate", "--drift-at", "10,soon"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("'soon' is not a non-negative event index"))
     }

@@ -5,7 +5,7 @@ import TestSupport
 /// `driftline graph` as a user runs it; Graphviz parses the DOT of every shipped topology.
 @Suite struct GraphCommandTests {
     @Test func mermaidIsTheDefault() throws {
-        let result = try CLIRunner.run(["graph", "topologies/quickstart.yaml"])
+        let result = try DriftlineBinary.run(["graph", "topologies/quickstart.yaml"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("---\ntitle: \"quickstart (at_least_once, brokers: embedded)\"\n---\nflowchart LR\n"))
         #expect(result.stdout.contains("    alerts ==>|\"on_drift: reset\"| learn\n"))
@@ -16,12 +16,12 @@ import TestSupport
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("graph-\(UUID().uuidString).yaml")
         try "name: t\nstages: {transform: {scale: zscore}}\n".write(to: url, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: url) }
-        let result = try CLIRunner.run(["graph", url.path])
+        let result = try DriftlineBinary.run(["graph", url.path])
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.hasPrefix("\(url.path):2:29: stages.transform.scale: expected one of"))
 
-        let badFormat = try CLIRunner.run(["graph", "topologies/quickstart.yaml", "--format", "svg"])
+        let badFormat = try DriftlineBinary.run(["graph", "topologies/quickstart.yaml", "--format", "svg"])
         #expect(badFormat.status != 0)
     }
 
@@ -38,7 +38,7 @@ import TestSupport
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         for file in files {
-            let result = try CLIRunner.run(["graph", file, "--format", "dot"])
+            let result = try DriftlineBinary.run(["graph", file, "--format", "dot"])
             #expect(result.status == 0, "\(file): \(result.stderr)")
             let dotFile = scratch.appendingPathComponent("graph.dot")
             let svgFile = scratch.appendingPathComponent("graph.svg")

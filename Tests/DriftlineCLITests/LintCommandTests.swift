@@ -6,7 +6,7 @@ import TestSupport
 @Suite struct LintCommandTests {
     @Test func validFilePrintsOk() throws {
         let file = "topologies/reference/phishing-sgd-0.1.yaml"
-        let result = try CLIRunner.run(["lint", file])
+        let result = try DriftlineBinary.run(["lint", file])
         #expect(result.status == 0)
         #expect(result.stdout == "\(file): ok\n")
     }
@@ -23,7 +23,7 @@ import TestSupport
                 on_drift: rest
             """.write(to: url, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: url) }
-        let result = try CLIRunner.run(["lint", url.path])
+        let result = try DriftlineBinary.run(["lint", url.path])
         #expect(result.status == 1)
         #expect(result.stdout == """
             \(url.path):6:32: stages.learn.optimizer.lr: expected a positive number, got "fast"

@@ -18,7 +18,7 @@ final class BackgroundCLI: @unchecked Sendable {
         errURL = directory.appendingPathComponent("\(name).stderr")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        process.executableURL = try CLIRunner.binary()
+        process.executableURL = try DriftlineBinary.executable()
         process.arguments = arguments
         process.currentDirectoryURL = Fixtures.repositoryRoot
         process.standardOutput = try FileHandle(forWritingTo: outURL)

@@ -11,7 +11,7 @@ import TestSupport
     ]
 
     @Test func lintAcceptsEach() throws {
-        let result = try CLIRunner.run(["lint"] + Self.files)
+        let result = try DriftlineBinary.run(["lint"] + Self.files)
         #expect(result.status == 0, "\(result.stdout)")
         #expect(result.stdout == Self.files.map { "\($0): ok\n" }.joined())
     }
@@ -24,7 +24,7 @@ import TestSupport
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let events = directory.appendingPathComponent("events.jsonl")
-        let generated = try CLIRunner.run(["generate", "--events", "60000", "--drift-at", "30000",
+        let generated = try DriftlineBinary.run(["generate", "--events", "60000", "--drift-at", "30000",
                                            "--output", events.path])
         #expect(generated.status == 0, "\(generated.stderr)")
 

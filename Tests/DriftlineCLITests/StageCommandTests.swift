@@ -10,20 +10,8 @@ import TestSupport
 /// in this test process: transform, learn and detect over a phishing stream with bad records.
 @Suite(.serialized) struct StageCommandTests {
     @Test func threeStageProcessesMatchEvaluate() async throws {
-        let broker = try EmbeddedBroker()
-        defer { broker.shutdown() }
-        let name = "ph\(UUID().uuidString.prefix(6).lowercased())"
-        let roles = ["events", "features", "predictions", "models", "alerts", "dead_letters"]
-        let topicNames = ["\(name).events", "\(name).features", "\(name).predictions", "\(name).models",
-                          "\(name).drift-alerts", "\(name).dlq"]
-        for topic in topicNames { try broker.createTopic(topic, partitions: 1) }
-        let yaml = """
-            name: \(name)
-            brokers: "\(broker.bootstrapServers)"
-            topics:
-            \(zip(roles, topicNames).map { "  \($0): {name: \($1), partitions: 1}" }.joined(separator: "\n"))
-            schema: {target: y}
-            stages:
+        let broker = try TestBroker(.embedded)
+        let fixture = try PipelineFixture(prefix: "ph", broker: broker, stages: """
               transform: {scale: standard}
               learn:
                 model: logistic_regression
@@ -31,27 +19,17 @@ import TestSupport
                 publish: {every_events: 300, every_seconds: 1}
               detect:
                 concept: {detector: adwin, delta: 0.002, input: error}
-            """
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("driftline-stage-\(name)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let topologyURL = directory.appendingPathComponent("topology.yaml")
-        try yaml.write(to: topologyURL, atomically: true, encoding: .utf8)
-        let topology = try Topology.parse(yaml: yaml)
+            """)
+        defer { fixture.cleanUp() }
+        let name = fixture.name
 
         var lines = try Fixtures.lines("phishing.jsonl")
         let bad = ["{broken", "{\"https\":\"text\",\"y\":1}", "{\"https\":1,\"y\":0.5}", "[]"]
         for k in 0..<20 { lines.insert(bad[k % bad.count], at: 50 * k + 7) }
-        var evaluation = PrequentialEvaluation(topology: topology)
-        for line in lines {
-            let content: Result<Event, InputRecordError>
-            do { content = .success(try JSONEventParser.parse(line)) } catch { content = .failure(InputRecordError(error.description)) }
-            _ = evaluation.process(InputRecord(line: 0, content: content))
-        }
-        let expected = try #require(evaluation.modelDocument)
+        let expected = try fixture.evaluate(lines)
 
         let processes = try ["transform", "learn", "detect"].map { stage in
-            try StageProcess(stage: stage, topology: topologyURL.path, directory: directory)
+            try StageProcess(stage: stage, topology: fixture.topologyURL.path, directory: fixture.directory)
         }
         defer { for process in processes { process.kill() } }
 
@@ -67,20 +45,10 @@ import TestSupport
         try await producer.flush(timeout: .seconds(30))
         producer.close()
 
-        var consumer = KafkaConsumerConfiguration(bootstrapServers: broker.bootstrapServers, groupID: "reader-\(name)")
-        consumer.autoOffsetReset = .earliest
-        let reader = consumer
-        func read(_ topic: String) async throws -> [KafkaConsumerRecord] {
-            try await withCheckedThrowingContinuation { continuation in
-                DispatchQueue.global().async {
-                    continuation.resume(with: Result { try KafkaStateRestorer(configuration: reader).records(in: topic) })
-                }
-            }
-        }
         let deadline = ContinuousClock.now + .seconds(120)
         var predicted = Set<Int64>()
         while ContinuousClock.now < deadline {
-            predicted = Set(try await read("\(name).predictions").map { try PredictionRecord(decoding: $0.value).source.offset })
+            predicted = Set(try await fixture.read("\(name).predictions").map { try PredictionRecord(decoding: $0.value).source.offset })
             if predicted.count >= 1250 { break }
             try await Task.sleep(for: .milliseconds(500))
         }
@@ -92,10 +60,10 @@ import TestSupport
             #expect(status == 0, "\(process.stage) exited with \(status): \(process.stderr())")
         }
 
-        let dead = try await read("\(name).dlq")
+        let dead = try await fixture.read("\(name).dlq")
         #expect(dead.count == 20)
         #expect(dead.allSatisfy { $0.headers.contains { $0.name == DeadLetterHeaders.stage && $0.stringValue == "transform" } })
-        let models = try await read("\(name).models").filter { $0.key == Array(name.utf8) }
+        let models = try await fixture.read("\(name).models").filter { $0.key == Array(name.utf8) }
         let final = try ModelDocument(decoding: String(decoding: try #require(models.last).value, as: UTF8.self))
         #expect(final.contentHash == expected.contentHash)
         #expect(final.version == expected.version)
@@ -108,36 +76,20 @@ extension StageCommandTests {
     /// stops mid-stream, restores the first's checkpoint from the model topic and resumes
     /// exactly after it — the final model is still evaluate's, bit for bit.
     @Test func aSecondLearnerTakesOverAfterSIGTERMWithTheSameFinalHash() async throws {
-        let broker = try EmbeddedBroker()
-        defer { broker.shutdown() }
-        let name = "ho\(UUID().uuidString.prefix(6).lowercased())"
-        let roles = ["events", "features", "predictions", "models", "alerts", "dead_letters"]
-        let topicNames = ["\(name).events", "\(name).features", "\(name).predictions", "\(name).models",
-                          "\(name).drift-alerts", "\(name).dlq"]
-        for topic in topicNames { try broker.createTopic(topic, partitions: 1) }
-        let yaml = """
-            name: \(name)
-            brokers: "\(broker.bootstrapServers)"
-            topics:
-            \(zip(roles, topicNames).map { "  \($0): {name: \($1), partitions: 1}" }.joined(separator: "\n"))
-            schema: {target: y}
-            stages:
+        let broker = try TestBroker(.embedded)
+        let fixture = try PipelineFixture(prefix: "ho", broker: broker, stages: """
               transform: {scale: standard}
               learn:
                 model: logistic_regression
                 optimizer: {name: sgd, lr: 0.1}
                 publish: {every_events: 400, every_seconds: 3600}
-            """
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("driftline-stage-\(name)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let topologyURL = directory.appendingPathComponent("topology.yaml")
-        try yaml.write(to: topologyURL, atomically: true, encoding: .utf8)
-        let topology = try Topology.parse(yaml: yaml)
+            """)
+        defer { fixture.cleanUp() }
+        let name = fixture.name
+        let topologyURL = fixture.topologyURL
+        let directory = fixture.directory
         let lines = try Fixtures.lines("phishing.jsonl")
-        var evaluation = PrequentialEvaluation(topology: topology)
-        for line in lines { _ = evaluation.process(try JSONEventParser.parse(line)) }
-        let expected = try #require(evaluation.modelDocument)
+        let expected = try fixture.evaluate(lines)
 
         let transform = try StageProcess(stage: "transform", topology: topologyURL.path, directory: directory)
         let first = try StageProcess(stage: "learn", topology: topologyURL.path, directory: directory, suffix: "1")
@@ -154,18 +106,8 @@ extension StageCommandTests {
             }
             try await producer.flush(timeout: .seconds(30))
         }
-        var consumer = KafkaConsumerConfiguration(bootstrapServers: broker.bootstrapServers, groupID: "reader-\(name)")
-        consumer.autoOffsetReset = .earliest
-        let reader = consumer
         func predictedOffsets() async throws -> Set<Int64> {
-            let records = try await withCheckedThrowingContinuation { continuation in
-                DispatchQueue.global().async {
-                    continuation.resume(with: Result {
-                        try KafkaStateRestorer(configuration: reader).records(in: "\(name).predictions")
-                    })
-                }
-            }
-            return Set(try records.map { try PredictionRecord(decoding: $0.value).source.offset })
+            Set(try await fixture.read("\(name).predictions").map { try PredictionRecord(decoding: $0.value).source.offset })
         }
         func waitForPredictions(_ count: Int) async throws -> Int {
             let deadline = ContinuousClock.now + .seconds(120)
@@ -191,11 +133,7 @@ extension StageCommandTests {
             #expect(try await process.waitForExit(timeout: .seconds(60)) == 0, "\(process.stderr())")
         }
 
-        let models = try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try KafkaStateRestorer(configuration: reader).records(in: "\(name).models") })
-            }
-        }
+        let models = try await fixture.read("\(name).models")
         let mine = models.filter { $0.key == Array(name.utf8) }
         let final = try ModelDocument(decoding: String(decoding: try #require(mine.last).value, as: UTF8.self))
         #expect(final.contentHash == expected.contentHash)
@@ -216,7 +154,7 @@ final class StageProcess: @unchecked Sendable {
         self.stage = stage
         errURL = directory.appendingPathComponent("\(stage)\(suffix).stderr")
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        process.executableURL = try CLIRunner.binary()
+        process.executableURL = try DriftlineBinary.executable()
         process.arguments = ["stage", stage, "--topology", topology, "--session-timeout-ms", "6000",
                              "--stats-interval", "0"] + extraArguments
         process.standardError = try FileHandle(forWritingTo: errURL)

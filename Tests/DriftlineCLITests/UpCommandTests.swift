@@ -104,10 +104,10 @@ import TestSupport
         defer { broker.stop() }
         let fixture = try PipelineFixture(prefix: "mo", broker: broker, stages: Self.phishingStages)
         defer { fixture.cleanUp() }
-        let up = try CLIRunner.run(["up", fixture.topologyURL.path, "--feed", Fixtures.url("phishing.jsonl").path, "--until-idle"])
+        let up = try DriftlineBinary.run(["up", fixture.topologyURL.path, "--feed", Fixtures.url("phishing.jsonl").path, "--until-idle"])
         #expect(up.status == 0, "\(up.stderr)")
 
-        let list = try CLIRunner.run(["models", "list", "--topology", fixture.topologyURL.path, "--json"])
+        let list = try DriftlineBinary.run(["models", "list", "--topology", fixture.topologyURL.path, "--json"])
         #expect(list.status == 0, "\(list.stderr)")
         let rows = try list.stdout.split(separator: "\n").map { try CanonicalJSON.parse(String($0)) }
         let models = try await fixture.models()
@@ -117,18 +117,18 @@ import TestSupport
         #expect(rows.last?["content_hash"]?.stringValue == models.last?.document.contentHash)
         #expect(rows.last?["training_offsets"]?.arrayValue?.count == 1)
 
-        let table = try CLIRunner.run(["models", "list", "--topology", fixture.topologyURL.path])
+        let table = try DriftlineBinary.run(["models", "list", "--topology", fixture.topologyURL.path])
         #expect(table.stdout.hasPrefix("key\tversion\tparent"))
 
         let version = try #require(models.first?.document.version)
-        let show = try CLIRunner.run(["models", "show", "--topology", fixture.topologyURL.path, "--version", String(version)])
+        let show = try DriftlineBinary.run(["models", "show", "--topology", fixture.topologyURL.path, "--version", String(version)])
         #expect(show.status == 0, "\(show.stderr)")
         #expect(show.stdout.contains("\n  \"format\": \"driftline.model\""))
         let shown = try CanonicalJSON.parse(show.stdout)
         #expect(shown["version"]?.intValue == version)
 
         let path = fixture.directory.appendingPathComponent("model.json").path
-        let export = try CLIRunner.run(["models", "export", "--topology", fixture.topologyURL.path, "--output", path])
+        let export = try DriftlineBinary.run(["models", "export", "--topology", fixture.topologyURL.path, "--output", path])
         #expect(export.status == 0, "\(export.stderr)")
         let exported = try String(contentsOfFile: path, encoding: .utf8)
         #expect(exported == models.last?.record.valueString)
@@ -147,11 +147,11 @@ import TestSupport
         try await producer.send(topic: fixture.topology.topics.models.name, key: Array(fixture.name.utf8),
                                 value: Array(CanonicalJSON.encode(json).utf8))
         producer.close()
-        let tamperedList = try CLIRunner.run(["models", "list", "--topology", fixture.topologyURL.path])
+        let tamperedList = try DriftlineBinary.run(["models", "list", "--topology", fixture.topologyURL.path])
         #expect(tamperedList.status != 0)
         #expect(tamperedList.stdout.contains("TAMPERED"))
         #expect(tamperedList.stderr.contains("content hash mismatch"))
-        let tamperedExport = try CLIRunner.run(["models", "export", "--topology", fixture.topologyURL.path, "--output", path + ".2"])
+        let tamperedExport = try DriftlineBinary.run(["models", "export", "--topology", fixture.topologyURL.path, "--output", path + ".2"])
         #expect(tamperedExport.status != 0)
         #expect(tamperedExport.stderr.contains("content hash mismatch"))
         #expect(!FileManager.default.fileExists(atPath: path + ".2"))
