@@ -63,7 +63,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
     var parts: String = "noop,chain,latency,rss"
 
     func run() async throws {
-        try await DedicatedThread.run(name: "driftline-bench") { try self.execute() }
+        try await DetachedThread.run(name: "driftline-bench") { try self.execute() }
     }
 
     func execute() throws {

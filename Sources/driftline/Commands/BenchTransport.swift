@@ -85,7 +85,7 @@ struct BenchTransport: AsyncParsableCommand, Sendable {
     }
 
     func run() async throws {
-        try await DedicatedThread.run(name: "driftline-bench") { try self.execute() }
+        try await DetachedThread.run(name: "driftline-bench") { try self.execute() }
     }
 
     /// The command's work, on its own thread: it blocks (librdkafka, I/O, signals).

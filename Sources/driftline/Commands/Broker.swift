@@ -72,7 +72,7 @@ struct Broker: AsyncParsableCommand, Sendable {
     }
 
     func run() async throws {
-        try await DedicatedThread.run(name: "driftline-broker") { try self.execute() }
+        try await DetachedThread.run(name: "driftline-broker") { try self.execute() }
     }
 
     /// The command's work, on its own thread: it blocks (librdkafka, I/O, signals).

@@ -141,7 +141,7 @@ struct ModelsList: AsyncParsableCommand {
     func run() async throws {
         let options = options
         let json = json
-        try await DedicatedThread.run(name: "driftline-models") {
+        try await DetachedThread.run(name: "driftline-models") {
             let (_, records) = try options.read()
             var output = ""
             if json {
@@ -187,7 +187,7 @@ struct ModelsShow: AsyncParsableCommand {
 
     func run() async throws {
         let options = options
-        try await DedicatedThread.run(name: "driftline-models") {
+        try await DetachedThread.run(name: "driftline-models") {
             let (_, records) = try options.read()
             let record = try ModelRecord.pick(records, options: options)
             guard let json = record.json else { throw CommandFailure(record.problem ?? "unreadable document") }
@@ -213,7 +213,7 @@ struct ModelsExport: AsyncParsableCommand {
     func run() async throws {
         let options = options
         let output = output
-        try await DedicatedThread.run(name: "driftline-models") {
+        try await DetachedThread.run(name: "driftline-models") {
             let (_, records) = try options.read()
             let record = try ModelRecord.pick(records, options: options)
             if let problem = record.problem {

@@ -68,7 +68,7 @@ struct Produce: AsyncParsableCommand, Sendable {
     }
 
     func run() async throws {
-        try await DedicatedThread.run(name: "driftline-produce") { try self.execute() }
+        try await DetachedThread.run(name: "driftline-produce") { try self.execute() }
     }
 
     /// The command's work, on its own thread: it blocks (librdkafka, I/O, signals).

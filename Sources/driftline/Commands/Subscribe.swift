@@ -61,7 +61,7 @@ struct Subscribe: AsyncParsableCommand, Sendable {
     }
 
     func run() async throws {
-        try await DedicatedThread.run(name: "driftline-subscribe") { try self.execute() }
+        try await DetachedThread.run(name: "driftline-subscribe") { try self.execute() }
     }
 
     /// The command's work, on its own thread: it blocks (librdkafka, I/O, signals).

@@ -45,7 +45,7 @@ struct TopicsCreate: AsyncParsableCommand, Sendable {
     }
 
     func run() async throws {
-        try await DedicatedThread.run(name: "driftline-topics") { try self.execute() }
+        try await DetachedThread.run(name: "driftline-topics") { try self.execute() }
     }
 
     /// The command's work, on its own thread: it blocks (librdkafka, I/O, signals).

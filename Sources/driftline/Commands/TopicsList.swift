@@ -24,7 +24,7 @@ struct TopicsList: AsyncParsableCommand, Sendable {
     var timeout: Double = 10
 
     func run() async throws {
-        try await DedicatedThread.run(name: "driftline-topics") { try self.execute() }
+        try await DetachedThread.run(name: "driftline-topics") { try self.execute() }
     }
 
     /// The command's work, on its own thread: it blocks (librdkafka, I/O, signals).

@@ -1,15 +1,22 @@
 import Foundation
 import Synchronization
 
-/// A blocking body on a thread of its own whose end can be awaited (a feeder, a watcher):
-/// it never occupies a thread of Swift's cooperative pool.
+/// A blocking body (librdkafka calls, file reads, a feeder, a watcher) on a thread of its own
+/// whose end can be awaited: it never occupies a thread of Swift's cooperative pool.
 final class DetachedThread: Sendable {
-    private let done = Mutex<(finished: Bool, error: String?, waiters: [CheckedContinuation<Void, Never>])>((false, nil, []))
+    private let done = Mutex<(finished: Bool, error: (any Error)?, waiters: [CheckedContinuation<Void, Never>])>((false, nil, []))
+
+    /// Runs `body` on a thread named `name` and waits for it, rethrowing what it throws.
+    static func run(name: String, _ body: @escaping @Sendable () throws -> Void) async throws {
+        let thread = DetachedThread(name: name, body)
+        await thread.finish()
+        if let error = thread.thrown { throw error }
+    }
 
     init(name: String, _ body: @escaping @Sendable () throws -> Void) {
         let thread = Thread { [self] in
-            var failure: String?
-            do { try body() } catch { failure = String(describing: error) }
+            var failure: (any Error)?
+            do { try body() } catch { failure = error }
             let waiters = done.withLock { state in
                 state.finished = true
                 state.error = failure
@@ -24,11 +31,19 @@ final class DetachedThread: Sendable {
     }
 
     /// The error the body threw, once it has.
-    var error: String? { done.withLock { $0.error } }
+    var thrown: (any Error)? { done.withLock { $0.error } }
 
-    /// Waits for the body to return; returns its error, if any.
+    /// The error the body threw, described, once it has.
+    var error: String? { thrown.map { String(describing: $0) } }
+
+    /// Waits for the body to return; returns its error, described, if any.
     @discardableResult
     func wait() async -> String? {
+        await finish()
+        return error
+    }
+
+    private func finish() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let finished = done.withLock { state in
                 if !state.finished { state.waiters.append(continuation) }
@@ -36,7 +51,6 @@ final class DetachedThread: Sendable {
             }
             if finished { continuation.resume() }
         }
-        return error
     }
 }
 
