@@ -1,0 +1,43 @@
+extension ModelDocument {
+    /// Canonical JSON bytes of the full document (what ``encoded()`` returns as text), built
+    /// from one ``hashedContent`` tree whose member values are encoded once: the hashed text
+    /// and the full text are the same pieces with and without `content_hash`/`created_at`.
+    /// A learner publishes a document every few thousand events, so this is on its hot path.
+    public func encodedBytes() -> [UInt8] {
+        guard case .object(var members) = hashedContent else { return [] }
+        let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        var pieces: [(key: String, value: [UInt8])] = []
+        pieces.reserveCapacity(keys.count + 2)
+        var hashed: [UInt8] = []
+        hashed.reserveCapacity(4096)
+        hashed.append(UInt8(ascii: "{"))
+        for (index, key) in keys.enumerated() {
+            var value: [UInt8] = []
+            CanonicalJSON.write(members.removeValue(forKey: key)!, into: &value)
+            if index > 0 { hashed.append(UInt8(ascii: ",")) }
+            CanonicalJSON.writeString(key, into: &hashed)
+            hashed.append(UInt8(ascii: ":"))
+            hashed.append(contentsOf: value)
+            pieces.append((key, value))
+        }
+        hashed.append(UInt8(ascii: "}"))
+        var hash: [UInt8] = []
+        CanonicalJSON.writeString("sha256:" + SHA256.hexDigest(hashed), into: &hash)
+        var created: [UInt8] = []
+        CanonicalJSON.write(createdAt.map { .string($0) } ?? .null, into: &created)
+        pieces.append(("content_hash", hash))
+        pieces.append(("created_at", created))
+        pieces.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        var out: [UInt8] = []
+        out.reserveCapacity(hashed.count + hash.count + created.count + 32)
+        out.append(UInt8(ascii: "{"))
+        for (index, piece) in pieces.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            CanonicalJSON.writeString(piece.key, into: &out)
+            out.append(UInt8(ascii: ":"))
+            out.append(contentsOf: piece.value)
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+}
