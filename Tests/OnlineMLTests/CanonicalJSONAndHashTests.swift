@@ -25,6 +25,16 @@ import Testing
         #expect(try CanonicalJSON.parse(text) == v)
     }
 
+    /// Keys sort by their UTF-8 bytes (not by Unicode order, not by length first): a prefix
+    /// first, "Z" before "a", "z" before "é" (0xC3).
+    @Test func keysSortByTheirUTF8Bytes() {
+        let keys = ["é", "z", "a", "ab", "", "Z", "ü", "weights_of_a_long_feature_name", "weights_of_a_long"]
+        let v: JSONValue = .object(Dictionary(uniqueKeysWithValues: keys.map { ($0, .integer(1)) }))
+        let expected = keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        #expect(expected.first == "" && expected.last == "ü")
+        #expect(CanonicalJSON.encode(v) == "{" + expected.map { "\"\($0)\":1" }.joined(separator: ",") + "}")
+    }
+
     @Test func doublesRoundTripBitExactly() throws {
         var rng = TestRandom(seed: 11)
         for _ in 0..<2000 {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The canonical JSON encoding of a ``JSONValue``: the bytes hashed into a model's content hash.
 ///
 /// Rules: no whitespace; object keys sorted by their UTF-8 bytes; doubles in the shortest form
@@ -36,7 +42,7 @@ public enum CanonicalJSON {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            let keys = members.keys.sorted(by: utf8Precedes)
             for (k, key) in keys.enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ",")) }
                 writeString(key, into: &out)
@@ -44,6 +50,22 @@ public enum CanonicalJSON {
                 write(members[key]!, into: &out)
             }
             out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Whether `a`'s UTF-8 bytes sort before `b`'s: the canonical key order, compared with
+    /// `memcmp` on the strings' own storage (a model document sorts thousands of feature names).
+    static func utf8Precedes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let n = min(x.count, y.count)
+                if n > 0 {
+                    let order = memcmp(x.baseAddress!, y.baseAddress!, n)
+                    if order != 0 { return order < 0 }
+                }
+                return x.count < y.count
+            }
         }
     }
 

@@ -5,7 +5,7 @@ extension ModelDocument {
     /// A learner publishes a document every few thousand events, so this is on its hot path.
     public func encodedBytes() -> [UInt8] {
         guard case .object(var members) = hashedContent else { return [] }
-        let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let keys = members.keys.sorted(by: CanonicalJSON.utf8Precedes)
         var pieces: [(key: String, value: [UInt8])] = []
         pieces.reserveCapacity(keys.count + 2)
         var hashed: [UInt8] = []
@@ -27,7 +27,7 @@ extension ModelDocument {
         CanonicalJSON.write(createdAt.map { .string($0) } ?? .null, into: &created)
         pieces.append(("content_hash", hash))
         pieces.append(("created_at", created))
-        pieces.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        pieces.sort { CanonicalJSON.utf8Precedes($0.key, $1.key) }
         var out: [UInt8] = []
         out.reserveCapacity(hashed.count + hash.count + created.count + 32)
         out.append(UInt8(ascii: "{"))
