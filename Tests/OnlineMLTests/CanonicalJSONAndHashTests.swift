@@ -35,6 +35,23 @@ import Testing
         #expect(CanonicalJSON.encode(v) == "{" + expected.map { "\"\($0)\":1" }.joined(separator: ",") + "}")
     }
 
+    /// Whole numbers take a fast path; it must write exactly what `description` and
+    /// `String(Int)` write, at the edges too.
+    @Test func numbersAreWrittenAsDescriptionWrites() {
+        var values: [Double] = [0, -0.0, 1, -1, 5, 1e14, 999_999_999_999_999, 1e15, -1e15, 1e16, 0.5, -2.5e-7, 1e300,
+                                .greatestFiniteMagnitude, .leastNonzeroMagnitude, 123456789012345, 4503599627370496]
+        values += (0..<2000).map { Double($0 * 7919 - 5_000_000) }
+        for x in values {
+            var out: [UInt8] = []
+            CanonicalJSON.writeNumber(x, into: &out)
+            #expect(String(decoding: out, as: UTF8.self) == x.description, "\(x)")
+        }
+        for i in [0, 1, -1, 42, Int.max, Int.min, 1_000_000, -987_654_321] {
+            #expect(CanonicalJSON.encode(.integer(i)) == String(i))
+        }
+        #expect(CanonicalJSON.encode(.number(.nan)) == "null")
+    }
+
     @Test func doublesRoundTripBitExactly() throws {
         var rng = TestRandom(seed: 11)
         for _ in 0..<2000 {
