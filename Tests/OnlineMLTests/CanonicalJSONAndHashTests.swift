@@ -28,11 +28,19 @@ import Testing
     /// Keys sort by their UTF-8 bytes (not by Unicode order, not by length first): a prefix
     /// first, "Z" before "a", "z" before "é" (0xC3).
     @Test func keysSortByTheirUTF8Bytes() {
-        let keys = ["é", "z", "a", "ab", "", "Z", "ü", "weights_of_a_long_feature_name", "weights_of_a_long"]
+        var keys = ["é", "z", "a", "ab", "", "Z", "ü", "weights_of_a_long_feature_name", "weights_of_a_long",
+                    "a\u{0}", "a\u{0}\u{0}", "exactly_16_bytes", "exactly_16_bytez", "exactly_16_bytes+", "cat0=c1", "cat0=c10"]
+        keys += (0..<500).map { "cat\($0 % 3)=c\($0 * 7919 % 1000)" }
+        keys = Array(Set(keys))
         let v: JSONValue = .object(Dictionary(uniqueKeysWithValues: keys.map { ($0, .integer(1)) }))
         let expected = keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         #expect(expected.first == "" && expected.last == "ü")
-        #expect(CanonicalJSON.encode(v) == "{" + expected.map { "\"\($0)\":1" }.joined(separator: ",") + "}")
+        let members = expected.map { key -> String in
+            var quoted: [UInt8] = []
+            CanonicalJSON.writeString(key, into: &quoted)
+            return String(decoding: quoted, as: UTF8.self) + ":1"
+        }
+        #expect(CanonicalJSON.encode(v) == "{" + members.joined(separator: ",") + "}")
     }
 
     /// Whole numbers take a fast path; it must write exactly what `description` and

@@ -41,14 +41,44 @@ public enum CanonicalJSON {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            let keys = members.keys.sorted(by: utf8Precedes)
-            for (k, key) in keys.enumerated() {
+            for (k, member) in sortedMembers(members).enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(key, into: &out)
+                writeString(member.key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                write(members[key]!, into: &out)
+                write(member.value, into: &out)
             }
             out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// The members in canonical key order (their UTF-8 bytes). Each key's first 16 bytes are
+    /// packed big-endian into two words once, so most comparisons are two integer compares; equal
+    /// prefixes fall back to the full byte comparison. Keys of a dictionary are distinct, so the
+    /// order does not depend on the dictionary's (seeded) iteration order.
+    static func sortedMembers(_ members: [String: JSONValue]) -> [(key: String, value: JSONValue)] {
+        let items = Array(members)
+        let prefixes = items.map { prefixWords($0.key) }
+        var order = Array(items.indices)
+        order.sort { i, j in
+            let a = prefixes[i], b = prefixes[j]
+            if a.0 != b.0 { return a.0 < b.0 }
+            if a.1 != b.1 { return a.1 < b.1 }
+            return utf8Precedes(items[i].key, items[j].key)
+        }
+        return order.map { items[$0] }
+    }
+
+    /// The first 16 UTF-8 bytes of `s`, big-endian, zero-padded: comparing the words compares
+    /// the prefixes byte by byte.
+    static func prefixWords(_ s: String) -> (UInt64, UInt64) {
+        var s = s
+        return s.withUTF8 { bytes in
+            var high: UInt64 = 0, low: UInt64 = 0
+            for k in 0..<min(8, bytes.count) { high |= UInt64(bytes[k]) << UInt64(56 - 8 * k) }
+            if bytes.count > 8 {
+                for k in 8..<min(16, bytes.count) { low |= UInt64(bytes[k]) << UInt64(120 - 8 * k) }
+            }
+            return (high, low)
         }
     }
 

@@ -4,16 +4,16 @@ extension ModelDocument {
     /// and the full text are the same pieces with and without `content_hash`/`created_at`.
     /// A learner publishes a document every few thousand events, so this is on its hot path.
     public func encodedBytes() -> [UInt8] {
-        guard case .object(var members) = hashedContent else { return [] }
-        let keys = members.keys.sorted(by: CanonicalJSON.utf8Precedes)
+        guard case .object(let members) = hashedContent else { return [] }
+        let sorted = members.sorted { CanonicalJSON.utf8Precedes($0.key, $1.key) }
         var pieces: [(key: String, value: [UInt8])] = []
-        pieces.reserveCapacity(keys.count + 2)
+        pieces.reserveCapacity(sorted.count + 2)
         var hashed: [UInt8] = []
         hashed.reserveCapacity(4096)
         hashed.append(UInt8(ascii: "{"))
-        for (index, key) in keys.enumerated() {
+        for (index, (key, member)) in sorted.enumerated() {
             var value: [UInt8] = []
-            CanonicalJSON.write(members.removeValue(forKey: key)!, into: &value)
+            CanonicalJSON.write(member, into: &value)
             if index > 0 { hashed.append(UInt8(ascii: ",")) }
             CanonicalJSON.writeString(key, into: &hashed)
             hashed.append(UInt8(ascii: ":"))
