@@ -206,11 +206,13 @@ import TestSupport
         let script = Fixtures.repositoryRoot.appendingPathComponent("Tests/DriftlineCLITests/python/validate_topics.py").path
         let python = try runPython([script, "--brokers", broker.bootstrapServers,
                                     "--models", fixture.topology.topics.models.name,
-                                    "--alerts", fixture.topology.topics.alerts.name])
+                                    "--alerts", fixture.topology.topics.alerts.name,
+                                    "--features", fixture.topology.topics.features.name])
         #expect(python.status == 0, "\(python.output)")
         let report = try CanonicalJSON.parse(python.output.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(report["models"]?.intValue == models.count)
         #expect(report["alerts"]?.intValue == summary["alerts"]?.arrayValue?.count)
+        #expect((report["features"]?.intValue ?? 0) > 0)
         #expect(report["error_count"]?.intValue == 0)
     }
 

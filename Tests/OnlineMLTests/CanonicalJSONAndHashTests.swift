@@ -25,6 +25,41 @@ import Testing
         #expect(try CanonicalJSON.parse(text) == v)
     }
 
+    /// Keys sort by their UTF-8 bytes (not by Unicode order, not by length first): a prefix
+    /// first, "Z" before "a", "z" before "é" (0xC3).
+    @Test func keysSortByTheirUTF8Bytes() {
+        var keys = ["é", "z", "a", "ab", "", "Z", "ü", "weights_of_a_long_feature_name", "weights_of_a_long",
+                    "a\u{0}", "a\u{0}\u{0}", "exactly_16_bytes", "exactly_16_bytez", "exactly_16_bytes+", "cat0=c1", "cat0=c10"]
+        keys += (0..<500).map { "cat\($0 % 3)=c\($0 * 7919 % 1000)" }
+        keys = Array(Set(keys))
+        let v: JSONValue = .object(Dictionary(uniqueKeysWithValues: keys.map { ($0, .integer(1)) }))
+        let expected = keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        #expect(expected.first == "" && expected.last == "ü")
+        let members = expected.map { key -> String in
+            var quoted: [UInt8] = []
+            CanonicalJSON.writeString(key, into: &quoted)
+            return String(decoding: quoted, as: UTF8.self) + ":1"
+        }
+        #expect(CanonicalJSON.encode(v) == "{" + members.joined(separator: ",") + "}")
+    }
+
+    /// Whole numbers take a fast path; it must write exactly what `description` and
+    /// `String(Int)` write, at the edges too.
+    @Test func numbersAreWrittenAsDescriptionWrites() {
+        var values: [Double] = [0, -0.0, 1, -1, 5, 1e14, 999_999_999_999_999, 1e15, -1e15, 1e16, 0.5, -2.5e-7, 1e300,
+                                .greatestFiniteMagnitude, .leastNonzeroMagnitude, 123456789012345, 4503599627370496]
+        values += (0..<2000).map { Double($0 * 7919 - 5_000_000) }
+        for x in values {
+            var out: [UInt8] = []
+            CanonicalJSON.writeNumber(x, into: &out)
+            #expect(String(decoding: out, as: UTF8.self) == x.description, "\(x)")
+        }
+        for i in [0, 1, -1, 42, Int.max, Int.min, 1_000_000, -987_654_321] {
+            #expect(CanonicalJSON.encode(.integer(i)) == String(i))
+        }
+        #expect(CanonicalJSON.encode(.number(.nan)) == "null")
+    }
+
     @Test func doublesRoundTripBitExactly() throws {
         var rng = TestRandom(seed: 11)
         for _ in 0..<2000 {

@@ -38,6 +38,24 @@ import Testing
         #expect(try ModelDocument(decoding: a.encoded()).createdAt == "2026-11-28T00:00:00Z")
     }
 
+    /// The direct writer (one tree, each member encoded once) gives the generic canonical
+    /// encoding of the full document, with and without the optional members.
+    @Test func encodedBytesAreTheCanonicalEncodingOfTheDocument() throws {
+        let p = try trained()
+        let documents = [
+            ModelDocument(name: "m", version: 1, pipeline: p),
+            ModelDocument(
+                name: "m/\"3\"", version: 4, parentVersion: 3, pipeline: p,
+                trainingOffsets: [TrainingOffsetRange(topic: "e", partition: 0, first: 0, last: 99)],
+                metrics: ["accuracy": 0.75, "log_loss": 0.5], createdAt: "2026-11-28T00:00:00Z",
+                lineage: .object(["version_events": .integer(12), "started_at_version": .null])),
+        ]
+        for document in documents {
+            #expect(document.encodedBytes() == CanonicalJSON.encodeBytes(document.json))
+            #expect(document.encoded() == CanonicalJSON.encode(document.json))
+        }
+    }
+
     @Test func fixtureModelRoundTripsAndContinuesLikeRiver() throws {
         // Learn half of Phishing, save, load, learn the rest: the final weights are River's.
         let events = try fixtureEvents("phishing.jsonl")

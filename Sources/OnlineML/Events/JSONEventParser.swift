@@ -53,13 +53,30 @@ public enum JSONEventParser {
         }
     }
 
+    /// Parses the flat object at the scanner's position (a value inside a larger JSON text,
+    /// such as a features record's `event`), leaving the scanner after it. The same rules and
+    /// the same values as ``parse(bytes:)`` on the object's bytes alone.
+    public static func parseObject(_ scanner: inout JSONScanner) -> Result<Event, EventRejection> {
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * NameSet.slots) { storage in
+            var names = NameSet(storage)
+            return parseObject(&scanner, names: &names, whole: false)
+        }
+    }
+
     private static func parse(
         bytes: UnsafeBufferPointer<UInt8>, names: inout NameSet
     ) -> Result<Event, EventRejection> {
         var scanner = JSONScanner(bytes)
+        return parseObject(&scanner, names: &names, whole: true)
+    }
+
+    /// The object at the scanner's position; with `whole`, nothing but whitespace may follow.
+    private static func parseObject(
+        _ scanner: inout JSONScanner, names: inout NameSet, whole: Bool
+    ) -> Result<Event, EventRejection> {
         var event = Event()
         // A field takes at least 6 bytes (`"a":1,`) and usually over 16: one allocation.
-        event.fields.reserveCapacity(min(bytes.count / 16 + 4, 64))
+        event.fields.reserveCapacity(min((scanner.bytes.count - scanner.position) / 16 + 4, 64))
         do throws(JSONSyntaxError) {
             guard try scanner.peek() == UInt8(ascii: "{") else {
                 return .failure(.notFlatObject(detail: "the text is not a JSON object"))
@@ -102,8 +119,10 @@ public enum JSONEventParser {
                     }
                 }
             }
-            scanner.skipWhitespace()
-            guard scanner.isAtEnd else { throw scanner.error("trailing characters after the object") }
+            if whole {
+                scanner.skipWhitespace()
+                guard scanner.isAtEnd else { throw scanner.error("trailing characters after the object") }
+            }
         } catch {
             return .failure(.malformedJSON(offset: error.offset, detail: error.detail))
         }

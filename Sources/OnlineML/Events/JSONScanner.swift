@@ -5,32 +5,44 @@ import Darwin
 #endif
 
 /// A syntax error found by ``JSONScanner``: byte offset and what was expected.
-struct JSONSyntaxError: Error {
-    var offset: Int
-    var detail: String
+public struct JSONSyntaxError: Error, Sendable, CustomStringConvertible {
+    public var offset: Int
+    public var detail: String
+
+    public init(offset: Int, detail: String) {
+        self.offset = offset
+        self.detail = detail
+    }
+
+    public var description: String { "JSON syntax at byte \(offset): \(detail)" }
 }
 
-/// A byte-level JSON tokenizer shared by the flat event parser and the model-document parser.
+/// The one byte-level JSON tokenizer of the project: the flat event parser, the model-document
+/// parser and the pipeline's topic payload readers all pull tokens from it.
 ///
 /// Hand-rolled because Foundation's `JSONSerialization` loses key order (events must keep it)
-/// and is slow for one small object per message. Numbers are converted with the C library's
-/// correctly rounded `strtod`, so a decimal string gives the same double as in Python.
-struct JSONScanner {
-    let bytes: UnsafeBufferPointer<UInt8>
-    var position: Int = 0
+/// and is slow for one small object per message. It reads members in place (no `JSONValue`
+/// tree, no key dictionary) and skips what a reader does not need. Numbers are correctly
+/// rounded (``DecimalToDouble``, else the C library's `strtod`), so a decimal string gives the
+/// same double as in Python and every number Driftline wrote reads back to the same double.
+public struct JSONScanner {
+    public let bytes: UnsafeBufferPointer<UInt8>
+    public var position: Int = 0
+    /// Whether the next ``nextKey()``/``nextItem()`` is the first of its container.
+    private var first = false
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    public init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
-    var isAtEnd: Bool { position >= bytes.count }
+    public var isAtEnd: Bool { position >= bytes.count }
 
-    func error(_ detail: String) -> JSONSyntaxError {
+    public func error(_ detail: String) -> JSONSyntaxError {
         JSONSyntaxError(offset: position, detail: detail)
     }
 
     @inline(__always)
-    mutating func skipWhitespace() {
+    public mutating func skipWhitespace() {
         while position < bytes.count {
             switch bytes[position] {
             case 0x20, 0x09, 0x0A, 0x0D: position += 1
@@ -41,19 +53,19 @@ struct JSONScanner {
 
     /// The next non-whitespace byte, without consuming it.
     @inline(__always)
-    mutating func peek() throws(JSONSyntaxError) -> UInt8 {
+    public mutating func peek() throws(JSONSyntaxError) -> UInt8 {
         skipWhitespace()
         guard position < bytes.count else { throw error("unexpected end of input") }
         return bytes[position]
     }
 
     @inline(__always)
-    mutating func expect(_ byte: UInt8, _ what: String) throws(JSONSyntaxError) {
+    public mutating func expect(_ byte: UInt8, _ what: String) throws(JSONSyntaxError) {
         guard try peek() == byte else { throw error("expected \(what)") }
         position += 1
     }
 
-    mutating func literal(_ text: StaticString) throws(JSONSyntaxError) {
+    public mutating func literal(_ text: StaticString) throws(JSONSyntaxError) {
         let count = text.utf8CodeUnitCount
         guard position + count <= bytes.count else { throw error("invalid literal") }
         for k in 0..<count where bytes[position + k] != text.utf8Start[k] {
@@ -63,7 +75,7 @@ struct JSONScanner {
     }
 
     /// A string starting at the current `"`.
-    mutating func string() throws(JSONSyntaxError) -> String {
+    public mutating func string() throws(JSONSyntaxError) -> String {
         var key: UInt64 = 0
         return try string(key: &key)
     }
@@ -167,7 +179,7 @@ struct JSONScanner {
     /// `strtod`, faster); longer ones and the rare undecided roundings go to `strtod`.
     /// The cursor is a local (stored back on every exit) so the digit loops stay in registers.
     @inline(__always)
-    mutating func number() throws(JSONSyntaxError) -> Double {
+    public mutating func number() throws(JSONSyntaxError) -> Double {
         skipWhitespace()
         guard let base = bytes.baseAddress, position < bytes.count else { throw error("expected a digit") }
         let start = position
@@ -251,6 +263,145 @@ struct JSONScanner {
             return v
         }
         return Self.strtodCorrectlyRounded(UnsafeBufferPointer(rebasing: bytes[start..<p]))
+    }
+
+    // MARK: - Pulling containers and optional values (the topic payload readers)
+
+    /// Expects a `{`; then ``nextKey()`` yields the members.
+    public mutating func beginObject() throws(JSONSyntaxError) {
+        try expect(UInt8(ascii: "{"), "'{'")
+        first = true
+    }
+
+    /// The next member's key (its value follows), or nil at the closing `}`.
+    public mutating func nextKey() throws(JSONSyntaxError) -> String? {
+        if try peek() == UInt8(ascii: "}") {
+            position += 1
+            first = false
+            return nil
+        }
+        if !first { try expect(UInt8(ascii: ","), "',' or '}'") }
+        first = false
+        let key = try string()
+        try expect(UInt8(ascii: ":"), "':'")
+        return key
+    }
+
+    /// Expects a `[`; then ``nextItem()`` steps through the items.
+    public mutating func beginArray() throws(JSONSyntaxError) {
+        try expect(UInt8(ascii: "["), "'['")
+        first = true
+    }
+
+    /// Whether another item follows (positioned at it), false at the closing `]`.
+    public mutating func nextItem() throws(JSONSyntaxError) -> Bool {
+        if try peek() == UInt8(ascii: "]") {
+            position += 1
+            first = false
+            return false
+        }
+        if !first { try expect(UInt8(ascii: ","), "',' or ']'") }
+        first = false
+        return true
+    }
+
+    /// Consumes `null` if it is next.
+    public mutating func null() throws(JSONSyntaxError) -> Bool {
+        guard try peek() == UInt8(ascii: "n") else { return false }
+        try literal("null")
+        return true
+    }
+
+    public mutating func optionalNumber() throws(JSONSyntaxError) -> Double? {
+        try null() ? nil : try number()
+    }
+
+    public mutating func optionalString() throws(JSONSyntaxError) -> String? {
+        try null() ? nil : try string()
+    }
+
+    /// An integer: a JSON number without fraction or exponent that fits an `Int`.
+    public mutating func integer() throws(JSONSyntaxError) -> Int {
+        skipWhitespace()
+        let start = position
+        var p = position
+        var negative = false
+        if p < bytes.count, bytes[p] == UInt8(ascii: "-") {
+            negative = true
+            p += 1
+        }
+        var value = 0
+        let digits = p
+        while p < bytes.count, isDigit(bytes[p]) {
+            let (times, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times.subtractingReportingOverflow(Int(bytes[p] &- 0x30))  // negative: Int.min fits
+            guard !o1 && !o2 else { position = start; throw error("integer out of range") }
+            value = sum
+            p += 1
+        }
+        guard p > digits else { position = start; throw error("expected an integer") }
+        if p < bytes.count, bytes[p] == UInt8(ascii: ".") || bytes[p] | 0x20 == UInt8(ascii: "e") {
+            position = start
+            throw error("expected an integer")
+        }
+        if negative {
+            position = p
+            return value
+        }
+        guard value != Int.min else { position = start; throw error("integer out of range") }
+        position = p
+        return -value
+    }
+
+    /// A scalar as an event value (JSON integers become doubles); objects and arrays throw.
+    public mutating func fieldValue() throws(JSONSyntaxError) -> FieldValue {
+        switch try peek() {
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "{"), UInt8(ascii: "["): throw error("expected a scalar, not an object or array")
+        default: return .number(try number())
+        }
+    }
+
+    /// Skips any value and returns the byte range it took.
+    @discardableResult
+    public mutating func skipValue(depth: Int = 0) throws(JSONSyntaxError) -> Range<Int> {
+        guard depth < 64 else { throw error("nesting too deep") }
+        _ = try peek()
+        let start = position
+        switch bytes[start] {
+        case UInt8(ascii: "{"):
+            try beginObject()
+            while try nextKey() != nil { try skipValue(depth: depth + 1) }
+        case UInt8(ascii: "["):
+            try beginArray()
+            while try nextItem() { try skipValue(depth: depth + 1) }
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        default: _ = try number()
+        }
+        return start..<position
+    }
+
+    /// Skips a string (validating its escapes) without building it.
+    private mutating func skipString() throws(JSONSyntaxError) {
+        if let base = bytes.baseAddress {
+            var p = position + 1
+            while p < bytes.count {
+                let b = base[p]
+                if b == UInt8(ascii: "\"") {
+                    position = p + 1
+                    return
+                }
+                if b == UInt8(ascii: "\\") || b < 0x20 { break }
+                p += 1
+            }
+        }
+        _ = try string()
     }
 
     /// A hash of `raw` for telling names apart: its length and its bytes, packed when it is

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The canonical JSON encoding of a ``JSONValue``: the bytes hashed into a model's content hash.
 ///
 /// Rules: no whitespace; object keys sorted by their UTF-8 bytes; doubles in the shortest form
@@ -23,9 +29,8 @@ public enum CanonicalJSON {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .integer(let i): out.append(contentsOf: String(i).utf8)
-        case .number(let x):
-            if x.isFinite { out.append(contentsOf: x.description.utf8) } else { out.append(contentsOf: "null".utf8) }
+        case .integer(let i): writeInteger(Int64(i), into: &out)
+        case .number(let x): writeNumber(x, into: &out)
         case .string(let s): writeString(s, into: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))
@@ -36,19 +41,108 @@ public enum CanonicalJSON {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            for (k, key) in keys.enumerated() {
+            for (k, member) in sortedMembers(members).enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(key, into: &out)
+                writeString(member.key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                write(members[key]!, into: &out)
+                write(member.value, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
     }
 
-    static func writeString(_ s: String, into out: inout [UInt8]) {
+    /// The members in canonical key order (their UTF-8 bytes). Each key's first 16 bytes are
+    /// packed big-endian into two words once, so most comparisons are two integer compares; equal
+    /// prefixes fall back to the full byte comparison. Keys of a dictionary are distinct, so the
+    /// order does not depend on the dictionary's (seeded) iteration order.
+    static func sortedMembers(_ members: [String: JSONValue]) -> [(key: String, value: JSONValue)] {
+        let items = Array(members)
+        let prefixes = items.map { prefixWords($0.key) }
+        var order = Array(items.indices)
+        order.sort { i, j in
+            let a = prefixes[i], b = prefixes[j]
+            if a.0 != b.0 { return a.0 < b.0 }
+            if a.1 != b.1 { return a.1 < b.1 }
+            return utf8Precedes(items[i].key, items[j].key)
+        }
+        return order.map { items[$0] }
+    }
+
+    /// The first 16 UTF-8 bytes of `s`, big-endian, zero-padded: comparing the words compares
+    /// the prefixes byte by byte.
+    static func prefixWords(_ s: String) -> (UInt64, UInt64) {
+        var s = s
+        return s.withUTF8 { bytes in
+            var high: UInt64 = 0, low: UInt64 = 0
+            for k in 0..<min(8, bytes.count) { high |= UInt64(bytes[k]) << UInt64(56 - 8 * k) }
+            if bytes.count > 8 {
+                for k in 8..<min(16, bytes.count) { low |= UInt64(bytes[k]) << UInt64(120 - 8 * k) }
+            }
+            return (high, low)
+        }
+    }
+
+    /// Whether `a`'s UTF-8 bytes sort before `b`'s: the canonical key order, compared with
+    /// `memcmp` on the strings' own storage (a model document sorts thousands of feature names).
+    static func utf8Precedes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let n = min(x.count, y.count)
+                if n > 0 {
+                    let order = memcmp(x.baseAddress!, y.baseAddress!, n)
+                    if order != 0 { return order < 0 }
+                }
+                return x.count < y.count
+            }
+        }
+    }
+
+    /// A double as its `description` (the shortest round-trip form); whole numbers below 1e15
+    /// (which `description` writes as `N.0`) without building a `String`. Non-finite: `null`.
+    public static func writeNumber(_ x: Double, into out: inout [UInt8]) {
+        guard x.isFinite else {
+            out.append(contentsOf: "null".utf8)
+            return
+        }
+        if x.magnitude < 1e15, x == x.rounded(.towardZero), !(x == 0 && x.sign == .minus) {
+            writeInteger(Int64(x), into: &out)
+            out.append(UInt8(ascii: "."))
+            out.append(UInt8(ascii: "0"))
+        } else {
+            out.append(contentsOf: x.description.utf8)
+        }
+    }
+
+    /// Decimal digits of `i`, as `String(i)` writes them.
+    public static func writeInteger(_ i: Int64, into out: inout [UInt8]) {
+        if i < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = i.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var k = buffer.count
+            repeat {
+                k -= 1
+                buffer[k] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 0x30
+                magnitude /= 10
+            } while magnitude > 0
+            out.append(contentsOf: buffer[k...])
+        }
+    }
+
+    public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings (feature names, keys) need no escape: one copy.
+        var plain = true
+        for b in s.utf8 where b < 0x20 || b == 0x22 || b == 0x5C {
+            plain = false
+            break
+        }
+        if plain {
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case 0x22: out.append(contentsOf: [0x5C, 0x22])

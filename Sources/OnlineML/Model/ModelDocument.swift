@@ -85,7 +85,7 @@ public struct ModelDocument: Sendable {
     }
 
     /// Canonical JSON text of the full document.
-    public func encoded() -> String { CanonicalJSON.encode(json) }
+    public func encoded() -> String { String(decoding: encodedBytes(), as: UTF8.self) }
 
     /// Reads a document, checks format and (unless `verifyHash` is false) the content hash.
     public init(decoding text: String, verifyHash: Bool = true) throws(ModelDocumentError) {

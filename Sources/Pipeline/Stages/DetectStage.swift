@@ -79,7 +79,7 @@ struct DetectStage: Stage {
         } else {
             let features: FeaturesRecord
             do {
-                features = try FeaturesRecord(decoding: record.value, skippingVectors: true)
+                features = try FeaturesRecord(decoding: record.value)
             } catch {
                 throw StageRejection("not a features record: \(error)")
             }

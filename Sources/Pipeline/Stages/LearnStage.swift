@@ -84,7 +84,7 @@ struct LearnStage: Stage {
         try BuiltInStages.checkSize(record)
         let features: FeaturesRecord
         do {
-            features = try FeaturesRecord(decoding: record.value, skippingVectors: true)
+            features = try FeaturesRecord(decoding: record.value)
         } catch {
             throw StageRejection("not a features record: \(error)")
         }
@@ -163,7 +163,7 @@ struct LearnStage: Stage {
             ]
         }
         context.forward(
-            StageRecord(key: Array(key.utf8), value: Array(document.encoded().utf8), headers: headers), to: .models)
+            StageRecord(key: Array(key.utf8), value: document.encodedBytes(), headers: headers), to: .models)
         publishedInputNext = inputNext
     }
 

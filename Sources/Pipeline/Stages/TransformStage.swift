@@ -5,8 +5,8 @@ import OnlineML
 ///
 /// Parses each event with OnlineML's `JSONEventParser`, checks it against the schema with the
 /// model's own feature transformer (locked field kinds, finite values, a usable label) and
-/// writes a ``FeaturesRecord``: the parsed event, the prediction vector (statistics of earlier
-/// events) and, for a labelled event, the learning vector (statistics including it). Its
+/// writes a compact ``FeaturesRecord``: the event's own JSON text, its label, key, time and
+/// source position (format version 2: no feature vectors, nothing re-encoded). Its
 /// transformer state is exactly the learner's, since both apply the same labelled events in the
 /// same order; on assignment it restores that state from the latest model document of its
 /// learner and resumes after the last event the document accounts for (from the first event
@@ -20,7 +20,7 @@ struct TransformStage: Stage {
     private let targetDecoder: ModelPipeline
     private var transformer: FeatureTransformer
     private var vocabulary = FeatureVocabulary()
-    private var predictVector = FeatureVector()
+    /// The learning-time features of the last labelled event (a by-product of the state update).
     private var learnVector = FeatureVector()
 
     init(topology: Topology, task: StageTaskID) {
@@ -60,9 +60,10 @@ struct TransformStage: Stage {
     mutating func process(_ record: StageRecord, context: StageContext) throws {
         try BuiltInStages.checkSize(record)
         guard let source = context.source else { return }
+        let bytes = record.value ?? []
         let event: Event
         do {
-            event = try JSONEventParser.parse(record.value ?? [])
+            event = try JSONEventParser.parse(bytes)
         } catch {
             throw StageRejection(error.description)
         }
@@ -72,7 +73,12 @@ struct TransformStage: Stage {
         } catch {
             throw StageRejection(error.description)
         }
-        let value = features.encoded()
+        // The event's own text goes into the record when it is valid UTF-8 (nearly always);
+        // otherwise the parsed event (whose strings the parser repaired) is written out.
+        let value = bytes.withUnsafeBufferPointer { buffer in
+            let object = Self.trimmingWhitespace(buffer)
+            return Self.isValidUTF8(object) ? features.encoded(eventJSON: object) : features.encoded()
+        }
         try BuiltInStages.checkOutputSize(value, "features")
         var output = StageRecord(
             key: features.key.map { Array($0.utf8) }, value: value,
@@ -81,20 +87,17 @@ struct TransformStage: Stage {
         context.forward(output, to: .features)
     }
 
-    /// The transformer's prequential view of one event; state changes only for a labelled one.
+    /// The transformer's view of one event: schema checks for every event, state changes only
+    /// for a labelled one (the learner's own step, so both states stay equal).
     private mutating func transform(_ event: Event, source: SourcePosition, recordKey: String?)
         throws(EventRejection) -> FeaturesRecord
     {
         let target = try transformer.prepare(event)
-        transformer.transformPrepared(into: &predictVector)
-        let predict = named(predictVector)
         var label: Double?
-        var learn: [FeaturesRecord.Feature]?
         if let target, target != .null {
             let y = try targetDecoder.decodeTarget(target)
             transformer.learnPrepared(event, into: &learnVector, vocabulary: &vocabulary)
             label = y
-            learn = named(learnVector)
         }
         let schema = topology.schema
         var key = recordKey
@@ -107,11 +110,31 @@ struct TransformStage: Stage {
             }
         }
         return FeaturesRecord(
-            source: source, key: key, time: schema.time.flatMap { event[$0] }, label: label,
-            fields: event.fields, predict: predict, learn: learn)
+            source: source, key: key, time: schema.time.flatMap { event[$0] }, label: label, fields: event.fields)
     }
 
-    private func named(_ vector: FeatureVector) -> [FeaturesRecord.Feature] {
-        (0..<vector.count).map { FeaturesRecord.Feature(vocabulary.names[vector.indices[$0]], vector.values[$0]) }
+    private static func trimmingWhitespace(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        func isWhitespace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
+        var start = 0, end = bytes.count
+        while start < end, isWhitespace(bytes[start]) { start += 1 }
+        while end > start, isWhitespace(bytes[end - 1]) { end -= 1 }
+        return UnsafeBufferPointer(rebasing: bytes[start..<end])
+    }
+
+    /// ASCII eight bytes at a time; anything else through the standard library's validation.
+    static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var index = 0
+        var high: UInt64 = 0
+        while index + 8 <= bytes.count {
+            high |= UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            index += 8
+        }
+        while index < bytes.count {
+            high |= UInt64(base[index])
+            index += 1
+        }
+        if high & 0x8080_8080_8080_8080 == 0 { return true }
+        return String(validating: bytes, as: UTF8.self) != nil
     }
 }

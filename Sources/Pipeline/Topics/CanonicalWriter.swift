@@ -3,7 +3,8 @@ import OnlineML
 /// Writes canonical JSON (OnlineML's `CanonicalJSON` rules) straight into bytes, for payloads
 /// written once per record: the caller emits object keys already in sorted order, so no
 /// `JSONValue` tree is built and no keys are sorted per record. Tests check the output equals
-/// `CanonicalJSON.encodeBytes` of the payload's `json`.
+/// `CanonicalJSON.encodeBytes` of the payload's `json`; numbers, integers and strings are
+/// written by `CanonicalJSON`'s own routines.
 struct CanonicalWriter {
     var bytes: [UInt8] = []
 
@@ -23,7 +24,7 @@ struct CanonicalWriter {
     }
 
     mutating func number(_ x: Double) {
-        if x.isFinite { bytes.append(contentsOf: x.description.utf8) } else { raw("null") }
+        CanonicalJSON.writeNumber(x, into: &bytes)
     }
 
     mutating func number(_ x: Double?) {
@@ -31,27 +32,11 @@ struct CanonicalWriter {
     }
 
     mutating func integer(_ i: Int) {
-        bytes.append(contentsOf: String(i).utf8)
+        CanonicalJSON.writeInteger(Int64(i), into: &bytes)
     }
 
     mutating func string(_ s: String) {
-        bytes.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
-            case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
-            case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-            case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]])
-            default: bytes.append(b)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
+        CanonicalJSON.writeString(s, into: &bytes)
     }
 
     mutating func string(_ s: String?) {

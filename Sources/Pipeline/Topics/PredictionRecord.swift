@@ -99,7 +99,7 @@ public struct PredictionRecord: Sendable, Equatable {
     }
 
     public init(decoding bytes: [UInt8]?) throws(PayloadError) {
-        self = try PayloadScanner.scan(bytes) { (scanner) throws(PayloadError) -> PredictionRecord in
+        self = try JSONScanner.scanPayload(bytes) { (scanner) throws -> PredictionRecord in
             var format: String?
             var version: Int?
             var model: String?
@@ -119,8 +119,8 @@ public struct PredictionRecord: Sendable, Equatable {
                 case "model": model = try scanner.string()
                 case "model_key": modelKey = try scanner.string()
                 case "model_version": modelVersion = try scanner.integer()
-                case "source": source = try scanner.position("source")
-                case "input": input = try scanner.position("input")
+                case "source": source = try scanner.sourcePosition("source")
+                case "input": input = try scanner.sourcePosition("input")
                 case "key": key = try scanner.optionalString()
                 case "time":
                     let value = try scanner.fieldValue()

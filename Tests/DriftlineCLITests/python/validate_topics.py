@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Reads a Driftline topology's model and alert topics with confluent-kafka (no Driftline code)
 and checks every record against the documented formats: docs/model-document.md (fields, types,
-content hash over the canonical encoding) and docs/topics.md (drift alerts).
+content hash over the canonical encoding) and docs/topics.md (drift alerts; with --features,
+the compact driftline.features version 2 records too).
 
-Usage: validate_topics.py --brokers HOST:PORT --models TOPIC --alerts TOPIC
+Usage: validate_topics.py --brokers HOST:PORT --models TOPIC --alerts TOPIC [--features TOPIC]
 Prints one JSON object (counts and errors) and exits 1 when any record is invalid.
 """
 import argparse
@@ -203,11 +204,47 @@ def check_alert(text, errors, where):
     return alert
 
 
+def check_features(raw, errors, where):
+    """driftline.features version 2: canonical JSON around the event's own flat object."""
+    def fail(message):
+        errors.append(f"features {where}: {message}")
+
+    try:
+        text = raw.decode("utf-8")
+        record = json.loads(text)
+    except ValueError as error:
+        fail(f"not UTF-8 JSON: {error}")
+        return None
+    if record.get("format") != "driftline.features" or record.get("format_version") != 2:
+        fail("format is not driftline.features version 2")
+    event = record.get("event")
+    if not isinstance(event, dict) or any(isinstance(v, (dict, list)) for v in event.values()):
+        fail("event is not a flat object")
+    if set(record) != {"event", "format", "format_version", "key", "label", "source", "time"}:
+        fail(f"members are {sorted(record)}")
+    if not (record.get("key") is None or isinstance(record.get("key"), str)):
+        fail("key is not a string or null")
+    if not (record.get("label") is None or is_number(record.get("label"))):
+        fail("label is not a number or null")
+    source = record.get("source")
+    if not (isinstance(source, dict) and isinstance(source.get("topic"), str)
+            and is_int(source.get("partition")) and is_int(source.get("offset"))):
+        fail("source is not {topic, partition, offset}")
+    if isinstance(record.get("time"), (dict, list)):
+        fail("time is not a scalar")
+    # Everything after `event` is canonical: the text ends with the canonical members.
+    rest = {k: v for k, v in record.items() if k != "event"}
+    if not text.startswith('{"event":{') or not text.endswith(canonical(rest)[len("{"):]):
+        fail("the members after event are not in canonical form")
+    return record
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--brokers", required=True)
     parser.add_argument("--models", required=True)
     parser.add_argument("--alerts", required=True)
+    parser.add_argument("--features")
     args = parser.parse_args()
     errors = []
     models = read_topic(args.brokers, args.models)
@@ -223,8 +260,12 @@ def main():
             versions[key] = doc["version"]
     for message in alerts:
         check_alert(message.value().decode("utf-8"), errors, f"{message.partition()}:{message.offset()}")
-    print(json.dumps({"models": len(models), "alerts": len(alerts), "latest_versions": versions,
-                      "errors": errors[:50], "error_count": len(errors)}, sort_keys=True))
+    features = read_topic(args.brokers, args.features) if args.features else []
+    for message in features:
+        check_features(message.value(), errors, f"{message.partition()}:{message.offset()}")
+    print(json.dumps({"models": len(models), "alerts": len(alerts), "features": len(features),
+                      "latest_versions": versions, "errors": errors[:50], "error_count": len(errors)},
+                     sort_keys=True))
     return 1 if errors else 0
 
 

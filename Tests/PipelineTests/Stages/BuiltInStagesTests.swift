@@ -62,12 +62,14 @@ import TestSupport
         }
         #expect(alerts.compactMap { $0["position"]?["source"]?["offset"]?.intValue } == evaluation.detections.map(\.index))
 
-        // Features carry label, lineage and both vectors.
-        let features = try driver.records(in: "phishing.features").map { try FeaturesRecord(decoding: $0.value) }
+        // Features carry the event as it was sent, its label and lineage (compact version 2).
+        let featureRecords = driver.records(in: "phishing.features")
+        let features = try featureRecords.map { try FeaturesRecord(decoding: $0.value) }
         #expect(features.count == 1250)
-        #expect(features[5].label != nil && features[5].source.offset == 5 && features[5].learn != nil)
-        #expect(features[0].predict.isEmpty, "nothing is known before the first event")
-        #expect(features[0].learn?.count == 9)
+        #expect(features[5].label != nil && features[5].source.offset == 5)
+        #expect(features[5].event == (try JSONEventParser.parse(lines[5])))
+        let text = String(decoding: try #require(featureRecords[5].value), as: UTF8.self)
+        #expect(text.hasPrefix("{\"event\":" + lines[5].trimmingCharacters(in: .whitespaces) + ",\"format\":\"driftline.features\",\"format_version\":2,"))
     }
 
     @Test func versionsAreMonotonicWithParentsAndOffsetRanges() throws {
@@ -184,14 +186,30 @@ import TestSupport
 
     @Test func anEventWhoseFeaturesWouldBeTooLargeIsDeadLettered() throws {
         let driver = try TopologyTestDriver(topology: try Self.phishing())
-        // 480 KB of category: under the input limit, but the features record holds it twice
-        // (the field and the one-hot feature name).
+        // Valid UTF-8 is copied as it is: 480 KB of category fits in a features record.
         let big = "{\"https\":1,\"y\":1,\"pad\":\"" + String(repeating: "x", count: 480_000) + "\"}"
         try driver.pipe(key: nil, value: big, into: "phishing.events")
+        // Invalid UTF-8 is written out from the parsed event, whose repaired strings are three
+        // times longer (each bad byte becomes U+FFFD): over the output limit.
+        let bad = Array("{\"https\":1,\"y\":1,\"pad\":\"".utf8) + [UInt8](repeating: 0xFF, count: 480_000) + Array("\"}".utf8)
+        _ = try driver.pipe(StageRecord(key: nil, value: bad), into: "phishing.events")
         try driver.pipe(key: nil, value: "{\"https\":1,\"y\":1}", into: "phishing.events")
         let dead = driver.records(in: "phishing.dlq")
         #expect(dead.count == 1)
+        #expect(dead.first?.value == bad)
         #expect(dead.first.flatMap { StageTestSupport.header(DeadLetterHeaders.error, $0) }?.contains("output limit") == true)
+        #expect(driver.records(in: "phishing.predictions").count == 2)
+    }
+
+    @Test func anEventThatIsNotValidUTF8IsWrittenOutAsValidJSON() throws {
+        let driver = try TopologyTestDriver(topology: try Self.phishing())
+        let bad = Array("{\"https\":1,\"y\":1,\"note\":\"caf".utf8) + [0xE9] + Array("\"}".utf8)
+        _ = try driver.pipe(StageRecord(key: nil, value: bad), into: "phishing.events")
+        let value = try #require(driver.records(in: "phishing.features").first?.value)
+        #expect(String(validating: value, as: UTF8.self) != nil)
+        let record = try FeaturesRecord(decoding: value)
+        #expect(record.event == (try JSONEventParser.parse(bad)))
+        #expect(record.event["note"] == .string("caf\u{FFFD}"))
         #expect(driver.records(in: "phishing.predictions").count == 1)
     }
 

@@ -12,16 +12,48 @@ import Testing
         FeaturesRecord(
             source: source, key: "id-\"7\"\n", time: .string("2024-01-01T00:00:00Z"), label: 1,
             fields: [EventField("x", .number(0.1)), EventField("c", .string("fr\u{1}")), EventField("b", .bool(true)),
-                     EventField("n", .null), EventField("y", .number(1))],
-            predict: [.init("b", -0.0), .init("c=fr\u{1}", 1), .init("x", 1e-05)],
-            learn: [.init("b", 5.0), .init("x", 1e300)]),
-        FeaturesRecord(source: source, key: nil, time: nil, label: nil, fields: [], predict: [], learn: nil),
+                     EventField("n", .null), EventField("y", .number(1)), EventField("big", .number(1e300)),
+                     EventField("neg", .number(-0.0))]),
+        FeaturesRecord(source: source, key: nil, time: nil, label: nil, fields: []),
     ]
 
+    /// The members after `event` are canonical JSON: the record without `event` equals the
+    /// generic encoder's output of the same members.
     @Test(arguments: features)
-    func featuresRecordsAreCanonicalAndRoundTrip(_ record: FeaturesRecord) throws {
-        #expect(record.encoded() == CanonicalJSON.encodeBytes(record.json))
+    func featuresRecordsRoundTripWithCanonicalMembers(_ record: FeaturesRecord) throws {
+        let encoded = record.encoded()
+        #expect(try FeaturesRecord(decoding: encoded) == record)
+        var json = try #require(try CanonicalJSON.parse(String(decoding: encoded, as: UTF8.self)).objectValue)
+        #expect(json.removeValue(forKey: "event")?.objectValue?.count == Set(record.fields.map(\.name)).count)
+        let expected = CanonicalJSON.encodeBytes(.object(json))
+        let text = String(decoding: encoded, as: UTF8.self)
+        let eventEnd = try #require(text.range(of: ",\"format\":"))
+        #expect(Array(("{\"format\":" + text[eventEnd.upperBound...]).utf8) == expected)
+    }
+
+    /// The transform copies the event's own text; reading it back parses that text with the
+    /// event parser's rules (same fields, same order, same doubles).
+    @Test func theEventTextIsCopiedVerbatimAndParsesToTheSameEvent() throws {
+        let text = #"{ "x" : 0.30000000000000004, "c":"caf\u00e9 \"q\"", "y":1,"n":null, "b" : false }"#
+        let event = try JSONEventParser.parse(text)
+        let record = FeaturesRecord(source: Self.source, key: "k", time: nil, label: 1, fields: event.fields)
+        let encoded = Array(text.utf8).withUnsafeBufferPointer { record.encoded(eventJSON: $0) }
+        #expect(String(decoding: encoded, as: UTF8.self).hasPrefix("{\"event\":" + text + ",\"format\":\"driftline.features\",\"format_version\":2,"))
+        let decoded = try FeaturesRecord(decoding: encoded)
+        #expect(decoded == record)
+        #expect(decoded.event == event)
         #expect(try FeaturesRecord(decoding: record.encoded()) == record)
+    }
+
+    @Test func version1RecordsAreStillReadAndTheirVectorsSkipped() throws {
+        let text = """
+            {"fields":[["x",0.5],["c","a"]],"format":"driftline.features","format_version":1,"key":"k","label":1.0,\
+            "learn":[["x",1.0]],"predict":[["c=a",1.0]],"source":{"offset":3,"partition":1,"topic":"e"},"time":7}
+            """
+        let record = try FeaturesRecord(decoding: Array(text.utf8))
+        #expect(record == FeaturesRecord(
+            source: SourcePosition(topic: "e", partition: 1, offset: 3), key: "k", time: .number(7), label: 1,
+            fields: [EventField("x", .number(0.5)), EventField("c", .string("a"))]))
     }
 
     @Test(arguments: [
@@ -38,19 +70,15 @@ import Testing
         #expect(try PredictionRecord(decoding: record.encoded()) == record)
     }
 
-    @Test func theLearnerCanSkipTheVectors() throws {
-        let record = Self.features[0]
-        let light = try FeaturesRecord(decoding: record.encoded(), skippingVectors: true)
-        #expect(light.fields == record.fields && light.source == record.source && light.label == record.label)
-        #expect(light.key == record.key && light.time == record.time)
-        #expect(light.predict.isEmpty && light.learn == nil)
-    }
-
     @Test(arguments: [
         "", "{", "{\"format\":\"driftline.features\",\"format_version\":1}",
         "{\"format\":\"driftline.features\",\"format_version\":1,\"source\":{\"topic\":\"t\",\"partition\":0,\"offset\":1},\"fields\":[[\"x\",[1]]]}",
         "{\"format\":\"driftline.features\",\"format_version\":1,\"source\":{\"topic\":\"t\",\"partition\":0,\"offset\":1},\"fields\":[]} x",
         "{\"format\":\"driftline.features\",\"format_version\":1,\"source\":{\"topic\":\"t\",\"partition\":0,\"offset\":1},\"fields\":[[\"x\",1,2]]}",
+        "{\"format\":\"driftline.features\",\"format_version\":2,\"source\":{\"topic\":\"t\",\"partition\":0,\"offset\":1}}",
+        "{\"event\":{\"x\":1,\"x\":2},\"format\":\"driftline.features\",\"format_version\":2,\"source\":{\"topic\":\"t\",\"partition\":0,\"offset\":1}}",
+        "{\"event\":{\"x\":[1]},\"format\":\"driftline.features\",\"format_version\":2,\"source\":{\"topic\":\"t\",\"partition\":0,\"offset\":1}}",
+        "{\"event\":{},\"format\":\"driftline.features\",\"format_version\":2,\"source\":{\"topic\":\"t\",\"partition\":0,\"offset\":1.5}}",
     ])
     func malformedFeaturesAreRefused(_ text: String) {
         #expect(throws: PayloadError.self) { try FeaturesRecord(decoding: Array(text.utf8)) }
@@ -68,8 +96,11 @@ import Testing
 
     @Test func unknownFormatsAndVersionsAreRefused() {
         #expect(throws: PayloadError.self) { try FeaturesRecord(decoding: Array("{\"format\":\"other\"}".utf8)) }
-        #expect(throws: PayloadError.self) {
-            try FeaturesRecord(decoding: Array("{\"format\":\"driftline.features\",\"format_version\":2}".utf8))
+        let future = "{\"event\":{},\"format\":\"driftline.features\",\"format_version\":3,\"source\":{\"topic\":\"t\",\"partition\":0,\"offset\":1}}"
+        #expect {
+            try FeaturesRecord(decoding: Array(future.utf8))
+        } throws: { error in
+            (error as? PayloadError)?.message.contains("unsupported driftline.features format_version 3") == true
         }
         #expect(throws: PayloadError.self) { try PredictionRecord(decoding: nil) }
     }

@@ -1,0 +1,48 @@
+import OnlineML
+
+/// The topic payload readers (features, predictions) pull from OnlineML's ``JSONScanner``:
+/// the same tokenizer and number conversion as the event parser, so every number Driftline
+/// wrote reads back to the same double.
+extension JSONScanner {
+    /// `{"topic":…,"partition":…,"offset":…}` in any key order; `name` is for the error.
+    mutating func sourcePosition(_ name: String) throws -> SourcePosition {
+        var topic: String?
+        var partition: Int?
+        var offset: Int?
+        try beginObject()
+        while let key = try nextKey() {
+            switch key {
+            case "topic": topic = try string()
+            case "partition": partition = try integer()
+            case "offset": offset = try integer()
+            default: try skipValue()
+            }
+        }
+        guard let topic, let partition, let offset, let partition32 = Int32(exactly: partition) else {
+            throw PayloadError("'\(name)' is not a {topic, partition, offset} object")
+        }
+        return SourcePosition(topic: topic, partition: partition32, offset: Int64(offset))
+    }
+
+    /// Runs `body` over a payload and checks nothing but whitespace follows what it read.
+    /// Syntax errors become ``PayloadError``s; a tombstone (no value) is one too.
+    static func scanPayload<T>(_ bytes: [UInt8]?, _ body: (inout JSONScanner) throws -> T) throws(PayloadError) -> T {
+        guard let bytes else { throw PayloadError("the record has no value (tombstone)") }
+        let result: Result<T, PayloadError> = bytes.withUnsafeBufferPointer { buffer in
+            var scanner = JSONScanner(buffer)
+            do {
+                let value = try body(&scanner)
+                scanner.skipWhitespace()
+                guard scanner.isAtEnd else { throw scanner.error("trailing characters") }
+                return .success(value)
+            } catch let error as PayloadError {
+                return .failure(error)
+            } catch let error as JSONSyntaxError {
+                return .failure(PayloadError(error.description))
+            } catch {
+                return .failure(PayloadError(String(describing: error)))
+            }
+        }
+        return try result.get()
+    }
+}
