@@ -88,8 +88,20 @@ public struct ModelDocument: Sendable {
     public func encoded() -> String { CanonicalJSON.encode(json) }
 
     /// Reads a document, checks format and (unless `verifyHash` is false) the content hash.
+    ///
+    /// The hash is first checked against the received bytes (``CanonicalHashCheck``: one pass,
+    /// what makes restoring a model with millions of weights fast); only a document that is
+    /// not in canonical form is re-encoded to check it.
     public init(decoding text: String, verifyHash: Bool = true) throws(ModelDocumentError) {
-        try self.init(json: try CanonicalJSON.parse(text), verifyHash: verifyHash)
+        let json = try CanonicalJSON.parse(text)
+        try self.init(json: json, verifyHash: false)
+        guard verifyHash else { return }
+        let stated = try json.requireString("content_hash")
+        var text = text
+        let canonical = text.withUTF8 { CanonicalHashCheck.matches($0, stated: stated) }
+        guard canonical || stated == contentHash else {
+            throw ModelDocumentError("content_hash mismatch: document says \(stated), content is \(contentHash)")
+        }
     }
 
     public init(json: JSONValue, verifyHash: Bool = true) throws(ModelDocumentError) {
