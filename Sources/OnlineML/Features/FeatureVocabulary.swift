@@ -10,6 +10,8 @@ public struct FeatureVocabulary: Sendable, Hashable {
     public init() {}
 
     public init(names: [String]) {
+        ids.reserveCapacity(names.count)  // a restored model can have millions of names
+        self.names.reserveCapacity(names.count)
         for name in names { _ = intern(name) }
     }
 

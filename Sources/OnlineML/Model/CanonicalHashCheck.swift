@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Checks a model document's `content_hash` against the bytes it arrived in, without
 /// re-encoding it.
 ///
@@ -12,9 +14,15 @@ enum CanonicalHashCheck {
     static let unhashed: [[UInt8]] = [Array("content_hash".utf8), Array("created_at".utf8)]
 
     /// Whether "sha256:" + hex SHA-256 of `text` without the unhashed top-level members equals
-    /// `stated`. False also when `text` is not a compact JSON object.
-    static func matches(_ text: UnsafeBufferPointer<UInt8>, stated: String) -> Bool {
-        guard let members = topLevelMembers(text) else { return false }
+    /// `stated` (`members`: ``topLevelMembers(_:)`` of `text`).
+    static func matches(
+        _ text: UnsafeBufferPointer<UInt8>, members: [(key: Range<Int>, range: Range<Int>)], stated: String
+    ) -> Bool {
+        hash(text, members: members) == stated
+    }
+
+    /// "sha256:" + hex SHA-256 of `text` without the unhashed top-level members.
+    static func hash(_ text: UnsafeBufferPointer<UInt8>, members: [(key: Range<Int>, range: Range<Int>)]) -> String {
         var hasher = SHA256()
         var first = true
         let open: [UInt8] = [UInt8(ascii: "{")], comma: [UInt8] = [UInt8(ascii: ",")], close: [UInt8] = [UInt8(ascii: "}")]
@@ -25,7 +33,41 @@ enum CanonicalHashCheck {
             hasher.update(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: text[member.range])))
         }
         hasher.update(close)
-        return "sha256:" + SHA256.hex(hasher.finalize()) == stated
+        return "sha256:" + SHA256.hex(hasher.finalize())
+    }
+
+    /// ``hash(_:members:)`` computed on a dispatch queue (documents over 1 MiB) or inline.
+    /// The caller keeps `text` alive until ``wait()`` returned.
+    final class Background: @unchecked Sendable {
+        private let text: UnsafeBufferPointer<UInt8>
+        private let members: [(key: Range<Int>, range: Range<Int>)]
+        private let done = DispatchSemaphore(value: 0)
+        private var result: String?
+        private let concurrent: Bool
+
+        init(_ text: UnsafeBufferPointer<UInt8>, members: [(key: Range<Int>, range: Range<Int>)]) {
+            self.text = text
+            self.members = members
+            concurrent = text.count > 1 << 20
+            if concurrent {
+                DispatchQueue.global().async { [self] in
+                    result = CanonicalHashCheck.hash(self.text, members: self.members)
+                    done.signal()
+                }
+            }
+        }
+
+        /// The hash (blocks until computed). Safe to call more than once.
+        @discardableResult
+        func wait() -> String {
+            if concurrent {
+                done.wait()
+                done.signal()
+                return result!
+            }
+            if result == nil { result = CanonicalHashCheck.hash(text, members: members) }
+            return result!
+        }
     }
 
     /// The byte ranges of the top-level members (`"key":value`) of a JSON object written

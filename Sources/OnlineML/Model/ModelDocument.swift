@@ -89,38 +89,77 @@ public struct ModelDocument: Sendable {
 
     /// Reads a document, checks format and (unless `verifyHash` is false) the content hash.
     ///
-    /// The hash is first checked against the received bytes (``CanonicalHashCheck``: one pass,
-    /// what makes restoring a model with millions of weights fast); only a document that is
-    /// not in canonical form is re-encoded to check it.
+    /// A compact document (no whitespace between tokens: what Driftline writes) is read by
+    /// ``CompactModelDecoding``, which puts the per-feature members (weights, optimizer and L1
+    /// state) straight into arrays by feature id, and its hash is checked against the received
+    /// bytes (``CanonicalHashCheck``): together what makes restoring a model with millions of
+    /// weights fast. Any other JSON form goes through the generic parser and is re-encoded to
+    /// check the hash.
     public init(decoding text: String, verifyHash: Bool = true) throws(ModelDocumentError) {
-        let json = try CanonicalJSON.parse(text)
-        try self.init(json: json, verifyHash: false)
-        guard verifyHash else { return }
-        let stated = try json.requireString("content_hash")
         var text = text
-        let canonical = text.withUTF8 { CanonicalHashCheck.matches($0, stated: stated) }
-        guard canonical || stated == contentHash else {
-            throw ModelDocumentError("content_hash mismatch: document says \(stated), content is \(contentHash)")
+        let compact: Result<ModelDocument, ModelDocumentError>? = text.withUTF8 { bytes in
+            guard let members = CanonicalHashCheck.topLevelMembers(bytes) else { return nil }
+            // A large document is hashed on another thread while it is decoded.
+            let hashing = verifyHash ? CanonicalHashCheck.Background(bytes, members: members) : nil
+            defer { hashing?.wait() }
+            do throws(ModelDocumentError) {
+                guard let document = try CompactModelDecoding.decode(bytes, members: members) else { return nil }
+                if let hashing {
+                    let stated = try document.json.requireString("content_hash")
+                    guard hashing.wait() == stated || stated == document.value.contentHash
+                    else {
+                        throw ModelDocumentError(
+                            "content_hash mismatch: document says \(stated), content is \(document.value.contentHash)")
+                    }
+                }
+                return .success(document.value)
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch compact {
+        case .success(let document): self = document
+        case .failure(let error): throw error
+        case nil: try self.init(json: try CanonicalJSON.parse(text), verifyHash: verifyHash)
         }
     }
 
     public init(json: JSONValue, verifyHash: Bool = true) throws(ModelDocumentError) {
+        let configuration = try Self.configuration(json)
+        let names = try json.requireStrings("features")
+        var learnerState: [String: JSONValue] = [:]
+        for key in ["weights", "intercept", "optimizer_state", "l1_state"] { learnerState[key] = json[key] }
+        let learner = try LinearModel(configuration: configuration.learner, state: .object(learnerState), names: names)
+        try self.init(json: json, configuration: configuration, names: names, learner: learner)
+        if verifyHash {
+            let stated = try json.requireString("content_hash")
+            guard stated == contentHash else {
+                throw ModelDocumentError("content_hash mismatch: document says \(stated), content is \(contentHash)")
+            }
+        }
+    }
+
+    /// Format check and the configuration (task, schema, hyper-parameters) of a document.
+    static func configuration(_ json: JSONValue) throws(ModelDocumentError) -> ModelPipelineConfiguration {
         guard try json.requireString("format") == Self.formatName else { throw ModelDocumentError("not a \(Self.formatName) document") }
         let formatVersion = try json.requireInt("format_version")
         guard formatVersion == Self.formatVersion else { throw ModelDocumentError("unsupported format_version \(formatVersion)") }
         guard let task = LearningTask(rawValue: try json.requireString("task")) else { throw ModelDocumentError("unknown task") }
         let hyper = try json.require("hyper_parameters")
-        let configuration = ModelPipelineConfiguration(
+        return ModelPipelineConfiguration(
             task: task, schema: try Schema(json: try json.require("schema")),
             transformer: try TransformerConfiguration(json: try hyper.require("transformer")),
             learner: try LinearModelConfiguration(json: try hyper.require("learner")),
             positiveLabel: hyper["positive_label"]?.stringValue)
-        let names = try json.requireStrings("features")
+    }
+
+    /// The rest of a document around an already decoded feature list and learner (the
+    /// per-feature members of `json` are not read).
+    init(
+        json: JSONValue, configuration: ModelPipelineConfiguration, names: [String], learner: LinearModel
+    ) throws(ModelDocumentError) {
         let vocabulary = FeatureVocabulary(names: names)
         guard vocabulary.count == names.count else { throw ModelDocumentError("duplicate feature names") }
-        var learnerState: [String: JSONValue] = [:]
-        for key in ["weights", "intercept", "optimizer_state", "l1_state"] { learnerState[key] = json[key] }
-        let learner = try LinearModel(configuration: configuration.learner, state: .object(learnerState), names: names)
         let transformer = try FeatureTransformer(
             configuration: configuration.transformer, schema: configuration.schema,
             state: try json.require("transformer_state"), vocabulary: vocabulary)
@@ -141,11 +180,5 @@ public struct ModelDocument: Sendable {
             },
             metrics: metrics, createdAt: json["created_at"]?.stringValue,
             lineage: json["lineage"].flatMap { $0 == .null ? nil : $0 })
-        if verifyHash {
-            let stated = try json.requireString("content_hash")
-            guard stated == contentHash else {
-                throw ModelDocumentError("content_hash mismatch: document says \(stated), content is \(contentHash)")
-            }
-        }
     }
 }

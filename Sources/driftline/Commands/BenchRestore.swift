@@ -25,7 +25,10 @@ struct BenchRestore: AsyncParsableCommand {
     )
 
     @Option(help: "Bootstrap servers of a broker that accepts large records (e.g. Tansu).")
-    var brokers: String
+    var brokers: String?
+
+    @Option(help: "Only time decoding this model document file (no broker), --repetitions times.")
+    var document: String?
 
     @Option(help: "Training events (each with --fields unique categorical values).")
     var events = 66_000
@@ -46,6 +49,21 @@ struct BenchRestore: AsyncParsableCommand {
     var consumerProperties: [String] = []
 
     func run() async throws {
+        if let document {
+            let text = try String(contentsOfFile: document, encoding: .utf8)
+            let clock = ContinuousClock()
+            var times: [Double] = []
+            for _ in 0..<repetitions {
+                let start = clock.now
+                let decoded = try ModelDocument(decoding: text)
+                times.append(BenchEOS.seconds(start.duration(to: clock.now)) * 1000)
+                precondition(decoded.pipeline.vocabulary.count > 0)
+            }
+            print(String(format: "decode median: %.0f ms (%@) for %d bytes", BenchEOS.median(times),
+                         times.map { String(format: "%.0f", $0) }.joined(separator: ", "), text.utf8.count))
+            return
+        }
+        guard let brokers else { throw ValidationError("--brokers is required (or --document)") }
         let name = "bench-restore-\(UUID().uuidString.prefix(6).lowercased())"
         let roles = ["events", "features", "predictions", "models", "alerts", "dead_letters"]
         let suffixes = ["events", "features", "predictions", "models", "drift-alerts", "dlq"]
@@ -148,7 +166,7 @@ struct BenchRestore: AsyncParsableCommand {
     }
 
     private func produce(_ lines: [String], topic: String) async throws {
-        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: brokers))
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: brokers!))
         for (index, line) in lines.enumerated() {
             try producer.enqueue(topic: topic, key: nil, value: Array(line.utf8), deliveryTag: UInt64(index))
         }
@@ -157,7 +175,7 @@ struct BenchRestore: AsyncParsableCommand {
     }
 
     private func runner(_ stage: BuiltInStage, _ topology: Topology) throws -> StageRunner {
-        var configuration = BuiltInStages.runnerConfiguration(for: stage, topology: topology, bootstrapServers: brokers)
+        var configuration = BuiltInStages.runnerConfiguration(for: stage, topology: topology, bootstrapServers: brokers!)
         configuration.consumer.sessionTimeoutMilliseconds = 6000
         configuration.consumer.heartbeatIntervalMilliseconds = 500
         for property in consumerProperties {
