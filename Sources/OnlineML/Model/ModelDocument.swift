@@ -97,31 +97,44 @@ public struct ModelDocument: Sendable {
     /// check the hash.
     public init(decoding text: String, verifyHash: Bool = true) throws(ModelDocumentError) {
         var text = text
-        let compact: Result<ModelDocument, ModelDocumentError>? = text.withUTF8 { bytes in
-            guard let members = CanonicalHashCheck.topLevelMembers(bytes) else { return nil }
-            // A large document is hashed on another thread while it is decoded.
+        let result: Result<ModelDocument, ModelDocumentError> = text.withUTF8 { bytes in
+            do throws(ModelDocumentError) { return .success(try Self(decoding: bytes, verifyHash: verifyHash)) } catch {
+                return .failure(error)
+            }
+        }
+        self = try result.get()
+    }
+
+    /// Reads a document from its UTF-8 bytes (a record value), as ``init(decoding:verifyHash:)``
+    /// reads its text, without first copying them into a `String`.
+    public init(decoding bytes: [UInt8], verifyHash: Bool = true) throws(ModelDocumentError) {
+        let result: Result<ModelDocument, ModelDocumentError> = bytes.withUnsafeBufferPointer { bytes in
+            do throws(ModelDocumentError) { return .success(try Self(decoding: bytes, verifyHash: verifyHash)) } catch {
+                return .failure(error)
+            }
+        }
+        self = try result.get()
+    }
+
+    init(decoding bytes: UnsafeBufferPointer<UInt8>, verifyHash: Bool) throws(ModelDocumentError) {
+        if let members = CanonicalHashCheck.topLevelMembers(bytes) {
+            // A large document is hashed on another thread while it is decoded; `bytes` must
+            // outlive that, hence the wait on every exit.
             let hashing = verifyHash ? CanonicalHashCheck.Background(bytes, members: members) : nil
             defer { hashing?.wait() }
-            do throws(ModelDocumentError) {
-                guard let document = try CompactModelDecoding.decode(bytes, members: members) else { return nil }
+            if let document = try CompactModelDecoding.decode(bytes, members: members) {
                 if let hashing {
                     let stated = try document.json.requireString("content_hash")
-                    guard hashing.wait() == stated || stated == document.value.contentHash
-                    else {
+                    guard hashing.wait() == stated || stated == document.value.contentHash else {
                         throw ModelDocumentError(
                             "content_hash mismatch: document says \(stated), content is \(document.value.contentHash)")
                     }
                 }
-                return .success(document.value)
-            } catch {
-                return .failure(error)
+                self = document.value
+                return
             }
         }
-        switch compact {
-        case .success(let document): self = document
-        case .failure(let error): throw error
-        case nil: try self.init(json: try CanonicalJSON.parse(text), verifyHash: verifyHash)
-        }
+        try self.init(json: try CanonicalJSON.parse(bytes), verifyHash: verifyHash)
     }
 
     public init(json: JSONValue, verifyHash: Bool = true) throws(ModelDocumentError) {

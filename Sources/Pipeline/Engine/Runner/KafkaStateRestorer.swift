@@ -39,6 +39,9 @@ public final class KafkaStateRestorer: StateRestorer {
         self.settleTime = settleTime
     }
 
+    /// The records of `topic` read during the current caching period, if any.
+    func cachedRecords(in topic: String) -> [KafkaConsumerRecord]? { cache[topic] }
+
     public func records(in topic: String) throws -> [KafkaConsumerRecord] {
         if let cached = cache[topic] { return cached }
         let records = try read(topic)
