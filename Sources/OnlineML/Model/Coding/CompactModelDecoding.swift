@@ -243,47 +243,59 @@ struct FeatureNameIndex {
         return values
     }
 
+    /// Two passes: the text is parsed in order into (key range, number), then the keys are
+    /// looked up. The lookups and the writes by id are independent of each other — the CPU
+    /// overlaps their cache misses — while interleaved with the parsing they ran one by one.
     private func values(_ scanner: inout JSONScanner, _ what: String) throws(ModelDocumentError) -> [Double]? {
-        var out = [Double](repeating: 0, count: names.count)
-        var seen = [Bool](repeating: false, count: names.count)
         let text = scanner.bytes
+        var keys: [Range<Int>] = []
+        var numbers: [Double] = []
+        keys.reserveCapacity(names.count)
+        numbers.reserveCapacity(names.count)
         do throws(JSONSyntaxError) {
             try scanner.expect(UInt8(ascii: "{"), "'{'")
             if try scanner.peek() == UInt8(ascii: "}") {
                 scanner.position += 1
-                return out
-            }
-            while true {
-                guard try scanner.peek() == UInt8(ascii: "\"") else { throw scanner.error("expected a key") }
-                let start = scanner.position + 1
-                var end = start
-                while end < text.count, text[end] != UInt8(ascii: "\"") {
-                    if text[end] == UInt8(ascii: "\\") { return nil }
-                    end += 1
+            } else {
+                while true {
+                    guard try scanner.peek() == UInt8(ascii: "\"") else { throw scanner.error("expected a key") }
+                    let start = scanner.position + 1
+                    var end = start
+                    while end < text.count, text[end] != UInt8(ascii: "\"") {
+                        if text[end] == UInt8(ascii: "\\") { return nil }
+                        end += 1
+                    }
+                    guard end < text.count else { throw scanner.error("unterminated string") }
+                    scanner.position = end + 1
+                    try scanner.expect(UInt8(ascii: ":"), "':'")
+                    let valueStart = scanner.position
+                    guard let first = try? scanner.peek(), first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39)
+                    else {
+                        let name = String(decoding: UnsafeBufferPointer(rebasing: text[start..<end]), as: UTF8.self)
+                        throw JSONSyntaxError(offset: valueStart, detail: "'\(what)' of '\(name)' is not a number")
+                    }
+                    numbers.append(try scanner.number())
+                    keys.append(start..<end)
+                    let next = try scanner.peek()
+                    scanner.position += 1
+                    if next == UInt8(ascii: "}") { break }
+                    guard next == UInt8(ascii: ",") else { throw scanner.error("expected ',' or '}'") }
                 }
-                guard end < text.count else { throw scanner.error("unterminated string") }
-                scanner.position = end + 1
-                try scanner.expect(UInt8(ascii: ":"), "':'")
-                let valueStart = scanner.position
-                guard let first = try? scanner.peek(), first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39) else {
-                    scanner.position = valueStart
-                    let name = String(decoding: UnsafeBufferPointer(rebasing: text[start..<end]), as: UTF8.self)
-                    throw JSONSyntaxError(offset: valueStart, detail: "'\(what)' of '\(name)' is not a number")
-                }
-                let x = try scanner.number()
-                if let id = id(text, key: start..<end) {
-                    guard !seen[id] else { throw scanner.error("duplicate key in '\(what)'") }
-                    seen[id] = true
-                    out[id] = x
-                }
-                let next = try scanner.peek()
-                scanner.position += 1
-                if next == UInt8(ascii: "}") { return out }
-                guard next == UInt8(ascii: ",") else { throw scanner.error("expected ',' or '}'") }
             }
         } catch {
             throw ModelDocumentError("JSON syntax at byte \(error.offset): \(error.detail)")
         }
+        var out = [Double](repeating: 0, count: names.count)
+        var seen = [Bool](repeating: false, count: names.count)
+        for k in keys.indices {
+            guard let id = id(text, key: keys[k]) else { continue }  // not a feature: ignored
+            guard !seen[id] else {
+                throw ModelDocumentError("JSON syntax at byte \(keys[k].lowerBound): duplicate key in '\(what)'")
+            }
+            seen[id] = true
+            out[id] = numbers[k]
+        }
+        return out
     }
 
     /// An object whose object-valued members are keyed by feature name (read as arrays by id)
