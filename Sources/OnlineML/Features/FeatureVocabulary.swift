@@ -10,7 +10,16 @@ public struct FeatureVocabulary: Sendable, Hashable {
     public init() {}
 
     public init(names: [String]) {
-        for name in names { _ = intern(name) }
+        // A restored model can have millions of names: one hash per name, no regrowth.
+        ids.reserveCapacity(names.count)
+        self.names.reserveCapacity(names.count)
+        for name in names {
+            if let existing = ids.updateValue(self.names.count, forKey: name) {
+                ids[name] = existing  // a duplicate keeps its first id
+            } else {
+                self.names.append(name)
+            }
+        }
     }
 
     public var count: Int { names.count }

@@ -165,20 +165,22 @@ public enum CanonicalJSON {
     /// an `Int` become ``JSONValue/integer(_:)``.
     public static func parse(_ text: String) throws(ModelDocumentError) -> JSONValue {
         var text = text
-        let result: Result<JSONValue, JSONSyntaxError> = text.withUTF8 { buffer in
-            var scanner = JSONScanner(buffer)
-            do throws(JSONSyntaxError) {
-                let v = try value(&scanner, depth: 0)
-                scanner.skipWhitespace()
-                guard scanner.isAtEnd else { throw scanner.error("trailing characters") }
-                return .success(v)
-            } catch {
-                return .failure(error)
-            }
+        let result: Result<JSONValue, ModelDocumentError> = text.withUTF8 { buffer in
+            do throws(ModelDocumentError) { return .success(try parse(buffer)) } catch { return .failure(error) }
         }
-        switch result {
-        case .success(let v): return v
-        case .failure(let e): throw ModelDocumentError("JSON syntax at byte \(e.offset): \(e.detail)")
+        return try result.get()
+    }
+
+    /// Parses the JSON text in `buffer` (e.g. one member's value inside a larger text).
+    static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(ModelDocumentError) -> JSONValue {
+        var scanner = JSONScanner(buffer)
+        do throws(JSONSyntaxError) {
+            let v = try value(&scanner, depth: 0)
+            scanner.skipWhitespace()
+            guard scanner.isAtEnd else { throw scanner.error("trailing characters") }
+            return v
+        } catch {
+            throw ModelDocumentError("JSON syntax at byte \(error.offset): \(error.detail)")
         }
     }
 

@@ -88,27 +88,91 @@ public struct ModelDocument: Sendable {
     public func encoded() -> String { String(decoding: encodedBytes(), as: UTF8.self) }
 
     /// Reads a document, checks format and (unless `verifyHash` is false) the content hash.
+    ///
+    /// A compact document (no whitespace between tokens: what Driftline writes) is read by
+    /// ``CompactModelDecoding``, which puts the per-feature members (weights, optimizer and L1
+    /// state) straight into arrays by feature id, and its hash is checked against the received
+    /// bytes (``CanonicalHashCheck``): together what makes restoring a model with millions of
+    /// weights fast. Any other JSON form goes through the generic parser and is re-encoded to
+    /// check the hash.
     public init(decoding text: String, verifyHash: Bool = true) throws(ModelDocumentError) {
-        try self.init(json: try CanonicalJSON.parse(text), verifyHash: verifyHash)
+        var text = text
+        let result: Result<ModelDocument, ModelDocumentError> = text.withUTF8 { bytes in
+            do throws(ModelDocumentError) { return .success(try Self(decoding: bytes, verifyHash: verifyHash)) } catch {
+                return .failure(error)
+            }
+        }
+        self = try result.get()
+    }
+
+    /// Reads a document from its UTF-8 bytes (a record value), as ``init(decoding:verifyHash:)``
+    /// reads its text, without first copying them into a `String`.
+    public init(decoding bytes: [UInt8], verifyHash: Bool = true) throws(ModelDocumentError) {
+        let result: Result<ModelDocument, ModelDocumentError> = bytes.withUnsafeBufferPointer { bytes in
+            do throws(ModelDocumentError) { return .success(try Self(decoding: bytes, verifyHash: verifyHash)) } catch {
+                return .failure(error)
+            }
+        }
+        self = try result.get()
+    }
+
+    init(decoding bytes: UnsafeBufferPointer<UInt8>, verifyHash: Bool) throws(ModelDocumentError) {
+        if let members = CanonicalHashCheck.topLevelMembers(bytes) {
+            // A large document is hashed on another thread while it is decoded; `bytes` must
+            // outlive that, hence the wait on every exit.
+            let hashing = verifyHash ? CanonicalHashCheck.Background(bytes, members: members) : nil
+            defer { hashing?.wait() }
+            if let document = try CompactModelDecoding.decode(bytes, members: members) {
+                if let hashing {
+                    let stated = try document.json.requireString("content_hash")
+                    guard hashing.wait() == stated || stated == document.value.contentHash else {
+                        throw ModelDocumentError(
+                            "content_hash mismatch: document says \(stated), content is \(document.value.contentHash)")
+                    }
+                }
+                self = document.value
+                return
+            }
+        }
+        try self.init(json: try CanonicalJSON.parse(bytes), verifyHash: verifyHash)
     }
 
     public init(json: JSONValue, verifyHash: Bool = true) throws(ModelDocumentError) {
+        let configuration = try Self.configuration(json)
+        let names = try json.requireStrings("features")
+        var learnerState: [String: JSONValue] = [:]
+        for key in ["weights", "intercept", "optimizer_state", "l1_state"] { learnerState[key] = json[key] }
+        let learner = try LinearModel(configuration: configuration.learner, state: .object(learnerState), names: names)
+        try self.init(json: json, configuration: configuration, names: names, learner: learner)
+        if verifyHash {
+            let stated = try json.requireString("content_hash")
+            guard stated == contentHash else {
+                throw ModelDocumentError("content_hash mismatch: document says \(stated), content is \(contentHash)")
+            }
+        }
+    }
+
+    /// Format check and the configuration (task, schema, hyper-parameters) of a document.
+    static func configuration(_ json: JSONValue) throws(ModelDocumentError) -> ModelPipelineConfiguration {
         guard try json.requireString("format") == Self.formatName else { throw ModelDocumentError("not a \(Self.formatName) document") }
         let formatVersion = try json.requireInt("format_version")
         guard formatVersion == Self.formatVersion else { throw ModelDocumentError("unsupported format_version \(formatVersion)") }
         guard let task = LearningTask(rawValue: try json.requireString("task")) else { throw ModelDocumentError("unknown task") }
         let hyper = try json.require("hyper_parameters")
-        let configuration = ModelPipelineConfiguration(
+        return ModelPipelineConfiguration(
             task: task, schema: try Schema(json: try json.require("schema")),
             transformer: try TransformerConfiguration(json: try hyper.require("transformer")),
             learner: try LinearModelConfiguration(json: try hyper.require("learner")),
             positiveLabel: hyper["positive_label"]?.stringValue)
-        let names = try json.requireStrings("features")
+    }
+
+    /// The rest of a document around an already decoded feature list and learner (the
+    /// per-feature members of `json` are not read).
+    init(
+        json: JSONValue, configuration: ModelPipelineConfiguration, names: [String], learner: LinearModel
+    ) throws(ModelDocumentError) {
         let vocabulary = FeatureVocabulary(names: names)
         guard vocabulary.count == names.count else { throw ModelDocumentError("duplicate feature names") }
-        var learnerState: [String: JSONValue] = [:]
-        for key in ["weights", "intercept", "optimizer_state", "l1_state"] { learnerState[key] = json[key] }
-        let learner = try LinearModel(configuration: configuration.learner, state: .object(learnerState), names: names)
         let transformer = try FeatureTransformer(
             configuration: configuration.transformer, schema: configuration.schema,
             state: try json.require("transformer_state"), vocabulary: vocabulary)
@@ -129,11 +193,5 @@ public struct ModelDocument: Sendable {
             },
             metrics: metrics, createdAt: json["created_at"]?.stringValue,
             lineage: json["lineage"].flatMap { $0 == .null ? nil : $0 })
-        if verifyHash {
-            let stated = try json.requireString("content_hash")
-            guard stated == contentHash else {
-                throw ModelDocumentError("content_hash mismatch: document says \(stated), content is \(contentHash)")
-            }
-        }
     }
 }

@@ -102,6 +102,7 @@ public enum BuiltInStages {
             // chain rate, 100 ms 0.88×).
             configuration.commitInterval = .milliseconds(100)
         }
+        if stage == .learn { configuration.producer.properties.merge(ModelRecordLimits.producerProperties) { $1 } }
         for setting in topology.kafka {
             configuration.consumer.properties[setting.key] = setting.value
             configuration.producer.properties[setting.key] = setting.value

@@ -55,7 +55,7 @@ struct LearnStage: Stage {
 
     mutating func restore(context: StageContext) throws {
         if let record = try context.latestRecord(in: .models, key: key), !record.isTombstone {
-            let document = try ModelDocument(decoding: String(decoding: record.value, as: UTF8.self))
+            let document = try ModelDocument(decoding: record.value)
             learner = PrequentialLearner(restoring: document, publishEvery: learn.publish.everyEvents)
             if let header = ModelRecordHeaders.value(ModelRecordHeaders.sourceNextOffsets, in: record.headers) {
                 sourceNext = ModelRecordHeaders.decode(header)

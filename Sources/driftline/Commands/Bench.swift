@@ -17,5 +17,6 @@ struct Bench: AsyncParsableCommand {
         BenchPipeline.self,
         BenchParse.self,
         BenchEOS.self,
+        BenchRestore.self,
     ]
 }

@@ -261,9 +261,9 @@ struct Up: AsyncParsableCommand {
         let missing = topology.topics.all.filter { !existing.contains($0.name) }
         guard !missing.isEmpty else { return }
         let topics = missing.map { topic in
-            KafkaNewTopic(
-                name: topic.name, partitions: Int32(topic.partitions ?? 4),
-                configs: Dictionary(topic.config.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }))
+            var configs = Dictionary(topic.config.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+            if topic.name == topology.topics.models.name { configs.merge(ModelRecordLimits.topicConfig) { own, _ in own } }
+            return KafkaNewTopic(name: topic.name, partitions: Int32(topic.partitions ?? 4), configs: configs)
         }
         do {
             try admin.createTopics(topics, ifNotExists: true, timeout: .seconds(5))

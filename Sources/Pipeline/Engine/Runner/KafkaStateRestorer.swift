@@ -30,10 +30,17 @@ public final class KafkaStateRestorer: StateRestorer {
         configuration.groupID += ".restore"
         configuration.isolationLevel = .readCommitted
         configuration.queuedMinMessages = 10_000
+        // A model document can be tens of MB: one fetch must be able to return it.
+        for (key, value) in ModelRecordLimits.readerProperties where configuration.properties[key] == nil {
+            configuration.properties[key] = value
+        }
         self.configuration = configuration
         self.timeout = timeout
         self.settleTime = settleTime
     }
+
+    /// The records of `topic` read during the current caching period, if any.
+    func cachedRecords(in topic: String) -> [KafkaConsumerRecord]? { cache[topic] }
 
     public func records(in topic: String) throws -> [KafkaConsumerRecord] {
         if let cached = cache[topic] { return cached }
