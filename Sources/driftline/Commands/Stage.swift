@@ -73,6 +73,14 @@ struct StageCommand: AsyncParsableCommand {
             log(error.description)
             throw ExitCode(2)
         }
+        if stage == .detect, let changelog = DetectCheckpointRecord.newTopic(for: loaded) {
+            // Like Kafka Streams' internal topics: the stage creates its changelog if missing.
+            do {
+                try await KafkaAdmin(bootstrapServers: servers).createTopics([changelog], ifNotExists: true, timeout: .seconds(5))
+            } catch {
+                log("warning: could not create the changelog topic \(changelog.name) (\(error)); assuming it exists")
+            }
+        }
         var configuration = BuiltInStages.runnerConfiguration(
             for: stage, topology: loaded, bootstrapServers: servers, groupID: group)
         configuration.consumer.sessionTimeoutMilliseconds = sessionTimeoutMilliseconds

@@ -259,12 +259,15 @@ struct Up: AsyncParsableCommand {
         let admin = try KafkaAdmin(bootstrapServers: servers)
         let existing = Set((try? admin.listTopics(timeout: .seconds(10))) ?? [])
         let missing = topology.topics.all.filter { !existing.contains($0.name) }
-        guard !missing.isEmpty else { return }
-        let topics = missing.map { topic in
+        var topics = missing.map { topic in
             KafkaNewTopic(
                 name: topic.name, partitions: Int32(topic.partitions ?? 4),
                 configs: Dictionary(topic.config.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last }))
         }
+        if let changelog = DetectCheckpointRecord.newTopic(for: topology), !existing.contains(changelog.name) {
+            topics.append(changelog)
+        }
+        guard !topics.isEmpty else { return }
         do {
             try admin.createTopics(topics, ifNotExists: true, timeout: .seconds(5))
         } catch {
