@@ -12,6 +12,10 @@ enum CLIRunner {
     /// The `driftline` binary: beside the test bundle (the build products directory), else
     /// `.build/debug/driftline` under the repository root.
     static func binary() throws -> URL {
+        // DRIFTLINE_BINARY runs the CLI tests against another build (e.g. a release one).
+        if let path = ProcessInfo.processInfo.environment["DRIFTLINE_BINARY"] {
+            return URL(fileURLWithPath: path)
+        }
         var candidates: [URL] = []
         if let executable = Bundle.main.executableURL {
             var directory = executable.deletingLastPathComponent()
