@@ -79,7 +79,9 @@ extension DetectStage {
     }
 
     /// Before the input at `offset`: checkpoints the state after the inputs before it, when
-    /// ``checkpointInterval`` inputs went by since the last checkpoint.
+    /// ``checkpointInterval`` inputs went by since the last checkpoint. (Should that input be
+    /// dead-lettered, the engine drops this checkpoint with its other forwards; the next one
+    /// comes an interval later, and the previous one still restores exactly.)
     mutating func checkpointIfDue(before offset: Int64, context: StageContext) {
         guard let inputNext, inputNext - (checkpointedNext ?? 0) >= Self.checkpointInterval
         else { return }
