@@ -106,6 +106,9 @@ struct Up: AsyncParsableCommand {
             for topic in topology.topics.all {
                 try broker.createTopic(topic.name, partitions: topic.partitions ?? 4)
             }
+            if let changelog = DetectCheckpointRecord.newTopic(for: topology) {
+                try broker.createTopic(changelog.name, partitions: Int(changelog.partitions))
+            }
             embedded = broker
             servers = broker.bootstrapServers
             StandardError.line("embedded broker at \(servers) (watch with: driftline subscribe --brokers \(servers) --topic \(topology.topics.alerts.name))")
