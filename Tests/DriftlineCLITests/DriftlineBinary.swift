@@ -22,9 +22,13 @@ enum DriftlineBinary {
         init(_ description: String) { self.description = description }
     }
 
-    /// The `driftline` binary: beside the test bundle (the build products directory, so a
-    /// release test build runs the release binary), else `.build/debug/driftline`.
+    /// The `driftline` binary: `DRIFTLINE_BINARY`, else beside the test bundle (the build
+    /// products directory), else `.build/debug/driftline`.
     static func executable() throws -> URL {
+        // DRIFTLINE_BINARY runs the CLI tests against another build (e.g. a release one).
+        if let path = ProcessInfo.processInfo.environment["DRIFTLINE_BINARY"] {
+            return URL(fileURLWithPath: path)
+        }
         var candidates: [URL] = []
         if let bundle = Bundle.main.executableURL {
             var directory = bundle.deletingLastPathComponent()

@@ -117,12 +117,12 @@ public struct FeatureDriftMonitor: Sendable, Equatable {
     }
 
     public let configuration: Configuration
-    private var features: [FeatureState] = []
+    var features: [FeatureState] = []
     /// Name → index into `features`; rebuilt on decode, never iterated.
-    private var index: [String: Int] = [:]
-    public private(set) var rejectedValues: Int = 0
+    var index: [String: Int] = [:]
+    public internal(set) var rejectedValues: Int = 0
     /// Detections since creation, across features.
-    public private(set) var detectionCount: Int = 0
+    public internal(set) var detectionCount: Int = 0
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration

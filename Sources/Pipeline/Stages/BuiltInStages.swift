@@ -101,6 +101,14 @@ public enum BuiltInStages {
             // interval is the chain's added latency (bench eos: 1 s gave 0.62× at-least-once's
             // chain rate, 100 ms 0.88×).
             configuration.commitInterval = .milliseconds(100)
+            // librdkafka >= 2.10 "re-bootstraps" when every known broker is down (a one-broker
+            // cluster restarting) and decommissions the old broker handles; a transactional
+            // producer whose cached group coordinator was decommissioned then hangs in
+            // send_offsets_to_transaction (confluentinc/librdkafka#5511), and the stage with
+            // it. Reconnecting to the known brokers instead recovers (docs/guarantees.md).
+            if Librdkafka.isAtLeast(major: 2, minor: 10) {
+                configuration.producer.properties["metadata.recovery.strategy"] = "none"
+            }
         }
         if stage == .learn { configuration.producer.properties.merge(ModelRecordLimits.producerProperties) { $1 } }
         for setting in topology.kafka {

@@ -12,14 +12,18 @@ import OnlineML
 /// ``DriftAlertRecord`` keyed by the model key.
 ///
 /// Repeated inputs (a learner or transform that restarted) are skipped by their source
-/// offset. Detector state is not checkpointed: a restarted task starts its windows afresh.
+/// offset. The detector state is checkpointed to the changelog topic and restored on
+/// assignment (DetectStage+Checkpoint.swift), so a restarted task continues its windows.
 struct DetectStage: Stage {
     let topology: Topology
     let task: StageTaskID
     private let readsPredictions: Bool
-    private var conceptDetector: (any DriftDetector)?
-    private var dataMonitor: FeatureDriftMonitor?
-    private var sourceNext: [ModelRecordHeaders.SourceNext] = []
+    var conceptDetector: (any DriftDetector)?
+    var dataMonitor: FeatureDriftMonitor?
+    var sourceNext: [ModelRecordHeaders.SourceNext] = []
+    /// The offset after the last input handled, and the input position of the last checkpoint.
+    var inputNext: Int64?
+    var checkpointedNext: Int64?
 
     static func inputs(of topology: Topology) -> [String] {
         guard let detect = topology.stages.detect else { return [] }
@@ -54,7 +58,9 @@ struct DetectStage: Stage {
     }
 
     mutating func process(_ record: StageRecord, context: StageContext) throws {
-        guard context.source != nil else { return }
+        guard let input = context.source else { return }
+        checkpointIfDue(before: input.offset, context: context)
+        inputNext = input.offset + 1
         try BuiltInStages.checkSize(record)
         if readsPredictions {
             let prediction: PredictionRecord

@@ -68,6 +68,12 @@ struct LearnStage: Stage {
                 publishedInputNext = next
                 context.resume(from: next)
             }
+        } else {
+            // No document yet, but a predecessor may have committed offsets (exactly-once
+            // commits every interval, documents come every `publish.every_events`): start
+            // from the beginning, so the runner replays the committed part silently (catch-up)
+            // instead of learning from the committed offset on with a fresh model.
+            context.resume(from: 0)
         }
         if learn.publish.everySeconds > 0 {
             context.schedule(

@@ -90,6 +90,17 @@ struct StageCommand: AsyncParsableCommand {
             runner.shutdown()
         }
         defer { signals.cancel() }
+        // Like Kafka Streams' internal topics: the detect stage creates its changelog if missing,
+        // beside the runner (a broker without CreateTopics, like the embedded one, only times out).
+        let changelogCreation = Task {
+            guard stage == .detect, let changelog = DetectCheckpointRecord.newTopic(for: loaded) else { return }
+            do {
+                try await KafkaAdmin(bootstrapServers: servers).createTopics([changelog], ifNotExists: true, timeout: .seconds(5))
+            } catch {
+                log("warning: could not create the changelog topic \(changelog.name) (\(error)); assuming it exists")
+            }
+        }
+        defer { changelogCreation.cancel() }
         log("""
             stage \(stage.rawValue) of \(loaded.name): group \(configuration.consumer.groupID), \
             inputs \(configuration.inputTopics.joined(separator: ",")), brokers \(servers), \

@@ -106,6 +106,9 @@ struct Up: AsyncParsableCommand {
             for topic in topology.topics.all {
                 try broker.createTopic(topic.name, partitions: topic.partitions ?? 4)
             }
+            if let changelog = DetectCheckpointRecord.newTopic(for: topology) {
+                try broker.createTopic(changelog.name, partitions: Int(changelog.partitions))
+            }
             embedded = broker
             servers = broker.bootstrapServers
             StandardError.line("embedded broker at \(servers) (watch with: driftline subscribe --brokers \(servers) --topic \(topology.topics.alerts.name))")
@@ -259,12 +262,15 @@ struct Up: AsyncParsableCommand {
         let admin = try KafkaAdmin(bootstrapServers: servers)
         let existing = Set((try? admin.listTopics(timeout: .seconds(10))) ?? [])
         let missing = topology.topics.all.filter { !existing.contains($0.name) }
-        guard !missing.isEmpty else { return }
-        let topics = missing.map { topic in
+        var topics = missing.map { topic in
             var configs = Dictionary(topic.config.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
             if topic.name == topology.topics.models.name { configs.merge(ModelRecordLimits.topicConfig) { own, _ in own } }
             return KafkaNewTopic(name: topic.name, partitions: Int32(topic.partitions ?? 4), configs: configs)
         }
+        if let changelog = DetectCheckpointRecord.newTopic(for: topology), !existing.contains(changelog.name) {
+            topics.append(changelog)
+        }
+        guard !topics.isEmpty else { return }
         do {
             try admin.createTopics(topics, ifNotExists: true, timeout: .seconds(5))
         } catch {

@@ -277,9 +277,13 @@ final class StageRunnerLoop: @unchecked Sendable {
         statistics.rebalances += 1
         restorer.isCaching = true
         defer { restorer.isCaching = false }
+        // Fence every predecessor first: its open transactions hold back what read_committed
+        // restore reads see of a shared topic, and the first read is cached for all tasks.
         for partition in partitions where tasks[partition] == nil {
             assignedAt[partition] = clock.now
             try transactions?.open(partition)
+        }
+        for partition in partitions where tasks[partition] == nil {
             let task = try StageTask(
                 id: StageTaskID(stage: configuration.stage, topicPartition: partition), factory: runner.factory,
                 topics: configuration.topics, restorer: restorer, wallClockMilliseconds: Self.wallClock())
