@@ -21,7 +21,7 @@ public struct ModelLineage: Sendable {
     public init(key: String, records: [KafkaConsumerRecord]) throws {
         let keyBytes = Array(key.utf8)
         for record in records where record.key == keyBytes && !record.isTombstone {
-            let document = try ModelDocument(decoding: String(decoding: record.value ?? [], as: UTF8.self))
+            let document = try ModelDocument(decoding: String(decoding: record.value, as: UTF8.self))
             let reason = record.headers.last { $0.name == ModelRecordHeaders.reason }?.stringValue ?? "version"
             let entry = Entry(
                 document: document, reason: reason, topic: record.topic, partition: record.partition, offset: record.offset)

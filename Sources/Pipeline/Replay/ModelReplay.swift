@@ -71,7 +71,7 @@ public enum ModelReplay {
             var seen = Set<Int64>()
             for record in selected where seen.insert(record.offset).inserted {
                 result.append(
-                    SliceRecord(topic: record.topic, partition: record.partition, offset: record.offset, value: record.value ?? []))
+                    SliceRecord(topic: record.topic, partition: record.partition, offset: record.offset, value: record.value))
             }
         }
         return result
