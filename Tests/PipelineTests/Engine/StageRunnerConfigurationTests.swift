@@ -28,6 +28,40 @@ import Testing
         #expect(configuration.consumer.librdkafkaProperties["enable.auto.commit"] == "false")
     }
 
+    /// A stage's clients start with bounded prefetch and output buffers (RSS), and a
+    /// topology's `kafka:` section overrides any of them.
+    @Test func stageClientDefaultsBoundMemoryAndTopologyOverridesThem() throws {
+        let plain = StageRunnerConfiguration(
+            stage: "s", inputTopics: ["in"], topics: StageTopics(defaultsFor: "x"), bootstrapServers: "b:1")
+        let consumer = plain.consumer.librdkafkaProperties
+        #expect(consumer["queued.max.messages.kbytes"] == "4096")
+        #expect(consumer["fetch.max.bytes"] == "4194304")
+        #expect(consumer["max.partition.fetch.bytes"] == "1048576")
+        #expect(plain.producer.librdkafkaProperties["queue.buffering.max.kbytes"] == "16384")
+        for (key, value) in StageRunnerConfiguration.stageConsumerProperties {
+            #expect(consumer[key] == value)
+        }
+
+        let topology = try Topology.parse(yaml: """
+            name: demo
+            kafka: {queued.max.messages.kbytes: 16384, queue.buffering.max.kbytes: 65536}
+            topics:
+              events: {name: demo.in, partitions: 2}
+            schema: {target: y}
+            stages:
+              learn:
+                model: logistic_regression
+            """)
+        for configuration in [
+            StageRunnerConfiguration(topology: topology, stage: "learn", bootstrapServers: "b:1"),
+            BuiltInStages.runnerConfiguration(for: .learn, topology: topology, bootstrapServers: "b:1"),
+        ] {
+            #expect(configuration.consumer.librdkafkaProperties["queued.max.messages.kbytes"] == "16384")
+            #expect(configuration.consumer.librdkafkaProperties["fetch.max.bytes"] == "4194304")
+            #expect(configuration.producer.librdkafkaProperties["queue.buffering.max.kbytes"] == "65536")
+        }
+    }
+
     @Test func latencyHistogramBucketsLikePrometheus() {
         var histogram = LatencyHistogram(upperBounds: [0.001, 0.01])
         histogram.record(seconds: 0.0005)

@@ -46,16 +46,35 @@ public struct StageRunnerConfiguration: Sendable {
         transactionalIDPrefix = "driftline-\(stage)"
     }
 
-    /// Default clients for `bootstrapServers`; the group is `groupID` (default
-    /// `driftline.STAGE`).
+    /// Default clients for `bootstrapServers` with the stage defaults
+    /// (``stageConsumerProperties``, ``stageProducerProperties``); the group is `groupID`
+    /// (default `driftline.STAGE`).
     public init(
         stage: String, inputTopics: [String], topics: StageTopics, bootstrapServers: String,
         groupID: String? = nil
     ) {
-        self.init(
-            stage: stage, inputTopics: inputTopics, topics: topics,
-            consumer: KafkaConsumerConfiguration(
-                bootstrapServers: bootstrapServers, groupID: groupID ?? "driftline.\(stage)"),
-            producer: KafkaProducerConfiguration(bootstrapServers: bootstrapServers))
+        var consumer = KafkaConsumerConfiguration(
+            bootstrapServers: bootstrapServers, groupID: groupID ?? "driftline.\(stage)")
+        consumer.properties = Self.stageConsumerProperties
+        var producer = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
+        producer.properties = Self.stageProducerProperties
+        self.init(stage: stage, inputTopics: inputTopics, topics: topics, consumer: consumer, producer: producer)
     }
+
+    /// librdkafka settings a stage's consumer starts with; a topology's `kafka:` section (or
+    /// `consumer.properties`) overrides any of them. librdkafka's own defaults prefetch up to
+    /// 64 MB (`queued.max.messages.kbytes`) plus a 50 MB fetch: most of an idle stage's memory.
+    /// 4 MB of prefetch still keeps a stage fed at full rate on loopback (docs/operations.md).
+    public static let stageConsumerProperties: [String: String] = [
+        "queued.max.messages.kbytes": "4096",
+        "fetch.max.bytes": "4194304",
+        "max.partition.fetch.bytes": "1048576",
+    ]
+
+    /// librdkafka settings a stage's producer starts with, overridable like the consumer's:
+    /// at most 16 MB of outputs buffered before `enqueue` waits (backpressure), instead of
+    /// the producer configuration's 1 GB.
+    public static let stageProducerProperties: [String: String] = [
+        "queue.buffering.max.kbytes": "16384"
+    ]
 }
