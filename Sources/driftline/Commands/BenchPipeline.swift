@@ -165,12 +165,16 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         return (consumer, producer)
     }
 
-    /// The C reference: the same client settings.
+    /// The C reference: the same client settings as the runner's.
     private func measureCLoop(_ broker: EmbeddedBroker) throws -> Double {
         let (consumer, producer) = noopClients(broker)
         var result = dl_reference_result()
-        let consumerProperties = consumer.librdkafkaProperties
-        let producerProperties = producer.librdkafkaProperties
+        // What the runner makes of the same settings (its bounded-buffer defaults included).
+        let runner = StageRunnerConfiguration(
+            stage: "noop", inputTopics: ["noop.in"], topics: StageTopics(defaultsFor: "noop"),
+            consumer: consumer, producer: producer)
+        let consumerProperties = runner.runnerConsumer.librdkafkaProperties
+        let producerProperties = runner.runnerProducer.librdkafkaProperties
         let status = Self.withCProperties(consumerProperties) { ck, cv, cn in
             Self.withCProperties(producerProperties) { pk, pv, pn in
                 dl_reference_pipe(ck, cv, cn, pk, pv, pn, "noop.in", "noop.out", Int64(noopRecords), 30_000, &result)
@@ -323,9 +327,10 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         readerConfiguration.queuedMinMessages = 10_000
         let reader = try KafkaConsumer(configuration: readerConfiguration)
         defer { try? reader.close() }
-        try reader.assign((0..<Int32(partitions)).map {
+        let predictionPartitions = (0..<Int32(partitions)).map {
             KafkaTopicPartition(topic: topology.topics.predictions.name, partition: $0)
-        }.map { KafkaTopicPartitionOffset($0, offset: .end) })
+        }
+        try reader.assign(predictionPartitions.map { KafkaTopicPartitionOffset($0, offset: .end) })
         let latencies = Mutex<[Double]>([])
         let arrived = Atomic<Int>(0)
         let measureFrom = Atomic<Int64>(.max)
@@ -341,6 +346,11 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
                 arrived.add(records.count, ordering: .releasing)
                 latencies.withLock { $0 += values }
             }
+        }
+        // `.end` resolves once the reader fetches: wait for it, or early predictions are missed.
+        let resolved = ContinuousClock.now + .seconds(30)
+        while try reader.position(predictionPartitions).contains(where: { !$0.offset.isConcrete }) && ContinuousClock.now < resolved {
+            Thread.sleep(forTimeInterval: 0.05)
         }
         // Paced feed: the record timestamp is its produce time (librdkafka's create time).
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: broker.bootstrapServers)
@@ -386,7 +396,14 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         _ = readerThread
         Thread.sleep(forTimeInterval: 0.2)
         let sample = latencies.withLock { $0 }.sorted()
-        guard sample.count >= total * 9 / 10 else { throw CommandFailure("only \(sample.count) of \(total) measured predictions arrived") }
+        let stages = runners.map { runner in
+            let s = runner.statistics
+            return "\(s.stage) in \(s.recordsIn) out \(s.recordsOut) commits \(s.commits) rebalances \(s.rebalances)"
+        }.joined(separator: "; ")
+        StandardError.line("  \(arrived.load(ordering: .acquiring)) of \(fed) events came out; \(stages)")
+        guard sample.count >= total * 9 / 10 else {
+            throw CommandFailure("only \(sample.count) of \(total) measured predictions arrived")
+        }
         func quantile(_ q: Double) -> Double { sample[min(sample.count - 1, Int(Double(sample.count) * q))] }
         return (quantile(0.5), quantile(0.99), sample.count)
     }

@@ -16,9 +16,6 @@ func runnerConfiguration(
     var configuration = StageRunnerConfiguration(
         stage: stage, inputTopics: [input], topics: topics,
         consumer: broker.consumerConfiguration(group: group), producer: broker.producerConfiguration())
-    // The stage client defaults every built-in stage runs with, so runner tests exercise them.
-    configuration.consumer.properties.merge(StageRunnerConfiguration.stageConsumerProperties) { current, _ in current }
-    configuration.producer.properties.merge(StageRunnerConfiguration.stageProducerProperties) { current, _ in current }
     configuration.commitInterval = .milliseconds(200)
     configuration.lagRefreshInterval = .milliseconds(500)
     return configuration

@@ -28,19 +28,25 @@ import Testing
         #expect(configuration.consumer.librdkafkaProperties["enable.auto.commit"] == "false")
     }
 
-    /// A stage's clients start with bounded prefetch and output buffers (RSS), and a
-    /// topology's `kafka:` section overrides any of them.
-    @Test func stageClientDefaultsBoundMemoryAndTopologyOverridesThem() throws {
+    /// A runner's clients get bounded prefetch and output buffers (RSS) under the configured
+    /// properties: a topology's `kafka:` section overrides any of them.
+    @Test func runnerClientDefaultsBoundMemoryAndTopologyOverridesThem() throws {
         let plain = StageRunnerConfiguration(
             stage: "s", inputTopics: ["in"], topics: StageTopics(defaultsFor: "x"), bootstrapServers: "b:1")
-        let consumer = plain.consumer.librdkafkaProperties
+        let consumer = plain.runnerConsumer.librdkafkaProperties
         #expect(consumer["queued.max.messages.kbytes"] == "4096")
         #expect(consumer["fetch.max.bytes"] == "4194304")
         #expect(consumer["max.partition.fetch.bytes"] == "1048576")
-        #expect(plain.producer.librdkafkaProperties["queue.buffering.max.kbytes"] == "16384")
         for (key, value) in StageRunnerConfiguration.stageConsumerProperties {
             #expect(consumer[key] == value)
         }
+        #expect(plain.runnerProducer.librdkafkaProperties["queue.buffering.max.kbytes"] == "16384")
+        // Restore reads keep the configured consumer (its fetch limits are their own).
+        #expect(plain.consumer.librdkafkaProperties["queued.max.messages.kbytes"] == nil)
+
+        var explicit = plain
+        explicit.producer.queueBufferingMaxKilobytes = 2048
+        #expect(explicit.runnerProducer.librdkafkaProperties["queue.buffering.max.kbytes"] == "2048")
 
         let topology = try Topology.parse(yaml: """
             name: demo
@@ -56,9 +62,9 @@ import Testing
             StageRunnerConfiguration(topology: topology, stage: "learn", bootstrapServers: "b:1"),
             BuiltInStages.runnerConfiguration(for: .learn, topology: topology, bootstrapServers: "b:1"),
         ] {
-            #expect(configuration.consumer.librdkafkaProperties["queued.max.messages.kbytes"] == "16384")
-            #expect(configuration.consumer.librdkafkaProperties["fetch.max.bytes"] == "4194304")
-            #expect(configuration.producer.librdkafkaProperties["queue.buffering.max.kbytes"] == "65536")
+            #expect(configuration.runnerConsumer.librdkafkaProperties["queued.max.messages.kbytes"] == "16384")
+            #expect(configuration.runnerConsumer.librdkafkaProperties["fetch.max.bytes"] == "4194304")
+            #expect(configuration.runnerProducer.librdkafkaProperties["queue.buffering.max.kbytes"] == "65536")
         }
     }
 

@@ -46,35 +46,52 @@ public struct StageRunnerConfiguration: Sendable {
         transactionalIDPrefix = "driftline-\(stage)"
     }
 
-    /// Default clients for `bootstrapServers` with the stage defaults
-    /// (``stageConsumerProperties``, ``stageProducerProperties``); the group is `groupID`
-    /// (default `driftline.STAGE`).
+    /// Default clients for `bootstrapServers`; the group is `groupID` (default
+    /// `driftline.STAGE`).
     public init(
         stage: String, inputTopics: [String], topics: StageTopics, bootstrapServers: String,
         groupID: String? = nil
     ) {
-        var consumer = KafkaConsumerConfiguration(
-            bootstrapServers: bootstrapServers, groupID: groupID ?? "driftline.\(stage)")
-        consumer.properties = Self.stageConsumerProperties
-        var producer = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
-        producer.properties = Self.stageProducerProperties
-        self.init(stage: stage, inputTopics: inputTopics, topics: topics, consumer: consumer, producer: producer)
+        self.init(
+            stage: stage, inputTopics: inputTopics, topics: topics,
+            consumer: KafkaConsumerConfiguration(
+                bootstrapServers: bootstrapServers, groupID: groupID ?? "driftline.\(stage)"),
+            producer: KafkaProducerConfiguration(bootstrapServers: bootstrapServers))
     }
 
-    /// librdkafka settings a stage's consumer starts with; a topology's `kafka:` section (or
-    /// `consumer.properties`) overrides any of them. librdkafka's own defaults prefetch up to
-    /// 64 MB (`queued.max.messages.kbytes`) plus a 50 MB fetch: most of an idle stage's memory.
-    /// 4 MB of prefetch still keeps a stage fed at full rate on loopback (docs/operations.md).
+    /// librdkafka settings the runner's consumer gets under `consumer.properties`: any key
+    /// set there (e.g. from a topology's `kafka:` section) wins. librdkafka's own defaults
+    /// prefetch up to 64 MB (`queued.max.messages.kbytes`) plus 50 MB fetches: most of an idle
+    /// stage's memory. 4 MB still keeps a stage fed at full rate on loopback
+    /// (docs/operations.md, "Stage client defaults").
     public static let stageConsumerProperties: [String: String] = [
         "queued.max.messages.kbytes": "4096",
         "fetch.max.bytes": "4194304",
         "max.partition.fetch.bytes": "1048576",
     ]
 
-    /// librdkafka settings a stage's producer starts with, overridable like the consumer's:
-    /// at most 16 MB of outputs buffered before `enqueue` waits (backpressure), instead of
-    /// the producer configuration's 1 GB.
-    public static let stageProducerProperties: [String: String] = [
-        "queue.buffering.max.kbytes": "16384"
-    ]
+    /// The producer's local queue (`queue.buffering.max.kbytes`) the runner uses unless
+    /// `producer.properties` or a changed `producer.queueBufferingMaxKilobytes` says otherwise:
+    /// 16 MB of outputs before `enqueue` waits, instead of the producer configuration's 1 GB.
+    public static let stageProducerQueueKilobytes = 16_384
+
+    /// The consumer the runner creates for its input: `consumer` with
+    /// ``stageConsumerProperties`` under its own properties. (State restore reads use
+    /// `consumer` as configured.)
+    public var runnerConsumer: KafkaConsumerConfiguration {
+        var effective = consumer
+        effective.properties.merge(Self.stageConsumerProperties) { configured, _ in configured }
+        return effective
+    }
+
+    /// The producer the runner creates for its outputs: `producer` with a 16 MB queue unless
+    /// it sets one (see ``stageProducerQueueKilobytes``).
+    public var runnerProducer: KafkaProducerConfiguration {
+        var effective = producer
+        let untouched = KafkaProducerConfiguration(bootstrapServers: producer.bootstrapServers).queueBufferingMaxKilobytes
+        if effective.properties["queue.buffering.max.kbytes"] == nil && effective.queueBufferingMaxKilobytes == untouched {
+            effective.queueBufferingMaxKilobytes = Self.stageProducerQueueKilobytes
+        }
+        return effective
+    }
 }

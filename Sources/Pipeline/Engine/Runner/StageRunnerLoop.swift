@@ -14,6 +14,8 @@ final class StageRunnerLoop: @unchecked Sendable {
     private let producer: KafkaProducer
     private let inbox: DeliveryInbox
     private let restorer: KafkaStateRestorer
+    /// What tasks restore and follow control topics with (whole reads go to `restorer`).
+    private let following: FollowingStateRestorer
     /// Exactly-once only: the per-task transactional producers.
     private let transactions: TaskTransactions?
     private let clock = ContinuousClock()
@@ -51,9 +53,10 @@ final class StageRunnerLoop: @unchecked Sendable {
         configuration = runner.configuration
         let inbox = DeliveryInbox()
         self.inbox = inbox
-        producer = try KafkaProducer(configuration: configuration.producer) { inbox.post($0) }
-        consumer = try KafkaConsumer(configuration: configuration.consumer)
+        producer = try KafkaProducer(configuration: configuration.runnerProducer) { inbox.post($0) }
+        consumer = try KafkaConsumer(configuration: configuration.runnerConsumer)
         restorer = KafkaStateRestorer(configuration: configuration.consumer, timeout: configuration.restoreTimeout)
+        following = FollowingStateRestorer(base: restorer)
         transactions = configuration.guarantee == .exactlyOnce
             ? TaskTransactions(configuration: configuration) { inbox.post($0) } : nil
         statistics = StageStatistics(stage: configuration.stage)
@@ -310,7 +313,7 @@ final class StageRunnerLoop: @unchecked Sendable {
             try transactions?.open(partition)
             let task = try StageTask(
                 id: StageTaskID(stage: configuration.stage, topicPartition: partition), factory: runner.factory,
-                topics: configuration.topics, restorer: restorer, wallClockMilliseconds: Self.wallClock())
+                topics: configuration.topics, restorer: following, wallClockMilliseconds: Self.wallClock())
             tracker.forget(partition)
             resumeFloors[partition] = nil
             let resume = try task.restore(wallClockMilliseconds: Self.wallClock())
@@ -391,6 +394,7 @@ final class StageRunnerLoop: @unchecked Sendable {
         handlerDisabled = true
         try consumer.close()
         producer.close()
+        following.close()
         publishStatistics()
     }
 
@@ -400,6 +404,7 @@ final class StageRunnerLoop: @unchecked Sendable {
         transactions?.closeAll()
         try? consumer.close()
         producer.close(flushTimeout: .seconds(1))
+        following.close()
         publishStatistics()
     }
 
