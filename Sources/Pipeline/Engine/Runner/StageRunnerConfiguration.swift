@@ -60,15 +60,27 @@ public struct StageRunnerConfiguration: Sendable {
     }
 
     /// librdkafka settings the runner's consumer gets under `consumer.properties`: any key
-    /// set there (e.g. from a topology's `kafka:` section) wins. librdkafka's own defaults
-    /// prefetch up to 64 MB (`queued.max.messages.kbytes`) plus 50 MB fetches: most of an idle
-    /// stage's memory. 4 MB still keeps a stage fed at full rate on loopback
-    /// (docs/operations.md, "Stage client defaults").
-    public static let stageConsumerProperties: [String: String] = [
-        "queued.max.messages.kbytes": "4096",
-        "fetch.max.bytes": "4194304",
-        "max.partition.fetch.bytes": "1048576",
-    ]
+    /// set there (e.g. from a topology's `kafka:` section) wins. Fetches of at most 4 MB
+    /// (librdkafka: 50 MB). The prefetch queue (`queued.max.messages.kbytes`, librdkafka: 64 MB)
+    /// is bounded to 4 MB only where librdkafka has `fetch.queue.backoff.ms` (2.3 and later):
+    /// older versions stop fetching for a fixed second whenever the queue is full, which
+    /// starved stages to a few MB/s (docs/operations.md, "Stage client defaults").
+    public static var stageConsumerProperties: [String: String] {
+        var properties = [
+            "fetch.max.bytes": "4194304",
+            "max.partition.fetch.bytes": "1048576",
+        ]
+        if Librdkafka.isAtLeast(major: 2, minor: 3) {
+            properties["queued.max.messages.kbytes"] = "4096"
+            properties["fetch.queue.backoff.ms"] = "10"
+        } else {
+            properties["queued.max.messages.kbytes"] = String(legacyQueuedKilobytes)
+        }
+        return properties
+    }
+
+    /// The prefetch bound on librdkafka before 2.3 (see ``stageConsumerProperties``).
+    static let legacyQueuedKilobytes = 65536
 
     /// The producer's local queue (`queue.buffering.max.kbytes`) the runner uses unless
     /// `producer.properties` or a changed `producer.queueBufferingMaxKilobytes` says otherwise:
