@@ -7,7 +7,8 @@ import Synchronization
 /// - `send` awaits the record's delivery report (simple, one suspension per record);
 /// - `enqueue` returns as soon as librdkafka has copied the record (waiting only when the local
 ///   queue is full) and is counted in `deliveryCounts`, and passed to the optional
-///   `deliveryHandler`. Without a handler, `enqueue` also serves pending delivery reports
+///   `deliveryHandler` (on the poll thread, or on the thread calling `serveDeliveryReports`).
+///   Without a handler, `enqueue` also serves pending delivery reports
 ///   every 1024 calls (which may resume `send` callers from the enqueueing thread). Use
 ///   `flush` to wait for all outstanding deliveries. This is the fast path: no task,
 ///   continuation or allocation per record.
@@ -27,8 +28,8 @@ public final class KafkaProducer: Sendable {
 
     /// Creates the producer and starts its poll thread.
     ///
-    /// - Parameter deliveryHandler: called on the poll thread for every `enqueue`d record's
-    ///   report, in the order librdkafka serves them. Keep it short; it must not call `enqueue`
+    /// - Parameter deliveryHandler: called on the poll thread (or in `serveDeliveryReports`)
+    ///   for every `enqueue`d record's report, in the order librdkafka serves them. Keep it short; it must not call `enqueue`
     ///   (which could wait for the poll thread when the queue is full).
     public init(
         configuration: KafkaProducerConfiguration,
@@ -144,6 +145,20 @@ public final class KafkaProducer: Sendable {
             topic: topic, key: key, value: value, headers: headers, partition: partition,
             opaque: nil, block: true)
         try KafkaError.check(err, "enqueue to \(topic)")
+    }
+
+    /// Serves the delivery reports ready now on the calling thread (the `deliveryHandler` runs
+    /// here), without waiting. For an owner that enqueues in bulk from one thread and calls
+    /// this after each batch, as a C produce loop does: records are then freed by the thread
+    /// that allocated them, and the poll thread steps back meanwhile (measured as the largest
+    /// cost of producing from a consume loop: malloc arena contention between the two threads).
+    /// The poll thread still serves reports whenever the caller stops calling this, e.g. while
+    /// it waits in `enqueue` on a full queue.
+    public func serveDeliveryReports() {
+        guard !closed.load(ordering: .relaxed) else { return }
+        let count = enqueueCount.wrappingAdd(1, ordering: .relaxed).newValue
+        pollThread.inlineActivity.store(count, ordering: .relaxed)
+        rd_kafka_poll(client.handle, 0)
     }
 
     /// Delivery reports served so far (for `enqueue` and `send` alike).

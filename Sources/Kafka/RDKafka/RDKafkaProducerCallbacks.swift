@@ -1,6 +1,10 @@
 import CRdKafka
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// State shared with librdkafka's producer callbacks through the conf opaque pointer:
 /// delivery counters, the optional per-record handler and the last error seen.
 final class RDKafkaProducerCallbacks: Sendable {
@@ -8,6 +12,9 @@ final class RDKafkaProducerCallbacks: Sendable {
     let failed = Atomic<Int>(0)
     let lastError = Mutex<KafkaError?>(nil)
     let handler: (@Sendable (KafkaDeliveryReport) -> Void)?
+    /// The last topic name reported: reports come in runs of one topic, and building a name
+    /// longer than 15 bytes costs an allocation per report (comparing it does not).
+    private let lastTopic = Mutex<String>("")
 
     init(handler: (@Sendable (KafkaDeliveryReport) -> Void)?) {
         self.handler = handler
@@ -33,6 +40,16 @@ final class RDKafkaProducerCallbacks: Sendable {
         }
     }
 
+    private func topicName(_ topic: OpaquePointer?) -> String {
+        guard let topic, let name = rd_kafka_topic_name(topic) else { return "" }
+        return lastTopic.withLock { last in
+            if !last.withCString({ strcmp($0, name) == 0 }) {
+                last = String(cString: name)
+            }
+            return last
+        }
+    }
+
     private func deliveryReport(_ message: rd_kafka_message_t) {
         let ok = message.err == RD_KAFKA_RESP_ERR_NO_ERROR
         if ok {
@@ -45,7 +62,7 @@ final class RDKafkaProducerCallbacks: Sendable {
             ? message._private.map { Unmanaged<DeliveryWaiter>.fromOpaque($0).takeRetainedValue() } : nil
         guard waiter != nil || handler != nil || !ok else { return }
         var report = KafkaDeliveryReport(
-            topic: message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "",
+            topic: topicName(message.rkt),
             partition: message.partition,
             offset: KafkaOffset(message.offset),
             error: ok ? nil : KafkaError(message.err, operation: "delivery"))

@@ -107,6 +107,10 @@ final class StageTask {
         }
     }
 
+    /// Whether the stage registered a wall-clock punctuation (the runner skips the others
+    /// each batch).
+    var hasWallClockSchedules: Bool { context.schedules.contains { $0.type == .wallClock } }
+
     /// Whether records are waiting in `drainOutputs`.
     var hasOutputs: Bool { !context.pending.isEmpty }
 

@@ -15,7 +15,9 @@ import Synchronization
 ///   pre-loaded events topic: events per second from the transform's first record to the
 ///   detect stage's last;
 /// - latency: the chain fed at a paced rate; event → prediction latency from the event's
-///   produce timestamp (carried to the prediction record) to its arrival at a consumer;
+///   produce timestamp (carried to the prediction record) to its arrival at a consumer, for
+///   the events fed after a warm-up (paced events until all of them came out as predictions:
+///   group joins, restores and first fetches are not in the figure);
 /// - RSS: each stage as its own `driftline stage` process (VmRSS from /proc) while it runs.
 ///
 /// The machine is shared: the load average and this process's CPU time are printed too.
@@ -106,11 +108,11 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
                 p99s.append(p99)
                 StandardError.line("latency run \(run): p50 \(Self.fixed(p50, 1)) ms, p99 \(Self.fixed(p99, 1)) ms over \(count) predictions")
             }
-            report.append("event→prediction latency at \(latencyRate) events/s: p50 \(Self.fixed(Self.median(p50s), 1)) ms, p99 \(Self.fixed(Self.median(p99s), 1)) ms (bar p99 ≤ 20 ms; linger.ms=1)")
+            report.append("event→prediction latency at \(latencyRate) events/s: p50 \(Self.fixed(Self.median(p50s), 1)) ms, p99 \(Self.fixed(Self.median(p99s), 1)) ms (bar p99 ≤ 20 ms; linger.ms=1, fetch.wait.max.ms=5; after a warm-up)")
         }
         if selected.contains("rss") {
             let rss = try measureRSS(loaded)
-            report.append("RSS per stage process (peak of samples\(rssQueuedKilobytes.map { ", queued.max.messages.kbytes=\($0)" } ?? ", librdkafka defaults")): " + rss.map { "\($0.0) \(Self.fixed(Double($0.1) / 1024, 1)) MB" }.joined(separator: ", ") + " (bar ≤ 64 MB)")
+            report.append("RSS per stage process (peak of samples\(rssQueuedKilobytes.map { ", queued.max.messages.kbytes=\($0)" } ?? ", the stage client defaults")): " + rss.map { "\($0.0) \(Self.fixed(Double($0.1) / 1024, 1)) MB" }.joined(separator: ", ") + " (bar ≤ 64 MB)")
         }
         report.append("load average at end: \(Self.loadAverage()); CPU time of this process and children: \(Self.fixed(Self.cpuSeconds() - cpuStart, 1)) s")
         print(report.joined(separator: "\n"))
@@ -118,54 +120,83 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
 
     // MARK: - No-op stage against the C loop
 
+    /// Each loop reads the same records from its own fresh broker, one after the other, in
+    /// alternating order: the mock broker keeps every record in memory, and a loop running
+    /// second on a shared broker measured paying for the first one's (fresh pages zeroed in the
+    /// broker's thread, which shares the two cores).
     private func measureNoop(run: Int) throws -> (stage: Double, c: Double) {
+        if run % 2 == 1 {
+            let c = try withNoopBroker(measureCLoop)
+            return (try withNoopBroker(measureNoopStage), c)
+        }
+        let stage = try withNoopBroker(measureNoopStage)
+        return (stage, try withNoopBroker(measureCLoop))
+    }
+
+    private var noopPartitions: Int { max(4, noopRecords * (200 + 80) / (4 << 20) + 1) }
+
+    /// A fresh broker with `noopRecords` 200-byte records in `noop.in`, for `body`.
+    private func withNoopBroker(_ body: (EmbeddedBroker) throws -> Double) throws -> Double {
         let broker = try EmbeddedBroker()
         defer { broker.shutdown() }
-        let size = 200
-        let partitionCount = max(4, noopRecords * (size + 80) / (4 << 20) + 1)
-        for topic in ["noop.in", "noop.out-c", "noop.out-stage", "noop.dlq"] {
+        let partitionCount = noopPartitions
+        for topic in ["noop.in", "noop.out", "noop.dlq"] {
             try broker.createTopic(topic, partitions: partitionCount)
         }
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: broker.bootstrapServers)
         producerConfiguration.lingerMilliseconds = 5
         let producer = try KafkaProducer(configuration: producerConfiguration)
-        let payload = [UInt8](repeating: UInt8(ascii: "x"), count: size)
+        let payload = [UInt8](repeating: UInt8(ascii: "x"), count: 200)
         for index in 0..<noopRecords {
             try producer.enqueue(topic: "noop.in", key: Array(String(index).utf8), value: payload, partition: Int32(index % partitionCount), deliveryTag: 0)
         }
         try producer.flush(timeout: .seconds(120))
         producer.close()
+        return try body(broker)
+    }
 
+    /// The client settings both loops use.
+    private func noopClients(_ broker: EmbeddedBroker) -> (KafkaConsumerConfiguration, KafkaProducerConfiguration) {
         var consumer = KafkaConsumerConfiguration(bootstrapServers: broker.bootstrapServers, groupID: "bench-noop")
         consumer.sessionTimeoutMilliseconds = 6000
         consumer.heartbeatIntervalMilliseconds = 500
-        var outputProducer = KafkaProducerConfiguration(bootstrapServers: broker.bootstrapServers)
-        outputProducer.lingerMilliseconds = 5
+        var producer = KafkaProducerConfiguration(bootstrapServers: broker.bootstrapServers)
+        producer.lingerMilliseconds = 5
+        return (consumer, producer)
+    }
 
-        // C reference: the same client settings.
+    /// The C reference: the same client settings as the runner's.
+    private func measureCLoop(_ broker: EmbeddedBroker) throws -> Double {
+        let (consumer, producer) = noopClients(broker)
         var result = dl_reference_result()
-        let consumerProperties = consumer.librdkafkaProperties
-        let producerProperties = outputProducer.librdkafkaProperties
+        // What the runner makes of the same settings (its bounded-buffer defaults included).
+        let runner = StageRunnerConfiguration(
+            stage: "noop", inputTopics: ["noop.in"], topics: StageTopics(defaultsFor: "noop"),
+            consumer: consumer, producer: producer)
+        let consumerProperties = runner.runnerConsumer.librdkafkaProperties
+        let producerProperties = runner.runnerProducer.librdkafkaProperties
         let status = Self.withCProperties(consumerProperties) { ck, cv, cn in
             Self.withCProperties(producerProperties) { pk, pv, pn in
-                dl_reference_pipe(ck, cv, cn, pk, pv, pn, "noop.in", "noop.out-c", Int64(noopRecords), 30_000, &result)
+                dl_reference_pipe(ck, cv, cn, pk, pv, pn, "noop.in", "noop.out", Int64(noopRecords), 30_000, &result)
             }
         }
         guard status == 0 else {
             let error = withUnsafeBytes(of: &result.error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             throw CommandFailure("C pipe loop failed: \(error)")
         }
-        let cRate = Double(result.messages) / result.seconds
+        return Double(result.messages) / result.seconds
+    }
 
+    private func measureNoopStage(_ broker: EmbeddedBroker) throws -> Double {
+        let (consumer, producer) = noopClients(broker)
         var configuration = StageRunnerConfiguration(
             stage: "noop", inputTopics: ["noop.in"],
-            topics: StageTopics(events: "noop.in", features: "noop.out-stage", predictions: "noop.out-stage",
-                                models: "noop.out-stage", alerts: "noop.out-stage", deadLetters: "noop.dlq"),
-            consumer: consumer, producer: outputProducer)
+            topics: StageTopics(events: "noop.in", features: "noop.out", predictions: "noop.out",
+                                models: "noop.out", alerts: "noop.out", deadLetters: "noop.dlq"),
+            consumer: consumer, producer: producer)
         configuration.lagRefreshInterval = .seconds(3600)
         let runner = StageRunner(configuration: configuration) { _ in NoOpStage() }
-        let stageRate = try Self.timeRunner(runner, until: noopRecords)
-        return (stageRate, cRate)
+        return try Self.timeRunner(runner, until: noopRecords)
     }
 
     /// Runs `runner` on its own thread until `count` outputs are delivered; the rate counts
@@ -194,6 +225,8 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
             }
             Thread.sleep(forTimeInterval: 0.002)
         }
+        let statistics = runner.statistics
+        StandardError.line("  stage: \(statistics.pauses) backpressure pauses, \(statistics.commits) commits, \(statistics.rebalances) rebalances")
         runner.shutdown()
         while runner.statistics.stopped == false && done.error == nil { Thread.sleep(forTimeInterval: 0.05) }
         guard let start, let end else { throw CommandFailure("the no-op stage did not finish: \(runner.statistics.failure ?? "timeout")") }
@@ -297,55 +330,92 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         while runners.contains(where: { $0.statistics.partitions.isEmpty }) && ContinuousClock.now < joined {
             Thread.sleep(forTimeInterval: 0.05)
         }
-        // The reader: assigned to the end of the predictions topic.
+        // The reader: assigned to the end of the predictions topic. It counts every prediction
+        // and keeps the latency of those whose event was produced from `measureFrom` on.
         var readerConfiguration = KafkaConsumerConfiguration(bootstrapServers: broker.bootstrapServers, groupID: "bench-latency")
         readerConfiguration.properties["fetch.wait.max.ms"] = "5"
         readerConfiguration.queuedMinMessages = 10_000
         let reader = try KafkaConsumer(configuration: readerConfiguration)
         defer { try? reader.close() }
-        try reader.assign((0..<Int32(partitions)).map {
-            KafkaTopicPartitionOffset(KafkaTopicPartition(topic: topology.topics.predictions.name, partition: $0), offset: .end)
-        })
+        let predictionPartitions = (0..<Int32(partitions)).map {
+            KafkaTopicPartition(topic: topology.topics.predictions.name, partition: $0)
+        }
+        try reader.assign(predictionPartitions.map { KafkaTopicPartitionOffset($0, offset: .end) })
         let latencies = Mutex<[Double]>([])
+        let arrived = Atomic<Int>(0)
+        let measureFrom = Atomic<Int64>(.max)
         let stopReading = Atomic<Bool>(false)
         let readerThread = DetachedThread(name: "bench-latency-reader") {
             while !stopReading.load(ordering: .acquiring) {
                 let records = try reader.poll(maxRecords: 10_000, timeout: .milliseconds(50))
                 let now = Date().timeIntervalSince1970 * 1000
-                let values = records.compactMap { record in record.timestampMilliseconds.map { now - Double($0) } }
+                let from = measureFrom.load(ordering: .acquiring)
+                let values = records.compactMap { record in
+                    record.timestampMilliseconds.flatMap { $0 >= from ? now - Double($0) : nil }
+                }
+                arrived.add(records.count, ordering: .releasing)
                 latencies.withLock { $0 += values }
             }
         }
-        Thread.sleep(forTimeInterval: 1)
+        // `.end` resolves once the reader fetches: wait for it, or early predictions are missed.
+        let resolved = ContinuousClock.now + .seconds(30)
+        while try reader.position(predictionPartitions).contains(where: { !$0.offset.isConcrete }) && ContinuousClock.now < resolved {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
         // Paced feed: the record timestamp is its produce time (librdkafka's create time).
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: broker.bootstrapServers)
         producerConfiguration.lingerMilliseconds = 1
         let producer = try KafkaProducer(configuration: producerConfiguration)
+        defer { producer.close() }
         var stream = SyntheticStream(configuration: .init(), seed: 7)
-        let total = Int(Double(latencyRate) * latencySeconds)
-        let start = ContinuousClock.now
-        for index in 0..<total {
-            let due = start + .nanoseconds(Int64(Double(index) / Double(latencyRate) * 1e9))
-            let wait = ContinuousClock.now.duration(to: due)
-            if wait > .microseconds(200) { Thread.sleep(forTimeInterval: wait.seconds) }
-            let line = stream.next().jsonLine(labelField: "y", idField: "id")
-            try producer.enqueue(topic: topology.topics.events.name, key: Array(String(index).utf8), value: Array(line.utf8), deliveryTag: 0)
+        var fed = 0
+        func feed(seconds: Double) throws {
+            let count = Int(Double(latencyRate) * seconds)
+            let start = ContinuousClock.now
+            for index in 0..<count {
+                let due = start + .nanoseconds(Int64(Double(index) / Double(latencyRate) * 1e9))
+                let wait = ContinuousClock.now.duration(to: due)
+                if wait > .microseconds(200) { Thread.sleep(forTimeInterval: wait.seconds) }
+                let line = stream.next().jsonLine(labelField: "y", idField: "id")
+                try producer.enqueue(topic: topology.topics.events.name, key: Array(String(fed).utf8), value: Array(line.utf8), deliveryTag: 0)
+                fed += 1
+            }
         }
+        // Warm-up, not measured: paced events until every one of them came out as a prediction
+        // (every task of every stage has processed and produced, the learner has published)
+        // and the detect stage reads too.
+        let warm = ContinuousClock.now + .seconds(60)
+        repeat {
+            try feed(seconds: 1)
+            let settle = ContinuousClock.now + .seconds(5)
+            while arrived.load(ordering: .acquiring) < fed && ContinuousClock.now < settle {
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+        } while (arrived.load(ordering: .acquiring) < fed || runners.last!.statistics.recordsIn == 0) && ContinuousClock.now < warm
+        guard arrived.load(ordering: .acquiring) >= fed else { throw CommandFailure("the chain did not warm up: \(arrived.load(ordering: .acquiring)) of \(fed) predictions") }
+        // Measured: the events produced from now on.
+        measureFrom.store(Int64((Date().timeIntervalSince1970 * 1000).rounded(.up)), ordering: .releasing)
+        let total = Int(Double(latencyRate) * latencySeconds)
+        try feed(seconds: latencySeconds)
         try producer.flush(timeout: .seconds(30))
-        producer.close()
         let settle = ContinuousClock.now + .seconds(15)
-        while latencies.withLock({ $0.count }) < total && ContinuousClock.now < settle {
+        while arrived.load(ordering: .acquiring) < fed && ContinuousClock.now < settle {
             Thread.sleep(forTimeInterval: 0.1)
         }
         stopReading.store(true, ordering: .releasing)
         _ = readerThread
         Thread.sleep(forTimeInterval: 0.2)
-        // Skip the first second (caches and the learner's first publish warming up).
-        let all = latencies.withLock { $0 }
-        let sample = Array(all.dropFirst(min(all.count / 10, latencyRate))).sorted()
-        guard !sample.isEmpty else { throw CommandFailure("no prediction arrived") }
+        let sample = latencies.withLock { $0 }.sorted()
+        let stages = runners.map { runner in
+            let s = runner.statistics
+            return "\(s.stage) in \(s.recordsIn) out \(s.recordsOut) commits \(s.commits) rebalances \(s.rebalances)"
+        }.joined(separator: "; ")
+        StandardError.line("  \(arrived.load(ordering: .acquiring)) of \(fed) events came out; \(stages)")
+        guard sample.count >= total * 9 / 10 else {
+            throw CommandFailure("only \(sample.count) of \(total) measured predictions arrived")
+        }
         func quantile(_ q: Double) -> Double { sample[min(sample.count - 1, Int(Double(sample.count) * q))] }
-        return (quantile(0.5), quantile(0.99), all.count)
+        return (quantile(0.5), quantile(0.99), sample.count)
     }
 
     // MARK: - RSS of stage processes

@@ -91,4 +91,35 @@ import Testing
         tracker.delivered(Self.report(a))  // a late report is harmless
         #expect(tracker.inFlight == 0)
     }
+
+    /// A partition assigned again gets new tags: reports for its previous assignment's outputs
+    /// neither release nor hold back the new inputs.
+    @Test func reportsOfAForgottenAssignmentDoNotTouchTheNextOne() {
+        var tracker = DeliveryTracker()
+        let old = Self.handle(&tracker, 3, outputs: 1)
+        tracker.forget(Self.partition)
+        let new = Self.handle(&tracker, 3, outputs: 1)
+        #expect(old != new)
+        tracker.delivered(Self.report(old))
+        #expect(tracker.committable(Self.partition) == 3, "the new input's output is still in flight")
+        tracker.delivered(Self.report(new))
+        #expect(tracker.committable(Self.partition) == 4)
+        #expect(tracker.inFlight == 0)
+    }
+
+    /// Many inputs, reports in reverse order: the commit jumps to the end only at the last
+    /// report, and the queue of finished inputs is compacted on the way.
+    @Test func longRunsOfInputsCommitInOrder() {
+        var tracker = DeliveryTracker()
+        let tags = (0..<5000).map { Self.handle(&tracker, Int64($0), outputs: 1) }
+        for tag in tags.dropFirst().reversed() { tracker.delivered(Self.report(tag)) }
+        #expect(tracker.committable(Self.partition) == 0)
+        tracker.delivered(Self.report(tags[0]))
+        #expect(tracker.committable(Self.partition) == 5000)
+        let more = Self.handle(&tracker, 5000, outputs: 2)
+        tracker.delivered(Self.report(more))
+        #expect(tracker.committable(Self.partition) == 5000)
+        tracker.delivered(Self.report(more))
+        #expect(tracker.committable(Self.partition) == 5001)
+    }
 }

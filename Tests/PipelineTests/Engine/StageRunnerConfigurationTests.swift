@@ -1,3 +1,4 @@
+import Kafka
 import Pipeline
 import Testing
 
@@ -26,6 +27,53 @@ import Testing
         #expect(configuration.producer.librdkafkaProperties["linger.ms"] == "7")
         #expect(configuration.producer.librdkafkaProperties["compression.codec"] == "lz4")
         #expect(configuration.consumer.librdkafkaProperties["enable.auto.commit"] == "false")
+    }
+
+    /// A runner's clients get bounded prefetch and output buffers (RSS) under the configured
+    /// properties: a topology's `kafka:` section overrides any of them.
+    @Test func runnerClientDefaultsBoundMemoryAndTopologyOverridesThem() throws {
+        let plain = StageRunnerConfiguration(
+            stage: "s", inputTopics: ["in"], topics: StageTopics(defaultsFor: "x"), bootstrapServers: "b:1")
+        let consumer = plain.runnerConsumer.librdkafkaProperties
+        if Librdkafka.isAtLeast(major: 2, minor: 3) {
+            #expect(consumer["queued.max.messages.kbytes"] == "4096")
+            #expect(consumer["fetch.queue.backoff.ms"] == "10")
+        } else {
+            // Older librdkafka backs off a full queue for a fixed second: no small bound there.
+            #expect(consumer["queued.max.messages.kbytes"] == "65536")
+            #expect(consumer["fetch.queue.backoff.ms"] == nil)
+        }
+        #expect(consumer["fetch.max.bytes"] == "4194304")
+        #expect(consumer["max.partition.fetch.bytes"] == "1048576")
+        for (key, value) in StageRunnerConfiguration.stageConsumerProperties {
+            #expect(consumer[key] == value)
+        }
+        #expect(plain.runnerProducer.librdkafkaProperties["queue.buffering.max.kbytes"] == "16384")
+        // Restore reads keep the configured consumer (its fetch limits are their own).
+        #expect(plain.consumer.librdkafkaProperties["queued.max.messages.kbytes"] == nil)
+
+        var explicit = plain
+        explicit.producer.queueBufferingMaxKilobytes = 2048
+        #expect(explicit.runnerProducer.librdkafkaProperties["queue.buffering.max.kbytes"] == "2048")
+
+        let topology = try Topology.parse(yaml: """
+            name: demo
+            kafka: {queued.max.messages.kbytes: 16384, queue.buffering.max.kbytes: 65536}
+            topics:
+              events: {name: demo.in, partitions: 2}
+            schema: {target: y}
+            stages:
+              learn:
+                model: logistic_regression
+            """)
+        for configuration in [
+            StageRunnerConfiguration(topology: topology, stage: "learn", bootstrapServers: "b:1"),
+            BuiltInStages.runnerConfiguration(for: .learn, topology: topology, bootstrapServers: "b:1"),
+        ] {
+            #expect(configuration.runnerConsumer.librdkafkaProperties["queued.max.messages.kbytes"] == "16384")
+            #expect(configuration.runnerConsumer.librdkafkaProperties["fetch.max.bytes"] == "4194304")
+            #expect(configuration.runnerProducer.librdkafkaProperties["queue.buffering.max.kbytes"] == "65536")
+        }
     }
 
     @Test func latencyHistogramBucketsLikePrometheus() {

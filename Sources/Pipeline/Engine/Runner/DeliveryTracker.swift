@@ -7,62 +7,106 @@ import Kafka
 /// producer's delivery reports bring the tag back. Inputs are kept per partition in offset
 /// order until all their outputs are delivered; the committable offset of a partition is the
 /// oldest input still waiting, or the offset after the last input handled.
+///
+/// Cheap per record: a tag is the partition's ``Progress`` id and the input's position in that
+/// partition's queue, so neither an input nor a delivery report needs a hash lookup keyed by
+/// topic name (the runner keeps each partition's `Progress` beside its task).
 struct DeliveryTracker {
     /// Outputs not produced on behalf of an input (punctuations, restore, close) use this tag:
     /// they count as in flight but hold back no offset.
     static let untracked: UInt64 = 0
+    /// Tag layout: `id << sequenceBits | sequence`; ids count assignments (2^19 before they
+    /// wrap), sequences count a partition's inputs with outputs (2^44 per assignment).
+    static let sequenceBits: UInt64 = 44
+    static let sequenceMask: UInt64 = (1 << sequenceBits) - 1
 
-    private struct PendingInput {
+    struct PendingInput {
         var offset: Int64
-        var tag: UInt64
+        /// Outputs still in flight.
+        var remaining: Int32
+        /// An output of it failed: the input is never passed.
+        var failed: Bool
     }
 
-    private struct PartitionProgress {
+    /// One assigned partition's inputs with outputs in flight.
+    final class Progress {
+        let partition: KafkaTopicPartition
+        let id: UInt64
         /// Inputs with outputs in flight, in offset order; `head` skips finished ones.
         var pending: [PendingInput] = []
         var head = 0
+        /// The sequence of `pending[0]`.
+        var base: UInt64 = 0
         /// Offset after the last input handled.
         var handledNext: Int64?
+
+        init(partition: KafkaTopicPartition, id: UInt64) {
+            self.partition = partition
+            self.id = id
+        }
+
+        /// The tag the next entry of `pending` gets.
+        var nextTag: UInt64 { id << DeliveryTracker.sequenceBits | (base + UInt64(pending.count)) }
     }
 
-    private var nextTag: UInt64 = 1
-    /// Outputs still in flight per input tag.
-    private var remaining: [UInt64: Int] = [:]
-    private var partitions: [KafkaTopicPartition: PartitionProgress] = [:]
+    private var nextID: UInt64 = 1
+    private var partitions: [KafkaTopicPartition: Progress] = [:]
+    private var byID: [UInt64: Progress] = [:]
     /// Outputs enqueued and not yet reported.
     private(set) var inFlight = 0
     /// Delivery failures seen (the runner stops on the first).
     private(set) var failures: [KafkaDeliveryReport] = []
 
+    /// The progress of `partition`, created on first use (kept by the runner beside the task).
+    mutating func progress(_ partition: KafkaTopicPartition) -> Progress {
+        if let known = partitions[partition] { return known }
+        let progress = Progress(partition: partition, id: nextID)
+        nextID = nextID == (1 << (64 - Self.sequenceBits - 1)) - 1 ? 1 : nextID + 1
+        partitions[partition] = progress
+        byID[progress.id] = progress
+        return progress
+    }
+
     /// Registers an input about to be processed; returns the tag for its outputs.
+    func begin(offset: Int64, in progress: Progress) -> UInt64 {
+        progress.handledNext = offset + 1
+        return progress.nextTag
+    }
+
+    /// Registers `input` (looking its partition up); returns the tag for its outputs.
     mutating func begin(_ input: KafkaConsumerRecord) -> UInt64 {
-        let tag = nextTag
-        nextTag += 1
-        partitions[input.topicPartition, default: PartitionProgress()].handledNext = input.offset + 1
-        return tag
+        begin(offset: input.offset, in: progress(input.topicPartition))
     }
 
     /// A tag for outputs a task emits outside `process` (punctuations, restore, checkpoint):
     /// they hold the partition's commit at the offset after the last input handled until
     /// they are delivered, so a crash before delivery replays from there. Untracked when the
     /// partition has handled no input yet (nothing of it can be committed then).
-    mutating func barrier(_ partition: KafkaTopicPartition) -> (tag: UInt64, offset: Int64?) {
-        guard let next = partitions[partition]?.handledNext else { return (Self.untracked, nil) }
-        let tag = nextTag
-        nextTag += 1
-        return (tag, next)
+    func barrier(_ partition: KafkaTopicPartition) -> (tag: UInt64, offset: Int64?) {
+        guard let progress = partitions[partition], let next = progress.handledNext else { return (Self.untracked, nil) }
+        return (progress.nextTag, next)
     }
 
     /// Counts one output enqueued with `tag` on behalf of the input at `offset` of
     /// `partition`; the first output of an input puts it in line.
     mutating func enqueued(tag: UInt64, partition: KafkaTopicPartition, offset: Int64?) {
+        guard tag != Self.untracked, let progress = partitions[partition] else {
+            inFlight += 1
+            return
+        }
+        enqueued(tag: tag, progress: progress, offset: offset)
+    }
+
+    /// `enqueued(tag:partition:offset:)` with the partition's progress at hand.
+    mutating func enqueued(tag: UInt64, progress: Progress, offset: Int64?) {
         inFlight += 1
         guard tag != Self.untracked, let offset else { return }
-        if let count = remaining[tag] {
-            remaining[tag] = count + 1
+        let sequence = tag & Self.sequenceMask
+        let index = Int(sequence &- progress.base)
+        if index == progress.pending.count {
+            progress.pending.append(PendingInput(offset: offset, remaining: 1, failed: false))
         } else {
-            remaining[tag] = 1
-            partitions[partition, default: PartitionProgress()].pending.append(PendingInput(offset: offset, tag: tag))
+            progress.pending[index].remaining += 1
         }
     }
 
@@ -70,28 +114,31 @@ struct DeliveryTracker {
     mutating func delivered(_ report: KafkaDeliveryReport) {
         inFlight -= 1
         if report.error != nil { failures.append(report) }
-        guard let tag = report.deliveryTag, tag != Self.untracked, let count = remaining[tag] else { return }
-        if count <= 1 {
-            remaining[tag] = nil
-        } else {
-            remaining[tag] = count - 1
-        }
+        guard let tag = report.deliveryTag, tag != Self.untracked,
+            let progress = byID[tag >> Self.sequenceBits]
+        else { return }
+        let sequence = tag & Self.sequenceMask
+        guard sequence >= progress.base else { return }
+        let index = Int(sequence - progress.base)
+        guard index < progress.pending.count else { return }
+        progress.pending[index].remaining -= 1
+        if report.error != nil { progress.pending[index].failed = true }
     }
 
     /// The offset to commit for `partition` (next to read), or nil when nothing was handled.
     /// After a failed delivery the failed input is never passed.
-    mutating func committable(_ partition: KafkaTopicPartition) -> Int64? {
-        guard var progress = partitions[partition] else { return nil }
-        while progress.head < progress.pending.count, remaining[progress.pending[progress.head].tag] == nil,
-            !failures.contains(where: { $0.deliveryTag == progress.pending[progress.head].tag })
+    func committable(_ partition: KafkaTopicPartition) -> Int64? {
+        guard let progress = partitions[partition] else { return nil }
+        while progress.head < progress.pending.count, progress.pending[progress.head].remaining <= 0,
+            !progress.pending[progress.head].failed
         {
             progress.head += 1
         }
         if progress.head > 1024 && progress.head * 2 > progress.pending.count {
             progress.pending.removeFirst(progress.head)
+            progress.base += UInt64(progress.head)
             progress.head = 0
         }
-        partitions[partition] = progress
         if progress.head < progress.pending.count { return progress.pending[progress.head].offset }
         return progress.handledNext
     }
@@ -99,9 +146,10 @@ struct DeliveryTracker {
     /// Partitions with handled inputs, sorted.
     var trackedPartitions: [KafkaTopicPartition] { partitions.keys.sorted() }
 
-    /// Forgets a partition (revoked, or rewound by a restore that resumes elsewhere).
+    /// Forgets a partition (revoked, or rewound by a restore that resumes elsewhere). Reports
+    /// still to come for it are ignored (they only count down `inFlight`).
     mutating func forget(_ partition: KafkaTopicPartition) {
         guard let progress = partitions.removeValue(forKey: partition) else { return }
-        for input in progress.pending[progress.head...] { remaining[input.tag] = nil }
+        byID[progress.id] = nil
     }
 }

@@ -58,4 +58,52 @@ public struct StageRunnerConfiguration: Sendable {
                 bootstrapServers: bootstrapServers, groupID: groupID ?? "driftline.\(stage)"),
             producer: KafkaProducerConfiguration(bootstrapServers: bootstrapServers))
     }
+
+    /// librdkafka settings the runner's consumer gets under `consumer.properties`: any key
+    /// set there (e.g. from a topology's `kafka:` section) wins. Fetches of at most 4 MB
+    /// (librdkafka: 50 MB). The prefetch queue (`queued.max.messages.kbytes`, librdkafka: 64 MB)
+    /// is bounded to 4 MB only where librdkafka has `fetch.queue.backoff.ms` (2.3 and later):
+    /// older versions stop fetching for a fixed second whenever the queue is full, which
+    /// starved stages to a few MB/s (docs/operations.md, "Stage client defaults").
+    public static var stageConsumerProperties: [String: String] {
+        var properties = [
+            "fetch.max.bytes": "4194304",
+            "max.partition.fetch.bytes": "1048576",
+        ]
+        if Librdkafka.isAtLeast(major: 2, minor: 3) {
+            properties["queued.max.messages.kbytes"] = "4096"
+            properties["fetch.queue.backoff.ms"] = "10"
+        } else {
+            properties["queued.max.messages.kbytes"] = String(legacyQueuedKilobytes)
+        }
+        return properties
+    }
+
+    /// The prefetch bound on librdkafka before 2.3 (see ``stageConsumerProperties``).
+    static let legacyQueuedKilobytes = 65536
+
+    /// The producer's local queue (`queue.buffering.max.kbytes`) the runner uses unless
+    /// `producer.properties` or a changed `producer.queueBufferingMaxKilobytes` says otherwise:
+    /// 16 MB of outputs before `enqueue` waits, instead of the producer configuration's 1 GB.
+    public static let stageProducerQueueKilobytes = 16_384
+
+    /// The consumer the runner creates for its input: `consumer` with
+    /// ``stageConsumerProperties`` under its own properties. (State restore reads use
+    /// `consumer` as configured.)
+    public var runnerConsumer: KafkaConsumerConfiguration {
+        var effective = consumer
+        effective.properties.merge(Self.stageConsumerProperties) { configured, _ in configured }
+        return effective
+    }
+
+    /// The producer the runner creates for its outputs: `producer` with a 16 MB queue unless
+    /// it sets one (see ``stageProducerQueueKilobytes``).
+    public var runnerProducer: KafkaProducerConfiguration {
+        var effective = producer
+        let untouched = KafkaProducerConfiguration(bootstrapServers: producer.bootstrapServers).queueBufferingMaxKilobytes
+        if effective.properties["queue.buffering.max.kbytes"] == nil && effective.queueBufferingMaxKilobytes == untouched {
+            effective.queueBufferingMaxKilobytes = Self.stageProducerQueueKilobytes
+        }
+        return effective
+    }
 }

@@ -14,11 +14,19 @@ final class StageRunnerLoop: @unchecked Sendable {
     private let producer: KafkaProducer
     private let inbox: DeliveryInbox
     private let restorer: KafkaStateRestorer
+    /// What tasks restore and follow control topics with (whole reads go to `restorer`).
+    private let following: FollowingStateRestorer
     /// Exactly-once only: the per-task transactional producers.
     private let transactions: TaskTransactions?
     private let clock = ContinuousClock()
 
     private var tasks: [KafkaTopicPartition: StageTask] = [:]
+    /// What the per-record path needs of each owned partition, found without hashing a topic
+    /// name for consecutive records of one partition (`lastSlot`).
+    private var slots: [KafkaTopicPartition: PartitionSlot] = [:]
+    private var lastSlot: PartitionSlot?
+    /// `tasks.keys`, sorted: kept on assign and revoke instead of sorted per batch.
+    private var owned: [KafkaTopicPartition] = []
     private var tracker = DeliveryTracker()
     /// Resume offsets asked for by restores, applied once the partition's first records
     /// arrive (then the fetcher has started and a seek cannot be overridden).
@@ -45,9 +53,10 @@ final class StageRunnerLoop: @unchecked Sendable {
         configuration = runner.configuration
         let inbox = DeliveryInbox()
         self.inbox = inbox
-        producer = try KafkaProducer(configuration: configuration.producer) { inbox.post($0) }
-        consumer = try KafkaConsumer(configuration: configuration.consumer)
+        producer = try KafkaProducer(configuration: configuration.runnerProducer) { inbox.post($0) }
+        consumer = try KafkaConsumer(configuration: configuration.runnerConsumer)
         restorer = KafkaStateRestorer(configuration: configuration.consumer, timeout: configuration.restoreTimeout)
+        following = FollowingStateRestorer(base: restorer)
         transactions = configuration.guarantee == .exactlyOnce
             ? TaskTransactions(configuration: configuration) { inbox.post($0) } : nil
         statistics = StageStatistics(stage: configuration.stage)
@@ -60,13 +69,18 @@ final class StageRunnerLoop: @unchecked Sendable {
             var nextCommit = clock.now + configuration.commitInterval
             var nextLagRefresh = clock.now
             while !runner.isShuttingDown {
-                var batch = try consumer.poll(maxRecords: configuration.maxBatchSize, timeout: configuration.pollTimeout)
+                // Paused for backpressure, no record comes: poll briefly so the partitions
+                // resume as soon as enough outputs are delivered.
+                let timeout = paused ? min(configuration.pollTimeout, .milliseconds(5)) : configuration.pollTimeout
+                var batch = try consumer.poll(maxRecords: configuration.maxBatchSize, timeout: timeout)
                 if let failure { throw failure }
                 try applyResumes(to: &batch)
+                // The wall clock has millisecond resolution: read once per batch.
+                let wallClock = Self.wallClock()
                 for record in batch {
-                    try handle(record)
+                    try handle(record, wallClock: wallClock)
                 }
-                try punctuateWallClock()
+                try punctuateWallClock(wallClock)
                 try absorbDeliveryReports()
                 if clock.now >= nextCommit {
                     if transactions != nil {
@@ -92,37 +106,50 @@ final class StageRunnerLoop: @unchecked Sendable {
 
     // MARK: - Processing
 
-    private func handle(_ record: KafkaConsumerRecord) throws {
-        guard let task = tasks[record.topicPartition] else { return }
-        if let end = catchUpEnds[record.topicPartition] {
-            if record.offset < end {
-                try task.process(record, wallClockMilliseconds: Self.wallClock())
-                task.drainOutputs { _ in }
-                statistics.caughtUp += 1
-                return
+    private func slot(for record: KafkaConsumerRecord) -> PartitionSlot? {
+        if let last = lastSlot, last.partition.partition == record.partition, last.partition.topic == record.topic {
+            return last
+        }
+        lastSlot = slots[record.topicPartition]
+        return lastSlot
+    }
+
+    private func handle(_ record: KafkaConsumerRecord, wallClock: Int64) throws {
+        guard let slot = slot(for: record) else { return }
+        let task = slot.task
+        if slot.isFresh {
+            if let end = catchUpEnds[record.topicPartition] {
+                if record.offset < end {
+                    try task.process(record, wallClockMilliseconds: wallClock)
+                    task.drainOutputs { _ in }
+                    statistics.caughtUp += 1
+                    return
+                }
+                catchUpEnds[record.topicPartition] = nil
             }
-            catchUpEnds[record.topicPartition] = nil
+            if let assigned = assignedAt.removeValue(forKey: record.topicPartition) {
+                statistics.lastRestore = assigned.duration(to: clock.now)
+                statistics.lastRestorePartition = record.topicPartition
+            }
+            slot.isFresh = false
         }
-        if let assigned = assignedAt.removeValue(forKey: record.topicPartition) {
-            statistics.lastRestore = assigned.duration(to: clock.now)
-            statistics.lastRestorePartition = record.topicPartition
-        }
-        let tag = tracker.begin(record)
+        let tag = tracker.begin(offset: record.offset, in: slot.progress)
         let start = clock.now
-        let rejected = try task.process(record, wallClockMilliseconds: Self.wallClock()) != nil
+        let rejected = try task.process(record, wallClockMilliseconds: wallClock) != nil
         statistics.processingLatency.record(start.duration(to: clock.now))
         statistics.recordsIn += 1
         if rejected { statistics.deadLettered += 1 }
-        let produced = try produceOutputs(of: task, input: record, tag: tag)
+        let produced = try produceOutputs(of: task, input: record, tag: tag, progress: slot.progress)
         statistics.recordsOut += rejected ? produced - 1 : produced
     }
 
     /// Enqueues a task's forwarded records, tagged with the input they came from (or, without
     /// an input, with a barrier at the task's position); returns how many.
     @discardableResult
-    private func produceOutputs(of task: StageTask, input: KafkaConsumerRecord? = nil, tag inputTag: UInt64 = 0)
-        throws -> Int
-    {
+    private func produceOutputs(
+        of task: StageTask, input: KafkaConsumerRecord? = nil, tag inputTag: UInt64 = 0,
+        progress: DeliveryTracker.Progress? = nil
+    ) throws -> Int {
         guard task.hasOutputs else { return 0 }
         let partition = task.id.topicPartition
         let (tag, offset) = input != nil ? (inputTag, input?.offset) : tracker.barrier(partition)
@@ -134,7 +161,11 @@ final class StageRunnerLoop: @unchecked Sendable {
                     topic: output.topic, key: output.record.key, value: output.record.value,
                     headers: output.record.headers, partition: output.record.partition,
                     timestampMilliseconds: output.record.timestampMilliseconds, deliveryTag: tag)
-                tracker.enqueued(tag: tag, partition: partition, offset: offset)
+                if let progress {
+                    tracker.enqueued(tag: tag, progress: progress, offset: offset)
+                } else {
+                    tracker.enqueued(tag: tag, partition: partition, offset: offset)
+                }
                 count += 1
             }
         } catch {
@@ -148,10 +179,9 @@ final class StageRunnerLoop: @unchecked Sendable {
         return count
     }
 
-    private func punctuateWallClock() throws {
-        let now = Self.wallClock()
-        for partition in tasks.keys.sorted() {
-            let task = tasks[partition]!
+    private func punctuateWallClock(_ now: Int64) throws {
+        for partition in owned {
+            guard let task = tasks[partition], task.hasWallClockSchedules else { continue }
             try task.punctuateWallClock(now)
             if task.hasOutputs {
                 statistics.recordsOut += try produceOutputs(of: task)
@@ -187,6 +217,8 @@ final class StageRunnerLoop: @unchecked Sendable {
     // MARK: - Delivery, commit, backpressure
 
     private func absorbDeliveryReports() throws {
+        // Served here, on the thread that produced the records (see `serveDeliveryReports`).
+        producer.serveDeliveryReports()
         for report in inbox.take() {
             tracker.delivered(report)
             if report.error == nil {
@@ -217,7 +249,7 @@ final class StageRunnerLoop: @unchecked Sendable {
     /// Commits what is delivered for `partitions` (default: all owned). A failed commit (e.g.
     /// "rebalance in progress") is counted and retried next time; its inputs may be replayed.
     private func commitDelivered(_ partitions: [KafkaTopicPartition]? = nil) {
-        let offsets = commitOffsets(partitions ?? tasks.keys.sorted())
+        let offsets = commitOffsets(partitions ?? owned)
         guard !offsets.isEmpty else { return }
         do {
             try consumer.commit(offsets)
@@ -232,7 +264,7 @@ final class StageRunnerLoop: @unchecked Sendable {
     /// commits its transaction — outputs, checkpoint and input offset together.
     private func commitTransactions(_ partitions: [KafkaTopicPartition]? = nil, reopen: Bool = true) throws {
         guard let transactions else { return }
-        for partition in partitions ?? tasks.keys.sorted() {
+        for partition in partitions ?? owned {
             // Mid catch-up the task is behind the committed offset: nothing of it may commit.
             guard let task = tasks[partition], catchUpEnds[partition] == nil,
                   transactions.hasWork(partition, next: task.nextOffset)
@@ -246,7 +278,6 @@ final class StageRunnerLoop: @unchecked Sendable {
     }
 
     private func applyBackpressure() throws {
-        let owned = tasks.keys.sorted()
         if !paused && tracker.inFlight > configuration.maxInFlightOutputs {
             try consumer.pause(owned)
             paused = true
@@ -286,12 +317,13 @@ final class StageRunnerLoop: @unchecked Sendable {
         for partition in partitions where tasks[partition] == nil {
             let task = try StageTask(
                 id: StageTaskID(stage: configuration.stage, topicPartition: partition), factory: runner.factory,
-                topics: configuration.topics, restorer: restorer, wallClockMilliseconds: Self.wallClock())
+                topics: configuration.topics, restorer: following, wallClockMilliseconds: Self.wallClock())
             tracker.forget(partition)
             resumeFloors[partition] = nil
             let resume = try task.restore(wallClockMilliseconds: Self.wallClock())
             pendingResumes[partition] = resume
             tasks[partition] = task
+            slots[partition] = PartitionSlot(partition: partition, task: task, progress: tracker.progress(partition))
             catchUpEnds[partition] = nil
             if transactions != nil, let resume,
                let next = try consumer.committed([partition]).first?.offset, next.isConcrete, next.rawValue > resume
@@ -300,6 +332,8 @@ final class StageRunnerLoop: @unchecked Sendable {
             }
             statistics.recordsOut += try produceOutputs(of: task)
         }
+        owned = tasks.keys.sorted()
+        lastSlot = nil
         if paused { try consumer.pause(partitions) }
     }
 
@@ -328,6 +362,7 @@ final class StageRunnerLoop: @unchecked Sendable {
         }
         for partition in partitions {
             tasks[partition] = nil
+            slots[partition] = nil
             tracker.forget(partition)
             pendingResumes[partition] = nil
             resumeFloors[partition] = nil
@@ -336,19 +371,20 @@ final class StageRunnerLoop: @unchecked Sendable {
             catchUpEnds[partition] = nil
             assignedAt[partition] = nil
         }
+        owned = tasks.keys.sorted()
+        lastSlot = nil
     }
 
     // MARK: - Shutdown
 
     private func shutDownGracefully() throws {
         let now = Self.wallClock()
-        for partition in tasks.keys.sorted() {
+        for partition in owned {
             let task = tasks[partition]!
             try task.end(.shutdown, wallClockMilliseconds: now)
             statistics.recordsOut += try produceOutputs(of: task)
         }
         if let transactions {
-            let owned = tasks.keys.sorted()
             try commitTransactions(owned, reopen: false)
             for partition in owned { transactions.close(partition, abort: catchUpEnds[partition] != nil) }
         }
@@ -356,9 +392,13 @@ final class StageRunnerLoop: @unchecked Sendable {
         commitDelivered()
         publishStatistics()
         tasks = [:]
+        slots = [:]
+        owned = []
+        lastSlot = nil
         handlerDisabled = true
         try consumer.close()
         producer.close()
+        following.close()
         publishStatistics()
     }
 
@@ -368,6 +408,7 @@ final class StageRunnerLoop: @unchecked Sendable {
         transactions?.closeAll()
         try? consumer.close()
         producer.close(flushTimeout: .seconds(1))
+        following.close()
         publishStatistics()
     }
 
@@ -383,7 +424,7 @@ final class StageRunnerLoop: @unchecked Sendable {
     private func publishStatistics() {
         statistics.inFlight = tracker.inFlight
         statistics.isPaused = paused
-        statistics.partitions = tasks.keys.sorted().map { partition in
+        statistics.partitions = owned.map { partition in
             StageStatistics.Partition(
                 topicPartition: partition, nextOffset: tasks[partition]?.nextOffset,
                 committedOffset: committed[partition], lag: lags[partition])
@@ -394,5 +435,22 @@ final class StageRunnerLoop: @unchecked Sendable {
 
     static func wallClock() -> Int64 {
         Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+    }
+}
+
+/// An owned partition as the per-record path sees it: its task and delivery progress, and
+/// whether it still has to finish a catch-up or report its restore time.
+private final class PartitionSlot {
+    let partition: KafkaTopicPartition
+    let task: StageTask
+    let progress: DeliveryTracker.Progress
+    /// Until its first record past the catch-up: `handle` consults `catchUpEnds` and
+    /// `assignedAt` only while this is set.
+    var isFresh = true
+
+    init(partition: KafkaTopicPartition, task: StageTask, progress: DeliveryTracker.Progress) {
+        self.partition = partition
+        self.task = task
+        self.progress = progress
     }
 }
