@@ -84,7 +84,7 @@ import TestSupport
                     if let earlier = bySource[offset] {
                         #expect(earlier == record.value ?? [], "two different \(output) records for source offset \(offset)")
                     } else {
-                        bySource[offset] = record.value ?? []
+                        bySource[offset] = record.value
                     }
                 }
                 #expect(bySource.count == lines.count, "every source offset has a \(output) record")
@@ -425,7 +425,7 @@ final class ChildProcess: @unchecked Sendable {
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         if let log {
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             let handle = try FileHandle(forWritingTo: log)
             handle.seekToEndOfFile()
             process.standardOutput = handle
