@@ -82,7 +82,7 @@ import TestSupport
                         ? try FeaturesRecord(decoding: record.value).source.offset
                         : try PredictionRecord(decoding: record.value).source.offset
                     if let earlier = bySource[offset] {
-                        #expect(earlier == record.value ?? [], "two different \(output) records for source offset \(offset)")
+                        #expect(earlier == record.value, "two different \(output) records for source offset \(offset)")
                     } else {
                         bySource[offset] = record.value
                     }
