@@ -92,7 +92,7 @@ import TestSupport
 
             let models = try await fixture.read(fixture.topic("models")).filter { $0.key == Array(fixture.name.utf8) }
             let last = try #require(models.last)
-            let final = try ModelDocument(decoding: String(decoding: try #require(last.value), as: UTF8.self))
+            let final = try ModelDocument(decoding: String(decoding: last.value, as: UTF8.self))
             let expected = try fixture.evaluate(lines)
             #expect(final.contentHash == expected.contentHash)
             #expect(final.version == expected.version)
