@@ -40,6 +40,9 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
     @Option(help: "Events for the chain measurement.")
     var chainEvents: Int = 50_000
 
+    @Option(help: "Seconds a chain run may take before it counts as stalled.")
+    var chainTimeout: Int = 600
+
     @Option(help: "Partitions of the events, features and predictions topics in the chain runs.")
     var partitions: Int = 16
 
@@ -284,6 +287,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
                                      topology: topology, bootstrapServers: broker.bootstrapServers)
         try feeder.run()
         feeder.close()
+        try requireEventsKept(topology, broker: broker)
         // linger.ms 5 (the quickstart's own) and fetch.wait.max.ms 5: the embedded broker answers
         // a fetch on an empty partition only after the whole wait (500 ms by default) even when
         // records arrive meanwhile, which put 0.5 s of start-up per hop into the figure.
@@ -292,7 +296,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         var start: (ContinuousClock.Instant, Int)?
         var finished: [Double?] = runners.map { _ in nil }
         var started: [Double?] = runners.map { _ in nil }
-        let deadline = ContinuousClock.now + .seconds(600)
+        let deadline = ContinuousClock.now + .seconds(chainTimeout)
         while ContinuousClock.now < deadline {
             let transform = runners[0].statistics
             if start == nil, transform.recordsIn > 0 { start = (.now, transform.recordsIn) }
@@ -314,7 +318,37 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
             }
             Thread.sleep(forTimeInterval: 0.002)
         }
-        throw CommandFailure("the chain did not finish: detect read \(runners.last!.statistics.recordsIn) of \(chainEvents)")
+        throw CommandFailure("the chain did not finish: detect read \(runners.last!.statistics.recordsIn) of \(chainEvents)\n"
+            + runners.map { Self.describe($0.statistics) }.joined(separator: "\n"))
+    }
+
+    /// The chain is pre-loaded, and the embedded broker (librdkafka's mock) keeps only ~5 MiB per
+    /// partition, dropping the oldest batches silently: past ~8,000 events per partition the
+    /// transform starts at a later "beginning" ("offset reset ... Offset out of range"), no stage
+    /// ever sees `chainEvents` records, and the run used to wait out its whole timeout with every
+    /// stage idle. Fails at once instead, saying what to change.
+    private func requireEventsKept(_ topology: Topology, broker: EmbeddedBroker) throws {
+        let consumer = try KafkaConsumer(configuration: KafkaConsumerConfiguration(
+            bootstrapServers: broker.bootstrapServers, groupID: "bench-watermarks"))
+        defer { try? consumer.close() }
+        var dropped: Int64 = 0
+        for partition in 0..<Int32(partitions) {
+            let marks = try consumer.watermarks(KafkaTopicPartition(topic: topology.topics.events.name, partition: partition))
+            dropped += marks.low
+        }
+        guard dropped > 0 else { return }
+        throw CommandFailure(
+            "the embedded broker dropped \(dropped) of the \(chainEvents) pre-loaded events (it keeps ~5 MiB per partition): "
+                + "use more --partitions or fewer --chain-events")
+    }
+
+    /// A stage's counters and partitions, for a chain that did not finish.
+    private static func describe(_ s: StageStatistics) -> String {
+        "  \(s.stage): in \(s.recordsIn), out \(s.recordsOut), delivered \(s.delivered), failures \(s.deliveryFailures), "
+            + "in flight \(s.inFlight), paused \(s.isPaused) (\(s.pauses)×), rebalances \(s.rebalances), "
+            + "commits \(s.commits)/\(s.commitFailures) failed; partitions (next/committed/lag): "
+            + s.partitions.map { "\($0.topicPartition.partition):\($0.nextOffset.map(String.init) ?? "-")/\($0.committedOffset.map(String.init) ?? "-")/\($0.lag.map(String.init) ?? "-")" }
+                .joined(separator: " ")
     }
 
     // MARK: - Latency
