@@ -45,6 +45,7 @@ import Testing
         }
         #expect(consumer["fetch.max.bytes"] == "4194304")
         #expect(consumer["max.partition.fetch.bytes"] == "1048576")
+        #expect(consumer["fetch.wait.max.ms"] == "100")
         for (key, value) in StageRunnerConfiguration.stageConsumerProperties {
             #expect(consumer[key] == value)
         }
@@ -58,7 +59,7 @@ import Testing
 
         let topology = try Topology.parse(yaml: """
             name: demo
-            kafka: {queued.max.messages.kbytes: 16384, queue.buffering.max.kbytes: 65536}
+            kafka: {queued.max.messages.kbytes: 16384, queue.buffering.max.kbytes: 65536, fetch.wait.max.ms: 500}
             topics:
               events: {name: demo.in, partitions: 2}
             schema: {target: y}
@@ -72,6 +73,7 @@ import Testing
         ] {
             #expect(configuration.runnerConsumer.librdkafkaProperties["queued.max.messages.kbytes"] == "16384")
             #expect(configuration.runnerConsumer.librdkafkaProperties["fetch.max.bytes"] == "4194304")
+            #expect(configuration.runnerConsumer.librdkafkaProperties["fetch.wait.max.ms"] == "500")
             #expect(configuration.runnerProducer.librdkafkaProperties["queue.buffering.max.kbytes"] == "65536")
         }
     }

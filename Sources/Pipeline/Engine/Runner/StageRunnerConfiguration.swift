@@ -64,11 +64,15 @@ public struct StageRunnerConfiguration: Sendable {
     /// (librdkafka: 50 MB). The prefetch queue (`queued.max.messages.kbytes`, librdkafka: 64 MB)
     /// is bounded to 4 MB only where librdkafka has `fetch.queue.backoff.ms` (2.3 and later):
     /// older versions stop fetching for a fixed second whenever the queue is full, which
-    /// starved stages to a few MB/s (docs/operations.md, "Stage client defaults").
+    /// starved stages to a few MB/s (docs/operations.md, "Stage client defaults"). A fetch
+    /// waits at most 100 ms for data (librdkafka: 500 ms): brokers that hold a fetch for its
+    /// whole wait (Tansu, the embedded broker) otherwise add up to half a second to every
+    /// restore and every idle-to-busy transition.
     public static var stageConsumerProperties: [String: String] {
         var properties = [
             "fetch.max.bytes": "4194304",
             "max.partition.fetch.bytes": "1048576",
+            "fetch.wait.max.ms": "100",
         ]
         if Librdkafka.isAtLeast(major: 2, minor: 3) {
             properties["queued.max.messages.kbytes"] = "4096"
