@@ -82,6 +82,14 @@ public final class EmbeddedBroker: Sendable {
         }
     }
 
+    /// Creates `topics` with their partition counts. The mock keeps no topic configs, so
+    /// `configs` (compaction, record size) are not applied.
+    public func createTopics(_ topics: [KafkaNewTopic]) throws(KafkaError) {
+        for topic in topics {
+            try createTopic(topic.name, partitions: Int(topic.partitions))
+        }
+    }
+
     /// Takes broker `id` down: its connections close and new ones are refused.
     public func setBrokerDown(_ id: Int32) throws(KafkaError) {
         try withCluster("set broker \(id) down") { cluster throws(KafkaError) in

@@ -248,7 +248,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
     }
 
     private func startChain(_ topology: Topology, broker: EmbeddedBroker, linger: Int? = nil) throws -> [StageRunner] {
-        for topic in topology.topics.all { try? broker.createTopic(topic.name, partitions: topic.partitions ?? 4) }
+        try? broker.createTopics(topology.topicsToCreate)
         var runners: [StageRunner] = []
         for stage in BuiltInStage.allCases {
             guard let factory = try? BuiltInStages.factory(for: stage, topology: topology) else { continue }
@@ -282,7 +282,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         let topology = chainTopology(base)
         let broker = try EmbeddedBroker()
         defer { broker.shutdown() }
-        for topic in topology.topics.all { try broker.createTopic(topic.name, partitions: topic.partitions ?? 4) }
+        try broker.createTopics(topology.topicsToCreate)
         let feeder = try EventFeeder(source: .generated(events: chainEvents, driftAt: [chainEvents / 2], seed: 42),
                                      topology: topology, bootstrapServers: broker.bootstrapServers)
         try feeder.run()
@@ -458,7 +458,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         let topology = chainTopology(base)
         let broker = try EmbeddedBroker()
         defer { broker.shutdown() }
-        for topic in topology.topics.all { try broker.createTopic(topic.name, partitions: topic.partitions ?? 4) }
+        try broker.createTopics(topology.topicsToCreate)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("driftline-bench-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

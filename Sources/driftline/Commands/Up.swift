@@ -103,12 +103,7 @@ struct Up: AsyncParsableCommand {
             try createTopics(topology, servers: servers)
         } else {
             let broker = try EmbeddedBroker()
-            for topic in topology.topics.all {
-                try broker.createTopic(topic.name, partitions: topic.partitions ?? 4)
-            }
-            if let changelog = DetectCheckpointRecord.newTopic(for: topology) {
-                try broker.createTopic(changelog.name, partitions: Int(changelog.partitions))
-            }
+            try broker.createTopics(topology.topicsToCreate)
             embedded = broker
             servers = broker.bootstrapServers
             StandardError.line("embedded broker at \(servers) (watch with: driftline subscribe --brokers \(servers) --topic \(topology.topics.alerts.name))")
@@ -164,7 +159,7 @@ struct Up: AsyncParsableCommand {
         if let source = feedSource() {
             // The feed waits while it is more than `maxAhead` events per partition ahead of the
             // learner (or of the transform without one); dead letters never reach the learner.
-            let window = maxAhead * (topology.topics.events.partitions ?? 4)
+            let window = maxAhead * (topology.topics.events.partitions ?? Topology.defaultPartitions)
             let progressRunners = runners.map(\.1)
             let reference = runners.firstIndex { $0.0 == .learn } ?? 0
             let mayContinue: @Sendable (Int) -> Bool = { fed in
@@ -261,15 +256,7 @@ struct Up: AsyncParsableCommand {
     private func createTopics(_ topology: Topology, servers: String) throws {
         let admin = try KafkaAdmin(bootstrapServers: servers)
         let existing = Set((try? admin.listTopics(timeout: .seconds(10))) ?? [])
-        let missing = topology.topics.all.filter { !existing.contains($0.name) }
-        var topics = missing.map { topic in
-            var configs = Dictionary(topic.config.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
-            if topic.name == topology.topics.models.name { configs.merge(ModelRecordLimits.topicConfig) { own, _ in own } }
-            return KafkaNewTopic(name: topic.name, partitions: Int32(topic.partitions ?? 4), configs: configs)
-        }
-        if let changelog = DetectCheckpointRecord.newTopic(for: topology), !existing.contains(changelog.name) {
-            topics.append(changelog)
-        }
+        let topics = topology.topicsToCreate.filter { !existing.contains($0.name) }
         guard !topics.isEmpty else { return }
         do {
             try admin.createTopics(topics, ifNotExists: true, timeout: .seconds(5))

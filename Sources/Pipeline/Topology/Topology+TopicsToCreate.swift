@@ -1,0 +1,26 @@
+import Kafka
+
+extension Topology {
+    /// Partitions of a topic whose settings name none, wherever Driftline creates it.
+    public static let defaultPartitions = 4
+
+    /// The topics Driftline creates for this topology — `driftline up` on a cluster or on the
+    /// embedded broker, the benchmarks, and (checked by a test) docker-compose's topic service:
+    /// the six topics in file order with their partitions and configs, the models topic with
+    /// room for large documents (``ModelRecordLimits/topicConfig`` unless the file sets it),
+    /// then the detect stage's compacted changelog. One list, so they cannot drift apart.
+    public var topicsToCreate: [KafkaNewTopic] {
+        var result = topics.all.map { topic in
+            var configs = Dictionary(topic.config.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+            if topic.name == topics.models.name {
+                configs.merge(ModelRecordLimits.topicConfig) { own, _ in own }
+            }
+            return KafkaNewTopic(
+                name: topic.name, partitions: Int32(topic.partitions ?? Self.defaultPartitions), configs: configs)
+        }
+        if let changelog = DetectCheckpointRecord.newTopic(for: self) {
+            result.append(changelog)
+        }
+        return result
+    }
+}
