@@ -1,0 +1,87 @@
+import Foundation
+import OnlineML
+import Pipeline
+import Testing
+import TestSupport
+
+/// A running challenger trial is part of the learner's state: a learner restored from a
+/// document taken mid-trial (encoded and decoded, as the models topic carries it) continues
+/// the trial and publishes exactly the documents of an uninterrupted learner given the same
+/// input and the same action positions.
+@Suite struct ChallengerTrialRestoreTests {
+    static let yaml = """
+        name: sine
+        topics: {events: {name: sine.events, partitions: 1}}
+        schema: {target: y}
+        stages:
+          transform: {scale: standard}
+          learn:
+            model: logistic_regression
+            optimizer: {name: sgd, lr: 0.01}
+            publish: {every_events: 200}
+            on_drift: {action: challenger, trial: 500}
+          detect:
+            concept: {detector: adwin, delta: 0.002, input: error}
+        """
+
+    /// The learner over `lines[range]`, starting the trial before `trialAt`; every completed
+    /// document in order.
+    static func run(
+        _ learner: inout PrequentialLearner, _ lines: [String], _ range: Range<Int>, trialAt: Int
+    ) throws -> [ModelDocument] {
+        var documents: [ModelDocument] = []
+        for index in range {
+            if index == trialAt {
+                let started = learner.startChallenger(length: 500, at: index, cause: .object(["action": .string("challenger_started")]))
+                #expect(started)
+            }
+            let event = try JSONEventParser.parse(lines[index])
+            let step = try learner.step(event, at: InputPosition(topic: "sine.events", partition: 0, offset: index), documents: true)
+            documents += step.completed
+        }
+        return documents
+    }
+
+    @Test func aLearnerRestoredMidTrialPublishesTheUninterruptedDocuments() throws {
+        let topology = try Topology.parse(yaml: Self.yaml)
+        let configuration = try #require(topology.modelPipelineConfiguration())
+        let lines = try Array(Fixtures.lines("sine_drift_100k.jsonl").prefix(21_400))
+        let trialAt = 20_100, restartAt = 20_350
+
+        var uninterrupted = PrequentialLearner(name: "sine", configuration: configuration, publishEvery: 200)
+        let expected = try Self.run(&uninterrupted, lines, 0..<lines.count, trialAt: trialAt)
+        // SGD(0.01) adapts slowly after the drift at 20000: the fresh challenger wins.
+        #expect(uninterrupted.challengerOutcomes.map(\.promoted) == [true])
+
+        var first = PrequentialLearner(name: "sine", configuration: configuration, publishEvery: 200)
+        var documents = try Self.run(&first, lines, 0..<restartAt, trialAt: trialAt)
+        #expect(first.isTrialRunning)
+        let checkpoint = first.document
+        let trial = try #require(checkpoint.lineage?["challenger_trial"])
+        #expect(trial["events"]?.intValue == restartAt - trialAt)
+        #expect(trial["length"]?.intValue == 500)
+        let encoded = checkpoint.encoded()
+        let decoded = try ModelDocument(decoding: encoded)
+        #expect(decoded.contentHash == checkpoint.contentHash)
+
+        var restored = try PrequentialLearner(restoring: decoded, publishEvery: 200)
+        #expect(restored.isTrialRunning)
+        #expect(restored.document.encoded() == encoded)
+        documents += try Self.run(&restored, lines, restartAt..<lines.count, trialAt: -1)
+        #expect(restored.challengerOutcomes.map(\.promoted) == [true])
+        #expect(documents.map(\.contentHash) == expected.map(\.contentHash))
+        #expect(restored.document.contentHash == uninterrupted.document.contentHash)
+    }
+
+    /// Without a running trial the lineage has no `challenger_trial`: such documents encode
+    /// as they did before trials were checkpointed.
+    @Test func aDocumentWithoutATrialHasNoTrialMember() throws {
+        let topology = try Topology.parse(yaml: Self.yaml)
+        let configuration = try #require(topology.modelPipelineConfiguration())
+        var learner = PrequentialLearner(name: "sine", configuration: configuration, publishEvery: 200)
+        let lines = try Array(Fixtures.lines("sine_drift_100k.jsonl").prefix(300))
+        _ = try Self.run(&learner, lines, 0..<300, trialAt: -1)
+        let lineage = try #require(learner.document.lineage?.objectValue)
+        #expect(lineage.keys.sorted() == ["started_at_version", "started_by", "version_events"])
+    }
+}
