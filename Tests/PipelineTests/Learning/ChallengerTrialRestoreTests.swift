@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 import OnlineML
 import Pipeline
 import Testing
@@ -83,5 +84,68 @@ import TestSupport
         _ = try Self.run(&learner, lines, 0..<300, trialAt: -1)
         let lineage = try #require(learner.document.lineage?.objectValue)
         #expect(lineage.keys.sorted() == ["started_at_version", "started_by", "version_events"])
+    }
+}
+
+/// The same through the learn stage on the driver: its partition is revoked mid-trial (it
+/// publishes a checkpoint carrying the trial and the alerts read) and assigned again; the
+/// restored task continues the trial and publishes the uninterrupted run's documents.
+@Suite struct LearnStageTrialRestoreTests {
+    static let yaml = """
+        name: sine
+        topics:
+          events: {name: sine.events, partitions: 1}
+          features: {name: sine.features, partitions: 1}
+          predictions: {name: sine.predictions, partitions: 1}
+        schema: {target: y}
+        stages:
+          transform: {scale: standard}
+          learn:
+            model: logistic_regression
+            optimizer: {name: sgd, lr: 0.01}
+            publish: {every_events: 200, every_seconds: 1000}
+            on_drift: {action: challenger, trial: 500}
+          detect:
+            concept: {detector: adwin, delta: 0.002, input: error}
+        """
+
+    static func completed(_ driver: TopologyTestDriver) throws -> [ModelDocument] {
+        try StageTestSupport.models(driver, topic: "sine.models", key: "sine")
+            .filter { StageTestSupport.header(ModelRecordHeaders.reason, $0.record) != "checkpoint" }.map(\.document)
+    }
+
+    @Test func aTaskRestoredMidTrialPublishesTheUninterruptedDocuments() throws {
+        let topology = try Topology.parse(yaml: Self.yaml)
+        let lines = try StageTestSupport.lines("sine_drift_100k.jsonl", limit: 22_000)
+
+        let uninterrupted = try TopologyTestDriver(topology: topology)
+        try StageTestSupport.pipe(lines, into: uninterrupted, topic: "sine.events")
+        try uninterrupted.close()
+        let expected = try Self.completed(uninterrupted)
+        let promotion = try #require(
+            try StageTestSupport.models(uninterrupted, topic: "sine.models", key: "sine")
+                .first { StageTestSupport.header(ModelRecordHeaders.reason, $0.record) == "promotion" }?.document)
+        let applied = try #require(promotion.lineage?["started_by"]?["alert"]?["applied_at"]?["source"]?["offset"]?.intValue)
+        // Restart 250 events into the trial, at a whole second of stream time (events are 10 ms
+        // apart), so the restored task polls the alerts at the uninterrupted task's times.
+        let restartAt = (applied + 250) / 100 * 100
+
+        let driver = try TopologyTestDriver(topology: topology)
+        try StageTestSupport.pipe(lines[..<restartAt], into: driver, topic: "sine.events")
+        try driver.revoke(stage: "learn", topic: "sine.features", partition: 0)
+        let checkpoint = try #require(try StageTestSupport.models(driver, topic: "sine.models", key: "sine").last)
+        #expect(StageTestSupport.header(ModelRecordHeaders.reason, checkpoint.record) == "checkpoint")
+        #expect(checkpoint.document.lineage?["challenger_trial"]?["events"]?.intValue ?? 0 > 0)
+        // The alerts read so far (the one that started the trial at least) travel with it.
+        let alertsRead = StageTestSupport.header(ModelRecordHeaders.alertsNextOffsets, checkpoint.record) ?? ""
+        #expect(alertsRead.hasPrefix("sine.drift-alerts:0:") && alertsRead != "sine.drift-alerts:0:0", "\(alertsRead)")
+        try driver.assign(stage: "learn", topic: "sine.features", partition: 0)
+        try StageTestSupport.pipe(lines[restartAt...], into: driver, topic: "sine.events", startIndex: restartAt)
+        try driver.close()
+
+        let documents = try Self.completed(driver)
+        #expect(documents.map(\.version) == expected.map(\.version))
+        #expect(documents.map(\.contentHash) == expected.map(\.contentHash))
+        #expect(documents.contains { $0.contentHash == promotion.contentHash })
     }
 }

@@ -113,8 +113,10 @@ import TestSupport
     @Test func promotedChallengersReplayBitForBit() throws {
         // SGD(0.01) adapts slowly: after the drift at 20000 a fresh challenger beats the champion.
         let yaml = Self.yaml.replacingOccurrences(of: "on_drift: reset", with: "on_drift: {action: challenger, trial: 500}")
-            .replacingOccurrences(of: "lr: 0.1", with: "lr: 0.01")
+            .replacingOccurrences(of: "lr: 0.1", with: "lr: 0.01").replacingOccurrences(of: "every_events: 1000", with: "every_events: 200")
         let run = try Self.run(yaml, lines: 24_000)
+        // Versions completed while the trial ran carry it (lineage.challenger_trial).
+        #expect(run.lineage.entries.contains { $0.document.lineage?["challenger_trial"] != nil })
         let promotion = try #require(run.lineage.entries.first { $0.reason == "promotion" }?.document)
         let trialCause = try #require(promotion.lineage?["started_by"]?["alert"])
         #expect(trialCause["applied_at"]?["source"]?["offset"]?.intValue ?? 0 > 20_000)
