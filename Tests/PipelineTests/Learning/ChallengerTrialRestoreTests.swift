@@ -149,3 +149,37 @@ import TestSupport
         #expect(documents.contains { $0.contentHash == promotion.contentHash })
     }
 }
+
+extension LearnStageTrialRestoreTests {
+    /// After a trial that kept the champion, its alert is still "new" by version (the champion's
+    /// lineage did not change): a task restored then must not read it again and start a second
+    /// trial. The alerts read travel with every document (`driftline.alerts.next_offsets`).
+    @Test func aTaskRestoredAfterALostTrialDoesNotApplyItsAlertAgain() throws {
+        // SGD(0.2): the champion re-adapts fast enough after the drift at 20000 to keep its place.
+        let topology = try Topology.parse(yaml: Self.yaml.replacingOccurrences(of: "lr: 0.01", with: "lr: 0.2"))
+        let lines = try StageTestSupport.lines("sine_drift_100k.jsonl", limit: 25_000)
+
+        let uninterrupted = try TopologyTestDriver(topology: topology)
+        try StageTestSupport.pipe(lines, into: uninterrupted, topic: "sine.events")
+        try uninterrupted.close()
+        let expected = try Self.completed(uninterrupted)
+        #expect(!expected.contains { $0.lineage?["started_by"]?["action"]?.stringValue == "promote_challenger" })
+        let lastTrial = try #require(expected.last { $0.lineage?["challenger_trial"] != nil })
+        let applied = try #require(lastTrial.lineage?["challenger_trial"]?["cause"]?["applied_at"]?["source"]?["offset"]?.intValue)
+        // Restart after that trial ended (500 events), at a whole second of stream time.
+        let restartAt = (applied + 600) / 100 * 100 + 100
+
+        let driver = try TopologyTestDriver(topology: topology)
+        try StageTestSupport.pipe(lines[..<restartAt], into: driver, topic: "sine.events")
+        try driver.revoke(stage: "learn", topic: "sine.features", partition: 0)
+        let checkpoint = try #require(try StageTestSupport.models(driver, topic: "sine.models", key: "sine").last)
+        #expect(checkpoint.document.lineage?["challenger_trial"] == nil)
+        try driver.assign(stage: "learn", topic: "sine.features", partition: 0)
+        try StageTestSupport.pipe(lines[restartAt...], into: driver, topic: "sine.events", startIndex: restartAt)
+        try driver.close()
+
+        let documents = try Self.completed(driver)
+        #expect(!documents.contains { $0.lineage?["challenger_trial"]?["cause"]?["applied_at"]?["source"]?["offset"]?.intValue ?? 0 > applied })
+        #expect(documents.map(\.contentHash) == expected.map(\.contentHash))
+    }
+}
