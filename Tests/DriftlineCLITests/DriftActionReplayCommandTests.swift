@@ -105,3 +105,56 @@ import TestSupport
         #expect(failed.stderr.contains("verify FAILED for \(model): first differing version: \(expected) "), "\(failed.stderr)")
     }
 }
+
+/// A slice written before actions were recorded (`"driftline_slice":1`, no `actions`) still
+/// replays and verifies.
+@Suite struct VersionOneSliceTests {
+    @Test func aVersionOneSliceStillVerifies() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("driftline-slice-v1-\(UUID().uuidString.prefix(6))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let yaml = """
+            name: rp
+            brokers: "127.0.0.1:9092"
+            topics: {events: {name: rp.events, partitions: 1}}
+            schema: {target: y}
+            stages:
+              transform: {scale: standard}
+              learn: {model: logistic_regression, optimizer: {name: sgd, lr: 0.1}, publish: {every_events: 300}}
+            """
+        let topologyURL = directory.appendingPathComponent("topology.yaml")
+        try yaml.write(to: topologyURL, atomically: true, encoding: .utf8)
+        let lines = try Fixtures.lines("phishing.jsonl")
+        let records = lines.enumerated().map { index, line in
+            ModelReplay.SliceRecord(topic: "rp.events", partition: 0, offset: Int64(index), value: Array(line.utf8))
+        }
+        let outcome = try ModelReplay.rebuild(topology: try Topology.parse(yaml: yaml), records: records)
+        #expect(outcome.completed.map(\.version) == [1, 2, 3, 4])
+        // The header exactly as the first `export` wrote it (JSONSerialization, sorted keys).
+        let header: [String: Any] = [
+            "driftline_slice": 1, "model": "rp", "version": 4,
+            "versions": outcome.completed.map { document -> [String: Any] in
+                [
+                    "version": document.version, "content_hash": document.contentHash,
+                    "training_offsets": document.trainingOffsets.map {
+                        ["topic": $0.topic, "partition": $0.partition, "first": $0.first, "last": $0.last] as [String: Any]
+                    },
+                ]
+            },
+        ]
+        var text = String(decoding: try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]), as: UTF8.self) + "\n"
+        for record in records {
+            let line: [String: Any] = [
+                "topic": record.topic, "partition": 0, "offset": Int(record.offset),
+                "value": String(decoding: record.value, as: UTF8.self),
+            ]
+            text += String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self) + "\n"
+        }
+        let slice = directory.appendingPathComponent("slice.jsonl")
+        try text.write(to: slice, atomically: true, encoding: .utf8)
+        let replayed = try DriftlineBinary.run(["replay", "--file", slice.path, "--topology", topologyURL.path, "--verify"])
+        #expect(replayed.status == 0, "\(replayed.stdout)\(replayed.stderr)")
+        #expect(replayed.stdout.contains("verified: 4 versions match"), "\(replayed.stdout)")
+        #expect(!replayed.stdout.contains("re-applying"))
+    }
+}
