@@ -64,6 +64,15 @@ enum ModelSliceIO {
             throw ExitCode(1)
         }
         let actions = lineage.actions(upTo: version)
+        let unplaced = lineage.entries.filter { entry in
+            guard entry.document.version <= version, let cause = entry.document.lineage?["started_by"], cause != .null
+            else { return false }
+            return (cause["alert"] ?? cause)["applied_at"] == nil
+        }
+        if let first = unplaced.first {
+            log("note: \(key)@\(first.document.version) was started by an on_drift action without a recorded input "
+                + "position (written before positions were recorded, or by `evaluate`); replay cannot re-apply it")
+        }
         let documents = lineage.entries.filter { $0.document.version <= version }.map(\.document)
         let ranges = ModelReplay.inputRanges(documents: documents, actions: actions)
         var events: [KafkaConsumerRecord] = []
