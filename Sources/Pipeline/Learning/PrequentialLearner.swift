@@ -70,9 +70,6 @@ public struct PrequentialLearner: Sendable {
     /// Whether a challenger trial is running.
     public var isTrialRunning: Bool { trial != nil }
 
-    /// Why the running trial started (its alert), nil when none runs.
-    public var trialCause: JSONValue? { trial?.cause }
-
     /// What one step did.
     public struct Step: Sendable {
         public var prediction: Prediction
