@@ -50,6 +50,19 @@ import TestSupport
         #expect(final.version > reset.version)
         #expect(final.lineage?["started_by"]?["applied_at"]?["source"]?["topic"]?.stringValue == fixture.topology.topics.events.name)
         try verify(fixture, lineage: lineage, final: final, action: "reset_model")
+
+        // A version before any action exports as a version 1 slice, without actions.
+        let early = fixture.directory.appendingPathComponent("early.jsonl")
+        let exported = try DriftlineBinary.run(
+            ["export", "--topology", fixture.topologyURL.path, "--model", "\(fixture.name)@2", "--output", early.path,
+             "--brokers", fixture.servers])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let header = try CanonicalJSON.parse(String(try String(contentsOf: early, encoding: .utf8).prefix { $0 != "\n" }))
+        #expect(header["driftline_slice"]?.intValue == 1)
+        #expect(header["actions"] == nil)
+        let replayed = try DriftlineBinary.run(["replay", "--file", early.path, "--topology", fixture.topologyURL.path, "--verify"])
+        #expect(replayed.status == 0, "\(replayed.stdout)\(replayed.stderr)")
+        #expect(replayed.stdout.contains("verified: 2 versions match"), "\(replayed.stdout)")
     }
 
     @Test func aPromotedChallengerVerifiesByReplayAndATamperedSliceFails() async throws {
