@@ -21,7 +21,7 @@ import OnlineML
 ///
 /// Retraining: with `on_drift` other than `none`, the task reads the new records of the alerts
 /// topic through the state restorer (``StageContext/records(in:after:)``) once per second of
-/// stream time (a punctuation: deterministic on replay) and
+/// stream time (a punctuation: its times are deterministic, what it finds is not) and
 /// applies each new concept alert about its key whose `model_version` is newer than the start
 /// of its current lineage (older alerts are about a model it already replaced). Where an
 /// action took effect is a run-time decision, so it is recorded (`applied_at` in the cause,
