@@ -41,9 +41,10 @@ public struct PrequentialLearner: Sendable {
         scores = PrequentialScores(task: configuration.task)
     }
 
-    /// Continues from a published document (restore): model, metrics, lineage and version
-    /// bookkeeping as they were when it was taken.
-    public init(restoring document: ModelDocument, publishEvery: Int?) {
+    /// Continues from a published document (restore): model, metrics, lineage, version
+    /// bookkeeping and a running challenger trial (`lineage.challenger_trial`) as they were
+    /// when it was taken.
+    public init(restoring document: ModelDocument, publishEvery: Int?) throws(ModelDocumentError) {
         name = document.name
         self.publishEvery = publishEvery
         model = document.pipeline
@@ -53,7 +54,14 @@ public struct PrequentialLearner: Sendable {
         lineageStart = document.lineage?["started_at_version"]?.intValue
         lineageCause = document.lineage?["started_by"].flatMap { $0 == .null ? nil : $0 }
         lineage = TrainingLineage(ranges: document.trainingOffsets)
+        if let running = document.lineage?[Self.trialMember], running != .null {
+            trial = try ChallengerTrial(json: running)
+        }
     }
+
+    /// The lineage member holding a running challenger trial (absent when none runs, so a
+    /// document without a trial encodes as it always did).
+    static let trialMember = "challenger_trial"
 
     /// The version of the current model: the last completed one, or the one in progress when
     /// it learned since. Predictions are stamped with it.
@@ -91,11 +99,14 @@ public struct PrequentialLearner: Sendable {
         if outcome.learned {
             lineage.learned(at: position)
             versionEvents += 1
-            if let every = publishEvery, versionEvents >= every {
-                complete(&step, documents: documents)
-            }
         }
+        // The trial runs before a periodic version is completed, so the completed document
+        // holds the trial as it is after this event — the state a learner restored from it
+        // must continue with.
         runTrial(event, championLoss: loss, at: position, step: &step, documents: documents)
+        if outcome.learned, let every = publishEvery, versionEvents >= every {
+            complete(&step, documents: documents)
+        }
         return step
     }
 
@@ -136,14 +147,15 @@ public struct PrequentialLearner: Sendable {
     /// The current model as a document (a checkpoint when a version is in progress).
     public var document: ModelDocument {
         let version = self.version
+        var members: [String: JSONValue] = [
+            "version_events": .integer(versionEvents),
+            "started_at_version": lineageStart.map { .integer($0) } ?? .null,
+            "started_by": lineageCause ?? .null,
+        ]
+        if let trial { members[Self.trialMember] = trial.json(name: name) }
         return ModelDocument(
             name: name, version: version, parentVersion: version > 1 ? version - 1 : nil, pipeline: model,
-            trainingOffsets: lineage.ranges, metrics: scores.documentMetrics,
-            lineage: .object([
-                "version_events": .integer(versionEvents),
-                "started_at_version": lineageStart.map { .integer($0) } ?? .null,
-                "started_by": lineageCause ?? .null,
-            ]))
+            trainingOffsets: lineage.ranges, metrics: scores.documentMetrics, lineage: .object(members))
     }
 
     private mutating func complete(_ step: inout Step, documents: Bool) {

@@ -50,8 +50,14 @@ public struct ModelLineage: Sendable {
         return result
     }
 
+    /// The `on_drift` actions the documents of versions up to `version` record, in input
+    /// order: what a replay of `version` re-applies.
+    public func actions(upTo version: Int) -> [RecordedDriftAction] {
+        RecordedDriftAction.collect(from: entries.filter { $0.document.version <= version }.map(\.document))
+    }
+
     /// One line per version of the chain: offsets, reason, and the alert/action that started
-    /// its lineage when there was one.
+    /// its lineage when there was one, with where it took effect in the input.
     public func describeChain(from version: Int) -> [String] {
         chain(from: version).map { entry in
             let document = entry.document
@@ -60,13 +66,44 @@ public struct ModelLineage: Sendable {
             var line = "v\(document.version)"
             line += document.parentVersion.map { " ← v\($0)" } ?? " (root)"
             line += ": \(ranges.isEmpty ? "no input" : ranges); \(entry.reason); \(document.contentHash)"
-            if let startedBy = document.lineage?.objectValue?["started_by"]?.objectValue {
+            if let startedBy = document.lineage?["started_by"]?.objectValue {
                 let action = startedBy["action"]?.stringValue ?? "?"
-                let detector = startedBy["detector"]?.objectValue?["name"]?.stringValue
-                    ?? startedBy["detector"]?.stringValue ?? "?"
-                line += "; started by \(action) after a \(detector) alert"
+                // A promotion's alert is the trial's cause.
+                let alert = startedBy["alert"]?.objectValue ?? startedBy
+                line += "; started by \(action) after a \(Self.detector(alert)) alert"
+                if let position = alert["alert_position"] {
+                    line += " (\(Self.describe(position)))"
+                }
+                if let applied = alert["applied_at"].flatMap(DriftActionPosition.init(json:)) {
+                    line += ", applied at \(Self.describe(applied))"
+                }
+                if let trial = startedBy["trial"]?.objectValue, let events = trial["events"]?.intValue {
+                    line += ", trial of \(events) events decided at \(trial["decided_index"]?.intValue ?? -1)"
+                }
+            }
+            if let trial = document.lineage?["challenger_trial"], let cause = trial["cause"] {
+                line += "; challenger trial running (\(trial["events"]?.intValue ?? 0)/\(trial["length"]?.intValue ?? 0) events)"
+                if let applied = cause["applied_at"].flatMap(DriftActionPosition.init(json:)) {
+                    line += " since \(Self.describe(applied))"
+                }
             }
             return line
         }
+    }
+
+    /// The detector's name in an alert (a string, or an object with `name`).
+    static func detector(_ alert: [String: JSONValue]) -> String {
+        alert["detector"]?.objectValue?["name"]?.stringValue ?? alert["detector"]?.stringValue ?? "?"
+    }
+
+    /// `TOPIC[P]@OFFSET` of a `{topic, partition, offset}` object.
+    static func describe(_ position: JSONValue) -> String {
+        "\(position["topic"]?.stringValue ?? "?")[\(position["partition"]?.intValue ?? -1)]@\(position["offset"]?.intValue ?? -1)"
+    }
+
+    /// `events TOPIC[P]@OFFSET (features TOPIC[P]@OFFSET)`.
+    static func describe(_ position: DriftActionPosition) -> String {
+        let (source, features) = (position.source, position.features)
+        return "\(source.topic)[\(source.partition)]@\(source.offset) (features \(features.topic)[\(features.partition)]@\(features.offset))"
     }
 }

@@ -7,9 +7,10 @@ import OnlineML
 /// ``PrequentialLearner`` at its own input position, so the rebuilt documents carry the same
 /// `training_offsets` and — processing being deterministic — the same `content_hash`.
 ///
-/// Supported lineages start from zero (no `on_drift` reset before the version): a reset's
-/// zero model depends on the alert the learner saw, which a replay of the events alone cannot
-/// know. The transform stage's rejections are reproduced by the same parser and learner checks.
+/// The `on_drift` actions the documents record (``RecordedDriftAction``) are re-applied at
+/// their recorded positions with their recorded causes, so versions after a reset or a
+/// promotion are rebuilt too; the replay then starts from the first input of the model key.
+/// The transform stage's rejections are reproduced by the same parser and learner checks.
 public enum ModelReplay {
     /// One input record of a slice: where it was and its bytes.
     public struct SliceRecord: Sendable, Hashable {
@@ -39,15 +40,35 @@ public enum ModelReplay {
         }
     }
 
-    /// Replays `records` (in the given order) with `topology`'s learner.
-    public static func rebuild(topology: Topology, records: [SliceRecord]) throws -> Outcome {
+    /// Replays `records` (in the given order) with `topology`'s learner, applying each of
+    /// `actions` before the first record of its source partition at or after its recorded
+    /// source offset (the actions left when the records end are applied after them).
+    public static func rebuild(
+        topology: Topology, records: [SliceRecord], actions: [RecordedDriftAction] = []
+    ) throws -> Outcome {
         guard let configuration = topology.modelPipelineConfiguration() else {
             throw ReplayError("the topology has no learn stage to replay")
         }
         var learner = PrequentialLearner(
             name: topology.name, configuration: configuration, publishEvery: topology.stages.learn?.publish.everyEvents)
         var completed: [ModelDocument] = []
+        var pending = actions[...]
+        func apply(_ action: RecordedDriftAction) {
+            switch action.kind {
+            case .reset(let scope):
+                completed += learner.reset(scope: scope, cause: action.cause)
+            case .challenger(let length, let startedAt):
+                learner.startChallenger(length: length, at: startedAt, cause: action.cause)
+            }
+        }
         for record in records {
+            while let action = pending.first, action.position.source.topic == record.topic,
+                  action.position.source.partition == Int(record.partition),
+                  Int(record.offset) >= action.position.source.offset
+            {
+                apply(action)
+                pending.removeFirst()
+            }
             guard record.value.count <= BuiltInStages.maxRecordBytes,
                   let event = try? JSONEventParser.parse(record.value)
             else { continue }
@@ -55,7 +76,42 @@ public enum ModelReplay {
             guard let step = try? learner.step(event, at: position, documents: true) else { continue }
             completed += step.completed
         }
+        for action in pending { apply(action) }
         return Outcome(completed: completed, current: learner.versionEvents > 0 || completed.isEmpty ? learner.document : completed.last)
+    }
+
+    /// The input ranges (inclusive) a replay of `version` needs: per source partition from the
+    /// first offset any version up to it learned from to the last — or to just before the last
+    /// recorded action's position, whose model (a reset's transformer statistics) depends on
+    /// every event before it.
+    public static func inputRanges(documents: [ModelDocument], actions: [RecordedDriftAction]) -> [TrainingOffsetRange] {
+        var ranges: [TrainingOffsetRange] = []
+        func cover(topic: String, partition: Int, first: Int, last: Int) {
+            guard first <= last else { return }
+            if let index = ranges.firstIndex(where: { $0.topic == topic && $0.partition == partition }) {
+                ranges[index].first = min(ranges[index].first, first)
+                ranges[index].last = max(ranges[index].last, last)
+            } else {
+                ranges.append(TrainingOffsetRange(topic: topic, partition: partition, first: first, last: last))
+            }
+        }
+        for document in documents {
+            for range in document.trainingOffsets {
+                cover(topic: range.topic, partition: range.partition, first: range.first, last: range.last)
+            }
+            if let trial = document.lineage?["challenger_trial"]?["challenger"],
+               let offsets = trial["training_offsets"]?.arrayValue
+            {
+                for range in offsets.compactMap({ try? TrainingOffsetRange(json: $0) }) {
+                    cover(topic: range.topic, partition: range.partition, first: range.first, last: range.last)
+                }
+            }
+        }
+        for action in actions {
+            let source = action.position.source
+            cover(topic: source.topic, partition: source.partition, first: 0, last: source.offset - 1)
+        }
+        return ranges
     }
 
     /// The records of `ranges` (inclusive) among `records`, in range order then offset order.

@@ -21,9 +21,13 @@ import OnlineML
 ///
 /// Retraining: with `on_drift` other than `none`, the task reads the new records of the alerts
 /// topic through the state restorer (``StageContext/records(in:after:)``) once per second of
-/// stream time (a punctuation: deterministic on replay) and
+/// stream time (a punctuation: its times are deterministic, what it finds is not) and
 /// applies each new concept alert about its key whose `model_version` is newer than the start
-/// of its current lineage (older alerts are about a model it already replaced).
+/// of its current lineage (older alerts are about a model it already replaced). Where an
+/// action took effect is a run-time decision, so it is recorded (`applied_at` in the cause,
+/// ``DriftActionPosition``) for replay, and the alerts read so far are a header of every
+/// document (``ModelRecordHeaders/alertsNextOffsets``), so a restored learner neither applies
+/// an alert twice nor skips one.
 struct LearnStage: Stage {
     let topology: Topology
     let task: StageTaskID
@@ -35,6 +39,8 @@ struct LearnStage: Stage {
     /// The input position of the last published document.
     private var publishedInputNext: Int64?
     private var sourceNext: [ModelRecordHeaders.SourceNext] = []
+    /// The index in `sourceNext` of the last features record's source partition.
+    private var lastSource: Int?
     /// Alerts already read, per alerts partition.
     private var alertNext: [Int32: Int64] = [:]
 
@@ -56,9 +62,15 @@ struct LearnStage: Stage {
     mutating func restore(context: StageContext) throws {
         if let record = try context.latestRecord(in: .models, key: key), !record.isTombstone {
             let document = try ModelDocument(decoding: record.value)
-            learner = PrequentialLearner(restoring: document, publishEvery: learn.publish.everyEvents)
+            learner = try PrequentialLearner(restoring: document, publishEvery: learn.publish.everyEvents)
             if let header = ModelRecordHeaders.value(ModelRecordHeaders.sourceNextOffsets, in: record.headers) {
                 sourceNext = ModelRecordHeaders.decode(header)
+                lastSource = sourceNext.indices.last
+            }
+            if let header = ModelRecordHeaders.value(ModelRecordHeaders.alertsNextOffsets, in: record.headers) {
+                for entry in ModelRecordHeaders.decode(header) where entry.topic == topology.topics.alerts.name {
+                    alertNext[entry.partition] = entry.offset
+                }
             }
             if ModelRecordHeaders.value(ModelRecordHeaders.inputTopic, in: record.headers) == task.topic,
                ModelRecordHeaders.value(ModelRecordHeaders.inputPartition, in: record.headers) == String(task.partition),
@@ -101,8 +113,10 @@ struct LearnStage: Stage {
         }
         if let index {
             sourceNext[index].offset = source.offset + 1
+            lastSource = index
         } else {
             sourceNext.append(.init(topic: source.topic, partition: source.partition, offset: source.offset + 1))
+            lastSource = sourceNext.count - 1
         }
         let version = learner.version
         let step: PrequentialLearner.Step
@@ -168,6 +182,12 @@ struct LearnStage: Stage {
                 KafkaHeader(name: ModelRecordHeaders.inputNextOffset, string: String(inputNext)),
             ]
         }
+        if learn.onDrift != .none {
+            let read = alertNext.keys.sorted().map {
+                ModelRecordHeaders.SourceNext(topic: topology.topics.alerts.name, partition: $0, offset: alertNext[$0]!)
+            }
+            headers.append(KafkaHeader(name: ModelRecordHeaders.alertsNextOffsets, string: ModelRecordHeaders.encode(read)))
+        }
         context.forward(
             StageRecord(key: Array(key.utf8), value: document.encodedBytes(), headers: headers), to: .models)
         publishedInputNext = inputNext
@@ -187,6 +207,7 @@ struct LearnStage: Stage {
                 "topic": .string(record.topic), "partition": .integer(Int(record.partition)),
                 "offset": .integer(Int(record.offset)),
             ])
+            if let applied = actionPosition { cause["applied_at"] = applied.json }
             switch learn.onDrift {
             case .none:
                 break
@@ -198,9 +219,21 @@ struct LearnStage: Stage {
                 }
             case .challenger(let length):
                 cause["action"] = .string("challenger_started")
+                cause["trial_length"] = .integer(length)
                 learner.startChallenger(length: length, at: alert.sourceOffset, cause: .object(cause))
             }
         }
+    }
+
+    /// Where an action applied now takes effect: before the next features record and the next
+    /// event of the last record's source partition. Nil before any input (no alert can be
+    /// about this model then).
+    private var actionPosition: DriftActionPosition? {
+        guard let inputNext, let lastSource else { return nil }
+        let source = sourceNext[lastSource]
+        return DriftActionPosition(
+            features: InputPosition(topic: task.topic, partition: Int(task.partition), offset: Int(inputNext)),
+            source: InputPosition(topic: source.topic, partition: Int(source.partition), offset: Int(source.offset)))
     }
 
     static func iso8601(milliseconds: Int64) -> String {

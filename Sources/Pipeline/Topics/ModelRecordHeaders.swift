@@ -13,6 +13,10 @@ public enum ModelRecordHeaders {
     /// for: `TOPIC:PARTITION:OFFSET` entries joined by `,` (the transform resumes there; the
     /// learner skips duplicates below it).
     public static let sourceNextOffsets = "driftline.source.next_offsets"
+    /// With `on_drift`: per alerts partition, the offset after the last alert the learner had
+    /// read when it took the document (`TOPIC:PARTITION:OFFSET,…`), so a restored learner
+    /// neither applies an alert twice nor skips one.
+    public static let alertsNextOffsets = "driftline.alerts.next_offsets"
     /// `version`, `checkpoint` (a version in progress), `reset` or `promotion`.
     public static let reason = "driftline.publish.reason"
 

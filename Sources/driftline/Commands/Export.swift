@@ -8,8 +8,9 @@ struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write the input records a model version was trained on to a JSONL slice.",
         discussion: """
-            The first line names the model, the version and the recorded content hash of every \
-            version of its lineage; each further line is one input record: \
+            The first line names the model, the version, the recorded content hash of every \
+            version of its lineage and the on_drift actions (resets, challenger trials) with the \
+            input positions where they took effect; each further line is one input record: \
             {"offset":…,"partition":…,"topic":…,"value":"<the record as a string>"}. \
             Replay it with `driftline replay --file SLICE --topology FILE --verify`.
             """

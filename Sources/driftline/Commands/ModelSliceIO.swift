@@ -4,13 +4,14 @@ import Kafka
 import OnlineML
 import Pipeline
 
-/// A model version's recorded input and the recorded hashes of its lineage: what `export`
-/// writes and `replay` reads.
+/// A model version's recorded input, the recorded hashes of its lineage and the `on_drift`
+/// actions to re-apply: what `export` writes and `replay` reads.
 struct ModelSlice {
     var key: String
     var version: Int
     var recorded: [(version: Int, hash: String, ranges: [TrainingOffsetRange])]
     var records: [ModelReplay.SliceRecord]
+    var actions: [RecordedDriftAction] = []
 }
 
 /// The broker and file side of `replay` and `export`.
@@ -52,19 +53,28 @@ enum ModelSliceIO {
         return try ModelLineage(key: key, records: records)
     }
 
-    /// The events of `version`'s `training_offsets`, read back from the events topic.
+    /// The events a replay of `version` needs (``ModelReplay/inputRanges(documents:actions:)``),
+    /// read back from the events topic, and the actions to re-apply.
     static func slice(topology: Topology, key: String, version: Int, lineage: ModelLineage, brokers: String?) throws
         -> ModelSlice
     {
-        guard let entry = lineage.entry(version: version) else {
+        guard lineage.entry(version: version) != nil else {
             log("no version \(version) of model '\(key)' on \(topology.topics.models.name) (versions: "
                 + lineage.entries.map { String($0.document.version) }.joined(separator: ", ") + ")")
             throw ExitCode(1)
         }
-        if entry.document.lineage?.objectValue?["started_by"] != nil {
-            log("note: \(key)@\(version) descends from a reset or promotion; replay rebuilds lineages that start from zero")
+        let actions = lineage.actions(upTo: version)
+        let unplaced = lineage.entries.filter { entry in
+            guard entry.document.version <= version, let cause = entry.document.lineage?["started_by"], cause != .null
+            else { return false }
+            return (cause["alert"] ?? cause)["applied_at"] == nil
         }
-        let ranges = entry.document.trainingOffsets
+        if let first = unplaced.first {
+            log("note: \(key)@\(first.document.version) was started by an on_drift action without a recorded input "
+                + "position (written before positions were recorded, or by `evaluate`); replay cannot re-apply it")
+        }
+        let documents = lineage.entries.filter { $0.document.version <= version }.map(\.document)
+        let ranges = ModelReplay.inputRanges(documents: documents, actions: actions)
         var events: [KafkaConsumerRecord] = []
         for topic in Set(ranges.map(\.topic)).sorted() {
             events += try restorer(topology, brokers: brokers).records(in: topic)
@@ -76,23 +86,24 @@ enum ModelSliceIO {
         }
         let recorded = lineage.entries.filter { $0.document.version <= version }
             .map { (version: $0.document.version, hash: $0.document.contentHash, ranges: $0.document.trainingOffsets) }
-        return ModelSlice(key: key, version: version, recorded: recorded, records: records)
+        return ModelSlice(key: key, version: version, recorded: recorded, records: records, actions: actions)
     }
 
     static func write(_ slice: ModelSlice, to url: URL) throws {
-        var text = ""
-        let header: [String: Any] = [
-            "driftline_slice": 1, "model": slice.key, "version": slice.version,
-            "versions": slice.recorded.map { entry -> [String: Any] in
-                [
-                    "version": entry.version, "content_hash": entry.hash,
-                    "training_offsets": entry.ranges.map {
-                        ["topic": $0.topic, "partition": $0.partition, "first": $0.first, "last": $0.last] as [String: Any]
-                    },
-                ]
-            },
+        // Canonical JSON: the actions' causes hold detector evidence (doubles) that must come
+        // back bit-identical, or the rebuilt lineage would differ from the recorded one.
+        var header: [String: JSONValue] = [
+            "driftline_slice": .integer(slice.actions.isEmpty ? 1 : 2), "model": .string(slice.key),
+            "version": .integer(slice.version),
+            "versions": .array(slice.recorded.map { entry in
+                .object([
+                    "version": .integer(entry.version), "content_hash": .string(entry.hash),
+                    "training_offsets": .array(entry.ranges.map(\.json)),
+                ])
+            }),
         ]
-        text += try line(header)
+        if !slice.actions.isEmpty { header["actions"] = .array(slice.actions.map(\.json)) }
+        var text = CanonicalJSON.encode(.object(header)) + "\n"
         for record in slice.records {
             text += try line([
                 "topic": record.topic, "partition": Int(record.partition), "offset": Int(record.offset),
@@ -136,6 +147,17 @@ enum ModelSliceIO {
             }
             return (version, hash, ranges)
         }
+        // Version 2 adds `actions`; a version 1 slice has none.
+        var actions: [RecordedDriftAction] = []
+        if let parsed = try? CanonicalJSON.parse(String(first)), let list = parsed["actions"]?.arrayValue {
+            for (index, json) in list.enumerated() {
+                guard let action = RecordedDriftAction(json: json) else {
+                    log("\(url.path):1: action \(index + 1) of the header is not a recorded on_drift action")
+                    throw ExitCode(2)
+                }
+                actions.append(action)
+            }
+        }
         var records: [ModelReplay.SliceRecord] = []
         for (index, line) in lines.dropFirst().enumerated() {
             let object = try object(line, index + 2)
@@ -147,6 +169,6 @@ enum ModelSliceIO {
             }
             records.append(.init(topic: topic, partition: Int32(partition), offset: Int64(offset), value: Array(value.utf8)))
         }
-        return ModelSlice(key: key, version: version, recorded: recorded, records: records)
+        return ModelSlice(key: key, version: version, recorded: recorded, records: records, actions: actions)
     }
 }

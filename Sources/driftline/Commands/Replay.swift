@@ -13,7 +13,8 @@ struct Replay: ParsableCommand {
             With --model NAME@VERSION, reads the version's lineage from the topology's models \
             topic, prints the chain (version ← parent … with offset ranges, publish reasons and \
             the alert/action that started the lineage), reads the input offset ranges back from \
-            the events topic and rebuilds the version. With --file, replays a slice written by \
+            the events topic and rebuilds the version, re-applying the recorded on_drift actions \
+            (resets, challenger trials) at the input positions where they took effect. With --file, replays a slice written by \
             `driftline export` instead (no broker needed). --verify exits 1 when a rebuilt \
             version's content hash differs from the recorded one, naming the first such \
             version and the offsets it covers. See docs/guarantees.md.
@@ -49,7 +50,12 @@ struct Replay: ParsableCommand {
         } else {
             throw ValidationError("give --model NAME@VERSION or --file SLICE")
         }
-        let outcome = try ModelReplay.rebuild(topology: loaded, records: slice.records)
+        for action in slice.actions {
+            print("re-applying \(action.action) at \(action.position.source.topic)[\(action.position.source.partition)]@"
+                + "\(action.position.source.offset) (features \(action.position.features.topic)[\(action.position.features.partition)]@"
+                + "\(action.position.features.offset))")
+        }
+        let outcome = try ModelReplay.rebuild(topology: loaded, records: slice.records, actions: slice.actions)
         guard let rebuilt = outcome.document(version: slice.version) else {
             ModelSliceIO.log("replay of \(slice.key)@\(slice.version): the input does not reach that version")
             throw ExitCode(1)

@@ -145,6 +145,8 @@ def check_model(text, errors, where):
     lineage = doc.get("lineage")
     if lineage is not None and not (isinstance(lineage, dict) and is_int(lineage.get("version_events"))):
         fail("lineage lacks version_events")
+    if isinstance(lineage, dict):
+        check_lineage_actions(lineage, fail)
     if not re.fullmatch(r"sha256:[0-9a-f]{64}", doc["content_hash"]):
         fail(f"content_hash {doc['content_hash']!r} is not sha256:HEX")
     body = {k: v for k, v in doc.items() if k not in ("content_hash", "created_at")}
@@ -154,6 +156,42 @@ def check_model(text, errors, where):
     if canonical(doc) != text:
         fail("the record is not in canonical form")
     return doc
+
+
+def is_position(value):
+    return isinstance(value, dict) and isinstance(value.get("topic"), str) and all(
+        is_int(value.get(k)) for k in ("partition", "offset"))
+
+
+def check_cause(cause, fail, where):
+    """An on_drift cause: where the action took effect (`applied_at`), when the learn stage wrote it."""
+    if not isinstance(cause, dict):
+        fail(f"{where} is not an object")
+        return
+    applied = cause.get("applied_at")
+    if applied is not None and not (isinstance(applied, dict) and is_position(applied.get("features"))
+                                    and is_position(applied.get("source"))):
+        fail(f"{where}.applied_at is not {{features, source}} positions")
+    if cause.get("action") == "challenger_started" and "applied_at" in cause and not is_int(cause.get("trial_length")):
+        fail(f"{where} starts a challenger without trial_length")
+
+
+def check_lineage_actions(lineage, fail):
+    started_by = lineage.get("started_by")
+    if isinstance(started_by, dict):
+        check_cause(started_by, fail, "lineage.started_by")
+        if started_by.get("action") == "promote_challenger" and isinstance(started_by.get("alert"), dict):
+            check_cause(started_by["alert"], fail, "lineage.started_by.alert")
+    trial = lineage.get("challenger_trial")
+    if trial is not None:
+        if not (isinstance(trial, dict) and all(is_int(trial.get(k)) for k in ("started_index", "length", "events"))
+                and all(is_number(trial.get(k)) or isinstance(trial.get(k), str)
+                        for k in ("champion_loss_sum", "challenger_loss_sum"))
+                and isinstance(trial.get("challenger"), dict)
+                and trial["challenger"].get("format") == "driftline.model"):
+            fail("lineage.challenger_trial lacks started_index, length, events, loss sums or the challenger document")
+        else:
+            check_cause(trial.get("cause"), fail, "lineage.challenger_trial.cause")
 
 
 def check_alert(text, errors, where):
