@@ -98,8 +98,12 @@ import TestSupport
             }
             let group = "\(cluster.name).detect"
             try await Self.move("detect", in: cluster, instances: &instances) { target in
-                // The detector's progress: distinct predictions below its committed offsets.
-                let deadline = ContinuousClock.now + .seconds(90)
+                // The detector's progress: distinct predictions below its committed offsets. The
+                // last wait is only a gate: Tansu may report a task's previous transactional
+                // offset until the task's closing commit (docs/guarantees.md), so the committed
+                // offsets are asserted after the stop.
+                let last = target == cluster.lines.count
+                let deadline = ContinuousClock.now + .seconds(last ? 20 : 90)
                 var detected = 0
                 while ContinuousClock.now < deadline {
                     let committed = try (0..<Self.partitions).map {
@@ -111,17 +115,7 @@ import TestSupport
                     if detected >= target { break }
                     try await Task.sleep(for: .milliseconds(300))
                 }
-                #expect(detected >= target, "the detector stalled at \(detected) of \(target)")
-            }
-            // Every input of the detector committed: its offsets reach the ends of both inputs.
-            for suffix in ["predictions", "features"] {
-                let records = try await cluster.read(cluster.topic(suffix))
-                for partition in 0..<Self.partitions {
-                    let end = records.filter { $0.partition == Int32(partition) }.map(\.offset).max().map { $0 + 1 } ?? 0
-                    let committed = try await cluster.waitForCommitted(
-                        group: group, topic: cluster.topic(suffix), partition: partition, atLeast: end, timeout: .seconds(60))
-                    #expect(committed == end, "the detector committed all of \(suffix)[\(partition)]")
-                }
+                if !last { #expect(detected >= target, "the detector stalled at \(detected) of \(target)") }
             }
             let survivors = upstream + instances.suffix(2)
             for process in survivors { process.terminate() }
@@ -129,6 +123,16 @@ import TestSupport
                 #expect(try await process.waitForExit(timeout: .seconds(60)) == 0, "\(process.stderr())")
             }
 
+            // Every input of the detector committed: its offsets are the ends of both inputs.
+            for suffix in ["predictions", "features"] {
+                let records = try await cluster.read(cluster.topic(suffix))
+                for partition in 0..<Self.partitions {
+                    let end = records.filter { $0.partition == Int32(partition) }.map(\.offset).max().map { $0 + 1 }
+                    #expect(
+                        try cluster.committed(group: group, topic: cluster.topic(suffix), partition: partition) == end,
+                        "the detector committed all of \(suffix)[\(partition)]")
+                }
+            }
             let expected = try cluster.uninterruptedAlerts()
             #expect(expected.count >= 5, "the stream raises alerts of both kinds to compare: \(expected.count)")
             #expect(Set(expected.map { $0.contains(#""kind":"concept""#) }).count == 2, "\(expected)")
