@@ -41,7 +41,7 @@ import TestSupport
         _ kind: BrokerKind, killed: String
     ) async throws {
         try await withBroker(kind) { broker in
-            let fixture = try EOSFixture(broker: broker, prefix: "eo")
+            let fixture = try ExactlyOnceCluster(broker: broker, prefix: "eo")
             let lines = fixture.lines
             let survivor = try fixture.start(killed == "learn" ? "transform" : "learn")
             var victims = [try fixture.start(killed, suffix: "0")]
@@ -54,7 +54,7 @@ import TestSupport
             let chunk = lines.count / 4
             var generator = SeededGenerator(seed: 2026)
             for index in 0..<3 {
-                try await fixture.produce(Array(lines[(index * chunk)..<((index + 1) * chunk)]))
+                try await fixture.produce((index * chunk)..<((index + 1) * chunk))
                 let point = index * chunk + Int.random(in: 1...chunk, using: &generator)
                 let seen = try await fixture.waitForPredictions(point, timeout: Self.timeout(90, events: lines.count))
                 #expect(seen >= point, "predictions stalled at \(seen) before kill \(index + 1)")
@@ -62,7 +62,7 @@ import TestSupport
                 _ = try await victims.last!.waitForExit(timeout: .seconds(10))
                 victims.append(try fixture.start(killed, suffix: "\(index + 1)"))
             }
-            try await fixture.produce(Array(lines[(3 * chunk)...]))
+            try await fixture.produce((3 * chunk)..<lines.count)
             let seen = try await fixture.waitForPredictions(lines.count, timeout: Self.timeout(120, events: lines.count))
             #expect(seen == lines.count, "no input record lost: every source offset has a prediction")
 
@@ -75,19 +75,8 @@ import TestSupport
 
             // Copies from aborted transactions (visible on both brokers) equal the committed ones,
             // in the killed stage's output and downstream.
-            for (topic, output) in [("features", "features"), ("predictions", "prediction")] {
-                var bySource: [Int64: [UInt8]] = [:]
-                for record in try await fixture.read(fixture.topic(topic)) {
-                    let offset = topic == "features"
-                        ? try FeaturesRecord(decoding: record.value).source.offset
-                        : try PredictionRecord(decoding: record.value).source.offset
-                    if let earlier = bySource[offset] {
-                        #expect(earlier == record.value, "two different \(output) records for source offset \(offset)")
-                    } else {
-                        bySource[offset] = record.value
-                    }
-                }
-                #expect(bySource.count == lines.count, "every source offset has a \(output) record")
+            for topic in ["features", "predictions"] {
+                #expect(try await fixture.outputsBySource(topic).count == lines.count, "every event has a \(topic) record")
             }
 
             let models = try await fixture.read(fixture.topic("models")).filter { $0.key == Array(fixture.name.utf8) }
@@ -124,14 +113,14 @@ import TestSupport
     @Test(arguments: BrokerKind.available)
     func aSecondInstanceWithTheSameTransactionalIDFencesTheFirst_mockDoesNotFence(_ kind: BrokerKind) async throws {
         try await withBroker(kind) { broker in
-            let fixture = try EOSFixture(broker: broker, prefix: "fe")
+            let fixture = try ExactlyOnceCluster(broker: broker, prefix: "fe")
             let transform = try fixture.start("transform")
             let first = try fixture.start("learn", suffix: "a")
             defer {
                 transform.kill()
                 first.kill()
             }
-            try await fixture.produce(Array(fixture.lines.prefix(1500)))
+            try await fixture.produce(0..<1500)
             #expect(try await fixture.waitForPredictions(1500, timeout: .seconds(90)) == 1500)
             // A second group: it gets the same task, hence the same transactional id.
             let second = try fixture.start("learn", suffix: "b", group: "\(fixture.name).learn.b")
@@ -142,7 +131,7 @@ import TestSupport
             while !second.stderr().contains("from assignment to first processed record"), ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(200))
             }
-            try await fixture.produce(Array(fixture.lines[1500..<2500]))
+            try await fixture.produce(1500..<2500)
             switch kind {
             case .tansu:
                 let status = try await first.waitForExit(timeout: .seconds(60))
@@ -158,130 +147,7 @@ import TestSupport
     }
 }
 
-/// Topics, topology file and helpers for one exactly-once test.
-struct EOSFixture {
-    let servers: String
-    let name: String
-    let directory: URL
-    let topologyURL: URL
-    let topology: Topology
-    let lines: [String]
-
-    init(
-        broker: TestBroker, prefix: String, fixture: String = "phishing.jsonl", firstLine: Int = 0,
-        detect: String? = nil
-    ) throws {
-        try self.init(
-            servers: broker.bootstrapServers, prefix: prefix, events: ExactlyOnceStageTests.eventCount(broker.kind),
-            fixture: fixture, firstLine: firstLine, detect: detect,
-            createTopic: { try broker.createTopic($0, partitions: 1) })
-    }
-
-    /// `events` lines of `fixture` from `firstLine` on (wrapping around); `detect`: the
-    /// flow-style settings of a detect stage, if the topology has one.
-    init(
-        servers: String, prefix: String, events: Int, fixture: String = "phishing.jsonl", firstLine: Int = 0,
-        detect: String? = nil, createTopic: (String) throws -> Void
-    ) throws {
-        self.servers = servers
-        let name = "\(prefix)\(UUID().uuidString.prefix(6).lowercased())"
-        self.name = name
-        let roles = ["events", "features", "predictions", "models", "alerts", "dead_letters"]
-        let suffixes = ["events", "features", "predictions", "models", "drift-alerts", "dlq"]
-        for suffix in suffixes { try createTopic("\(name).\(suffix)") }
-        let yaml = """
-            name: \(name)
-            brokers: "\(servers)"
-            guarantee: exactly_once
-            topics:
-            \(zip(roles, suffixes).map { "  \($0): {name: \(name).\($1), partitions: 1}" }.joined(separator: "\n"))
-            schema: {target: y}
-            stages:
-              transform: {scale: standard}
-              learn:
-                model: logistic_regression
-                optimizer: {name: sgd, lr: 0.1}
-                publish: {every_events: 2000, every_seconds: 3600}
-            """ + (detect.map { "\n  detect: \($0)" } ?? "")
-            // DRIFTLINE_TEST_KAFKA_DEBUG=broker,eos,… turns on librdkafka's debug log in the stages.
-            + (ProcessInfo.processInfo.environment["DRIFTLINE_TEST_KAFKA_DEBUG"].map { "\nkafka: {debug: \"\($0)\"}" } ?? "")
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("driftline-eos-\(name)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        topologyURL = directory.appendingPathComponent("topology.yaml")
-        try yaml.write(to: topologyURL, atomically: true, encoding: .utf8)
-        topology = try Topology.parse(yaml: yaml)
-        let source = try Fixtures.lines(fixture)
-        lines = (0..<events).map { source[(firstLine + $0) % source.count] }
-    }
-
-    func topic(_ suffix: String) -> String { "\(name).\(suffix)" }
-
-    func consumerConfiguration(group: String) -> KafkaConsumerConfiguration {
-        var configuration = KafkaConsumerConfiguration(bootstrapServers: servers, groupID: group)
-        configuration.sessionTimeoutMilliseconds = 6000
-        configuration.heartbeatIntervalMilliseconds = 500
-        configuration.autoOffsetReset = .earliest
-        return configuration
-    }
-
-    func start(_ stage: String, suffix: String = "", group: String? = nil) throws -> StageProcess {
-        try StageProcess(
-            stage: stage, topology: topologyURL.path, directory: directory, suffix: suffix,
-            extraArguments: group.map { ["--group", $0] } ?? [])
-    }
-
-    func produce(_ lines: [String]) async throws {
-        var configuration = KafkaProducerConfiguration(bootstrapServers: servers)
-        configuration.lingerMilliseconds = 1
-        configuration.messageTimeoutMilliseconds = 60_000
-        let producer = try KafkaProducer(configuration: configuration)
-        defer { producer.close() }
-        for (index, line) in lines.enumerated() {
-            try producer.enqueue(topic: topic("events"), key: nil, value: Array(line.utf8), deliveryTag: UInt64(index))
-        }
-        try await producer.flush(timeout: .seconds(60))
-    }
-
-    func read(_ topic: String) async throws -> [KafkaConsumerRecord] {
-        let configuration = consumerConfiguration(group: "reader-\(UUID().uuidString)")
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try KafkaStateRestorer(configuration: configuration).records(in: topic) })
-            }
-        }
-    }
-
-    /// Distinct source offsets with a prediction, polled until `count` or `timeout`.
-    func waitForPredictions(_ count: Int, timeout: Duration) async throws -> Int {
-        let deadline = ContinuousClock.now + timeout
-        var seen = 0
-        while ContinuousClock.now < deadline {
-            seen = Set(try await read(topic("predictions")).map { try PredictionRecord(decoding: $0.value).source.offset })
-                .count
-            if seen >= count { break }
-            // Each poll reads the whole topic: poll less often on large runs.
-            try await Task.sleep(for: .milliseconds(count > 50_000 ? 3000 : 300))
-        }
-        return seen
-    }
-
-    /// The uninterrupted run: the chain `driftline evaluate` computes over the same events.
-    func evaluate(_ lines: [String]) throws -> ModelDocument {
-        var evaluation = PrequentialEvaluation(topology: topology)
-        for line in lines { _ = evaluation.process(try JSONEventParser.parse(line)) }
-        return try #require(evaluation.modelDocument)
-    }
-
-    /// The group's committed offset for partition 0 of `topic`, nil when none.
-    func committed(group: String, topic: String) throws -> Int64? {
-        let consumer = try KafkaConsumer(configuration: consumerConfiguration(group: group))
-        defer { try? consumer.close() }
-        let offset = try consumer.committed([KafkaTopicPartition(topic: topic, partition: 0)]).first?.offset
-        return offset.flatMap { $0.isConcrete ? $0.rawValue : nil }
-    }
-}
-
-extension EOSFixture {
+extension ExactlyOnceCluster {
     /// `replay --verify` of a model made by a run with restarts passes, from the brokers and from
     /// an exported slice; a slice with one input value changed fails, naming the first version
     /// that differs.
@@ -369,9 +235,9 @@ struct SeededGenerator: RandomNumberGenerator {
         defer { tansu.stop() }
         try await ChildProcess.waitUntilAccepting(port)
         let servers = "127.0.0.1:\(port)"
-        let fixture = try EOSFixture(servers: servers, prefix: "rs", events: 2500) { topic in
+        let fixture = try ExactlyOnceCluster(servers: servers, prefix: "rs", events: 2500) { topic, partitions in
             let admin = try KafkaAdmin(bootstrapServers: servers)
-            try admin.createTopics([KafkaNewTopic(name: topic, partitions: 1)])
+            try admin.createTopics([KafkaNewTopic(name: topic, partitions: Int32(partitions))])
         }
         let transform = try fixture.start("transform")
         let learn = try fixture.start("learn")
@@ -379,7 +245,7 @@ struct SeededGenerator: RandomNumberGenerator {
             transform.kill()
             learn.kill()
         }
-        try await fixture.produce(Array(fixture.lines.prefix(1250)))
+        try await fixture.produce(0..<1250)
         #expect(try await fixture.waitForPredictions(1250, timeout: .seconds(120)) == 1250)
 
         // Down longer than the stages' session timeout (6 s): the group loses their
@@ -391,11 +257,11 @@ struct SeededGenerator: RandomNumberGenerator {
             log: tansuLog.deletingPathExtension().appendingPathExtension("restarted.log"))
         try await ChildProcess.waitUntilAccepting(port)
 
-        try await fixture.produce(Array(fixture.lines[1250...]))
+        try await fixture.produce(1250..<fixture.lines.count)
         try await afterRestart(fixture, transform: transform, learn: learn)
     }
 
-    private func afterRestart(_ fixture: EOSFixture, transform: StageProcess, learn: StageProcess) async throws {
+    private func afterRestart(_ fixture: ExactlyOnceCluster, transform: StageProcess, learn: StageProcess) async throws {
         #expect(try await fixture.waitForPredictions(2500, timeout: .seconds(120)) == 2500, "nothing lost")
         for process in [transform, learn] { process.terminate() }
         for process in [transform, learn] {

@@ -21,6 +21,9 @@ import TestSupport
                 model: logistic_regression
                 optimizer: {name: sgd, lr: fast}
                 on_drift: rest
+              detect:
+                concept: {detector: adwin}
+                checkpoint: {every_events: often}
             """.write(to: url, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: url) }
         let result = try DriftlineBinary.run(["lint", url.path])
@@ -29,6 +32,7 @@ import TestSupport
             \(url.path):6:32: stages.learn.optimizer.lr: expected a positive number, got "fast"
             \(url.path):7:15: stages.learn.on_drift: expected one of none, reset, challenger, got "rest" \
             (did you mean "reset"?)
+            \(url.path):10:32: stages.detect.checkpoint.every_events: expected a positive integer, got "often"
 
             """)
     }

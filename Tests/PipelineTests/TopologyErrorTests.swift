@@ -108,6 +108,18 @@ import Testing
         ])
     }
 
+    @Test func detectCheckpointIntervalMustBeAPositiveInteger() {
+        let detect = "name: t\nstages:\n  detect:\n    concept: {detector: adwin, input: {field: x}}\n"
+        #expect(errors(detect + "    checkpoint: {every_events: 0}\n") == [
+            "t.yaml:5:32: stages.detect.checkpoint.every_events: expected a positive integer, got 0",
+        ])
+        #expect(errors(detect + "    checkpoint: {every_event: 500}\n") == [
+            "t.yaml:5:18: stages.detect.checkpoint.every_event: unknown field (did you mean \"every_events\"?); "
+                + "expected one of: every_events",
+        ])
+        #expect(errors(detect + "    checkpoint: {every_events: 500}\n").isEmpty)
+    }
+
     @Test func mappingExpectedButListGiven() {
         #expect(errors("name: t\nstages:\n  transform: [standard]\n") == [
             "t.yaml:3:14: stages.transform: expected a mapping, got a list",

@@ -12,8 +12,11 @@ import OnlineML
 /// catch-up), so the windows at the committed offset are exactly the predecessor's. A task with
 /// no checkpoint starts at offset 0 (its detectors' state is a function of the whole partition).
 extension DetectStage {
-    /// Inputs between two checkpoints: the most a restore re-processes.
-    static let checkpointInterval: Int64 = 2000
+    /// Inputs between two checkpoints (`stages.detect.checkpoint.every_events`): the most a
+    /// restore re-processes.
+    var checkpointInterval: Int64 {
+        Int64(topology.stages.detect?.checkpoint.everyEvents ?? CheckpointSettings().everyEvents)
+    }
 
     /// The header carrying a part's input position, so a restore matches parts to their commit
     /// record without decoding the parts of other checkpoints.
@@ -83,7 +86,7 @@ extension DetectStage {
     /// dead-lettered, the engine drops this checkpoint with its other forwards; the next one
     /// comes an interval later, and the previous one still restores exactly.)
     mutating func checkpointIfDue(before offset: Int64, context: StageContext) {
-        guard let inputNext, inputNext - (checkpointedNext ?? 0) >= Self.checkpointInterval
+        guard let inputNext, inputNext - (checkpointedNext ?? 0) >= checkpointInterval
         else { return }
         writeCheckpoint(inputNext: inputNext, context: context)
     }

@@ -5,9 +5,15 @@ public struct DetectSettings: Sendable, Equatable {
     public var concept: ConceptDriftSettings?
     /// Default: none.
     public var data: DataDriftSettings?
+    /// Default: every 2000 inputs.
+    public var checkpoint: CheckpointSettings
 
-    public init(concept: ConceptDriftSettings? = nil, data: DataDriftSettings? = nil) {
+    public init(
+        concept: ConceptDriftSettings? = nil, data: DataDriftSettings? = nil,
+        checkpoint: CheckpointSettings = CheckpointSettings()
+    ) {
         self.concept = concept
         self.data = data
+        self.checkpoint = checkpoint
     }
 }

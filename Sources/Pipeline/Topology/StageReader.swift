@@ -263,12 +263,26 @@ struct StageReader {
     // MARK: Detect
 
     private func readDetect(_ node: Node, _ path: String) -> DetectSettings? {
-        guard let fields = reader.fields(node, path, allowed: ["concept", "data"]) else { return nil }
+        guard let fields = reader.fields(node, path, allowed: ["concept", "data", "checkpoint"]) else { return nil }
         var settings = DetectSettings()
         settings.concept = fields["concept"].flatMap { readConcept($0, fields.path("concept")) }
         settings.data = fields["data"].flatMap { readData($0, fields.path("data")) }
+        if let node = fields["checkpoint"], let checkpoint = readCheckpoint(node, fields.path("checkpoint")) {
+            settings.checkpoint = checkpoint
+        }
         if fields["concept"] == nil, fields["data"] == nil {
             reader.fail(at: node.mark, path, "expected at least one of concept, data")
+        }
+        return settings
+    }
+
+    private func readCheckpoint(_ node: Node, _ path: String) -> CheckpointSettings? {
+        guard let fields = reader.fields(node, path, allowed: ["every_events"]) else { return nil }
+        var settings = CheckpointSettings()
+        if let value = fields["every_events"].flatMap({
+            reader.integer($0, fields.path("every_events"), minimum: 1)
+        }) {
+            settings.everyEvents = value
         }
         return settings
     }

@@ -74,6 +74,25 @@ import TestSupport
         #expect(restarted == uninterrupted, "a clean restart checkpoints at the end and repeats nothing")
     }
 
+    /// `stages.detect.checkpoint.every_events` sets the interval: a task checkpoints after every
+    /// that many inputs and at its end (the default, 2,000, only at the end of 1,250 inputs).
+    @Test(arguments: [(nil, [1250]), (300, [300, 600, 900, 1200, 1250])] as [(Int?, [Int64])])
+    func checkpointIntervalIsTheConfiguredEveryEvents(every: Int?, expected: [Int64]) throws {
+        let yaml = Self.yaml + (every.map { "\n    checkpoint: {every_events: \($0)}" } ?? "")
+        let topology = try Topology.parse(yaml: yaml)
+        #expect(topology.stages.detect?.checkpoint.everyEvents == every ?? 2000)
+        let driver = try TopologyTestDriver(topology: topology)
+        try StageTestSupport.pipe(try StageTestSupport.lines("phishing.jsonl"), into: driver, topic: "dc.events")
+        try driver.close()
+        let changelog = driver.records(in: DetectCheckpointRecord.topic(for: topology))
+        for task in ["dc.predictions/0", "dc.features/0"] {
+            let commits = try changelog.filter { $0.key == Array(task.utf8) }.map {
+                try DetectCheckpointRecord(decoding: $0.value).inputNext
+            }
+            #expect(commits == expected, "checkpoints of \(task)")
+        }
+    }
+
     /// Every part of a checkpoint decodes to the same bytes it was encoded from.
     @Test func checkpointRecordsRoundTripBitExactly() throws {
         let topology = try Topology.parse(yaml: Self.yaml)

@@ -261,13 +261,16 @@ final class StageRunnerLoop: @unchecked Sendable {
     }
 
     /// Exactly-once: for every task, checkpoints its state (the stage's `checkpoint`), then
-    /// commits its transaction — outputs, checkpoint and input offset together.
+    /// commits its transaction — outputs, checkpoint and input offset together. The closing
+    /// commit (`reopen` false: revocation, shutdown) sends the input offset even when it did not
+    /// move: Tansu 0.6 was seen to keep the offset of a task's previous transaction instead of
+    /// its last one (docs/guarantees.md), and the closing commit leaves the right one.
     private func commitTransactions(_ partitions: [KafkaTopicPartition]? = nil, reopen: Bool = true) throws {
         guard let transactions else { return }
         for partition in partitions ?? owned {
             // Mid catch-up the task is behind the committed offset: nothing of it may commit.
             guard let task = tasks[partition], catchUpEnds[partition] == nil,
-                  transactions.hasWork(partition, next: task.nextOffset)
+                  (!reopen && task.nextOffset != nil) || transactions.hasWork(partition, next: task.nextOffset)
             else { continue }
             try transactions.commit(
                 partition, next: task.nextOffset, groupMetadata: { try consumer.groupMetadata() }, reopen: reopen)

@@ -63,8 +63,8 @@ final class TaskTransactions {
         return entry.producer
     }
 
-    /// Commits the task's transaction with `next` as its input offset (when it moved) and, unless
-    /// `reopen` is false, begins the next one. A failed commit stops the runner: the
+    /// Commits the task's transaction with `next` as its input offset (when it moved, and always
+    /// in the closing commit) and, unless `reopen` is false, begins the next one. A failed commit stops the runner: the
     /// transaction is aborted (by the broker's timeout or the successor's `initTransactions`),
     /// so the restart processes its inputs again — nothing is applied twice.
     func commit(
@@ -73,7 +73,7 @@ final class TaskTransactions {
     ) throws {
         guard var entry = entries[partition] else { return }
         do {
-            if let next, next != entry.committedNext {
+            if let next, next != entry.committedNext || !reopen {
                 try entry.producer.sendOffsetsToTransaction(
                     [KafkaTopicPartitionOffset(partition, offset: KafkaOffset(next))], groupMetadata: try groupMetadata(),
                     timeout: configuration.flushTimeout)
