@@ -119,6 +119,22 @@ public final class KafkaProducer: Sendable {
         try KafkaError.check(err, "enqueue to \(topic)")
     }
 
+    /// `enqueue(topic:key:value:headers:partition:timestampMilliseconds:deliveryTag:)` from
+    /// raw memory the caller owns for the duration of the call (librdkafka copies it), e.g.
+    /// a consumed record's bytes forwarded without an intermediate array.
+    public func enqueue(
+        topic: String, keyBytes: UnsafeRawBufferPointer?, valueBytes: UnsafeRawBufferPointer?,
+        headers: [KafkaHeader] = [], partition: Int32? = nil, timestampMilliseconds: Int64? = nil,
+        deliveryTag: UInt64
+    ) throws(KafkaError) {
+        precondition(deliveryTag < 1 << 63, "delivery tags must be below 2^63")
+        let err = produceRaw(
+            topic: topic, key: keyBytes, value: valueBytes, headers: headers,
+            partition: partition, opaque: DeliveryTag.opaque(deliveryTag), block: true,
+            timestampMilliseconds: timestampMilliseconds)
+        try KafkaError.check(err, "enqueue to \(topic)")
+    }
+
     /// `enqueue` with UTF-8 string key and value, without copying them into arrays.
     public func enqueue(
         topic: String, key: String?, value: String,
