@@ -32,6 +32,8 @@ final class StageRunnerLoop: @unchecked Sendable {
     private var lent = LentRecordBytes()
     /// Resume seeks decided during the current poll, applied once it returns.
     private var seeks: [KafkaTopicPartitionOffset] = []
+    /// Tags of delivered outputs, taken from the inbox (storage reused).
+    private var deliveredTags: [UInt64] = []
     /// Set by a record handled inside `poll`'s body, thrown once it returns.
     private var handleFailure: (any Error)?
     private var committed: [KafkaTopicPartition: Int64] = [:]
@@ -54,7 +56,9 @@ final class StageRunnerLoop: @unchecked Sendable {
         configuration = runner.configuration
         let inbox = DeliveryInbox()
         self.inbox = inbox
-        producer = try KafkaProducer(configuration: configuration.runnerProducer) { inbox.post($0) }
+        producer = try KafkaProducer(
+            configuration: configuration.runnerProducer, deliveryHandler: { inbox.post($0) },
+            deliveredTagHandler: { inbox.postDelivered($0) })
         consumer = try KafkaConsumer(configuration: configuration.runnerConsumer)
         restorer = KafkaStateRestorer(configuration: configuration.consumer, timeout: configuration.restoreTimeout)
         following = FollowingStateRestorer(base: restorer)
@@ -254,7 +258,10 @@ final class StageRunnerLoop: @unchecked Sendable {
     private func absorbDeliveryReports() throws {
         // Served here, on the thread that produced the records (see `serveDeliveryReports`).
         producer.serveDeliveryReports()
-        for report in inbox.take() {
+        let reports = inbox.take(tags: &deliveredTags)
+        tracker.delivered(tags: deliveredTags)
+        statistics.delivered += deliveredTags.count
+        for report in reports {
             tracker.delivered(report)
             if report.error == nil {
                 statistics.delivered += 1
@@ -495,3 +502,4 @@ private final class PartitionSlot {
         self.progress = progress
     }
 }
+
