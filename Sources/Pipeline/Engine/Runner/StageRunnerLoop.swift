@@ -162,9 +162,9 @@ final class StageRunnerLoop: @unchecked Sendable {
             slot.isFresh = false
         }
         let tag = tracker.begin(offset: record.offset, in: slot.progress)
-        let start = clock.now
+        let start = Self.monotonicNanoseconds()
         let rejected = try process(task, source: source, headers: headers, timestamp: timestamp, wallClock: wallClock)
-        statistics.processingLatency.record(start.duration(to: clock.now))
+        statistics.processingLatency.record(seconds: Double(Self.monotonicNanoseconds() - start) * 1e-9)
         statistics.recordsIn += 1
         if rejected { statistics.deadLettered += 1 }
         let produced = try produceOutputs(of: task, inputOffset: record.offset, tag: tag, progress: slot.progress)
@@ -471,6 +471,15 @@ final class StageRunnerLoop: @unchecked Sendable {
         }
         let snapshot = statistics
         runner.statisticsBox.withLock { $0 = snapshot }
+    }
+
+    /// The monotonic clock in nanoseconds, read directly: two `ContinuousClock.now` and their
+    /// `Duration` arithmetic per record cost ~10% of the no-op runner's thread.
+    @inline(__always)
+    static func monotonicNanoseconds() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
 
     static func wallClock() -> Int64 {
