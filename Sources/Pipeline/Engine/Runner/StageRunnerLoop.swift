@@ -148,7 +148,7 @@ final class StageRunnerLoop: @unchecked Sendable {
         if slot.isFresh {
             if let end = catchUpEnds[slot.partition] {
                 if record.offset < end {
-                    try process(task, source: source, headers: headers, timestamp: timestamp, wallClock: wallClock)
+                    _ = try process(task, source: source, headers: headers, timestamp: timestamp, wallClock: wallClock)
                     task.drainOutputs { _ in }
                     statistics.caughtUp += 1
                     return
