@@ -129,8 +129,11 @@ final class StageTask {
     func drainOutputs<E: Error>(_ body: (OutgoingRecord) throws(E) -> Void) throws(E) {
         guard !context.pending.isEmpty else { return }
         defer { context.pending.removeAll(keepingCapacity: true) }
-        for output in context.pending {
-            try body(output)
+        // Lent in place: iterating the array would copy (retain and release) every record.
+        try context.pending.withUnsafeBufferPointer { (outputs) throws(E) in
+            for index in outputs.indices {
+                try body(outputs[index])
+            }
         }
     }
 
