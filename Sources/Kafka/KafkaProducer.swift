@@ -28,7 +28,8 @@ public final class KafkaProducer: Sendable {
 
     /// Creates the producer and starts its poll thread.
     ///
-    /// - Parameter deliveryHandler: called on the poll thread (or in `serveDeliveryReports`)
+    /// - Parameter deliveryHandler: called on the poll thread (or in `serveDeliveryReports`, and
+    ///   in an `enqueue` that waits on a full queue once the caller serves reports itself)
     ///   for every `enqueue`d record's report, in the order librdkafka serves them. Keep it short; it must not call `enqueue`
     ///   (which could wait for the poll thread when the queue is full).
     /// - Parameter deliveredTagHandler: when set, takes the tag of every record enqueued with
