@@ -12,6 +12,10 @@ public struct KafkaConsumerRecordView {
     public var partition: Int32 { message.pointee.partition }
     public var offset: Int64 { message.pointee.offset }
 
+    /// Identifies the record's topic within its consumer without building the name: equal
+    /// for every record of one topic (compare it to tell consecutive records' topics apart).
+    public var topicHandle: OpaquePointer? { message.pointee.rkt }
+
     /// The topic's name (built on each call: read it once per batch if needed).
     public var topic: String { message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "" }
 

@@ -28,15 +28,21 @@ public final class KafkaProducer: Sendable {
 
     /// Creates the producer and starts its poll thread.
     ///
-    /// - Parameter deliveryHandler: called on the poll thread (or in `serveDeliveryReports`)
+    /// - Parameter deliveryHandler: called on the poll thread (or in `serveDeliveryReports`, and
+    ///   in an `enqueue` that waits on a full queue once the caller serves reports itself)
     ///   for every `enqueue`d record's report, in the order librdkafka serves them. Keep it short; it must not call `enqueue`
     ///   (which could wait for the poll thread when the queue is full).
+    /// - Parameter deliveredTagHandler: when set, takes the tag of every record enqueued with
+    ///   a `deliveryTag` and delivered without error, in place of `deliveryHandler` (which
+    ///   still gets failures and untagged records): no `KafkaDeliveryReport` is built for the
+    ///   common case, for an owner that only counts deliveries per tag (a stage runner).
     public init(
         configuration: KafkaProducerConfiguration,
-        deliveryHandler: (@Sendable (KafkaDeliveryReport) -> Void)? = nil
+        deliveryHandler: (@Sendable (KafkaDeliveryReport) -> Void)? = nil,
+        deliveredTagHandler: (@Sendable (UInt64) -> Void)? = nil
     ) throws {
         self.configuration = configuration
-        let callbacks = RDKafkaProducerCallbacks(handler: deliveryHandler)
+        let callbacks = RDKafkaProducerCallbacks(handler: deliveryHandler, deliveredTagHandler: deliveredTagHandler)
         let conf = try RDKafkaConfig.make(configuration.librdkafkaProperties, operation: "create producer")
         callbacks.install(on: conf)
         let handle = try RDKafkaConfig.newHandle(RD_KAFKA_PRODUCER, conf: conf, operation: "create producer")
@@ -116,6 +122,22 @@ public final class KafkaProducer: Sendable {
                     timestampMilliseconds: timestampMilliseconds)
             }
         }
+        try KafkaError.check(err, "enqueue to \(topic)")
+    }
+
+    /// `enqueue(topic:key:value:headers:partition:timestampMilliseconds:deliveryTag:)` from
+    /// raw memory the caller owns for the duration of the call (librdkafka copies it), e.g.
+    /// a consumed record's bytes forwarded without an intermediate array.
+    public func enqueue(
+        topic: String, keyBytes: UnsafeRawBufferPointer?, valueBytes: UnsafeRawBufferPointer?,
+        headers: [KafkaHeader] = [], partition: Int32? = nil, timestampMilliseconds: Int64? = nil,
+        deliveryTag: UInt64
+    ) throws(KafkaError) {
+        precondition(deliveryTag < 1 << 63, "delivery tags must be below 2^63")
+        let err = produceRaw(
+            topic: topic, key: keyBytes, value: valueBytes, headers: headers,
+            partition: partition, opaque: DeliveryTag.opaque(deliveryTag), block: true,
+            timestampMilliseconds: timestampMilliseconds)
         try KafkaError.check(err, "enqueue to \(topic)")
     }
 
@@ -290,6 +312,28 @@ public final class KafkaProducer: Sendable {
         topic: String, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
         headers: [KafkaHeader], partition: Int32?, opaque: UnsafeMutableRawPointer?, block: Bool,
         timestampMilliseconds: Int64? = nil
+    ) -> rd_kafka_resp_err_t {
+        // A caller that serves delivery reports itself (`serveDeliveryReports`, bulk
+        // `enqueue`) has the poll thread stepped back: librdkafka's own blocking wait would
+        // sleep until that thread returns (~10 ms per full queue, measured as the no-op
+        // stage's rate ceiling). It waits by serving the reports itself instead, as a C
+        // produce loop does.
+        let servesInline = block && pollThread.inlineActivity.load(ordering: .relaxed) != 0
+        while true {
+            let err = produceOnce(
+                topic: topic, key: key, value: value, headers: headers, partition: partition, opaque: opaque,
+                block: block && !servesInline, timestampMilliseconds: timestampMilliseconds)
+            guard servesInline, err == RD_KAFKA_RESP_ERR__QUEUE_FULL else { return err }
+            let count = enqueueCount.wrappingAdd(1, ordering: .relaxed).newValue
+            pollThread.inlineActivity.store(count, ordering: .relaxed)
+            rd_kafka_poll(client.handle, 10)
+        }
+    }
+
+    private func produceOnce(
+        topic: String, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
+        headers: [KafkaHeader], partition: Int32?, opaque: UnsafeMutableRawPointer?, block: Bool,
+        timestampMilliseconds: Int64?
     ) -> rd_kafka_resp_err_t {
         if closed.load(ordering: .relaxed) { return RD_KAFKA_RESP_ERR__DESTROY }
         var cHeaders: OpaquePointer? = nil

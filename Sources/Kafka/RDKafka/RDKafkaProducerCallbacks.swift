@@ -12,12 +12,15 @@ final class RDKafkaProducerCallbacks: Sendable {
     let failed = Atomic<Int>(0)
     let lastError = Mutex<KafkaError?>(nil)
     let handler: (@Sendable (KafkaDeliveryReport) -> Void)?
+    /// Takes the tag of a tagged record delivered without error, instead of `handler`.
+    let deliveredTagHandler: (@Sendable (UInt64) -> Void)?
     /// The last topic name reported: reports come in runs of one topic, and building a name
     /// longer than 15 bytes costs an allocation per report (comparing it does not).
     private let lastTopic = Mutex<String>("")
 
-    init(handler: (@Sendable (KafkaDeliveryReport) -> Void)?) {
+    init(handler: (@Sendable (KafkaDeliveryReport) -> Void)?, deliveredTagHandler: (@Sendable (UInt64) -> Void)? = nil) {
         self.handler = handler
+        self.deliveredTagHandler = deliveredTagHandler
     }
 
     /// Installs the delivery-report and error callbacks on `conf` with `self` as opaque. The
@@ -58,6 +61,10 @@ final class RDKafkaProducerCallbacks: Sendable {
             failed.add(1, ordering: .relaxed)
         }
         let tag = DeliveryTag.tag(message._private)
+        if ok, let tag, let deliveredTagHandler {
+            deliveredTagHandler(tag)
+            return
+        }
         let waiter = tag == nil
             ? message._private.map { Unmanaged<DeliveryWaiter>.fromOpaque($0).takeRetainedValue() } : nil
         guard waiter != nil || handler != nil || !ok else { return }

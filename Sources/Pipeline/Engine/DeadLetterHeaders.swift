@@ -19,12 +19,21 @@ public enum DeadLetterHeaders {
 
     /// The dead letter for `input`: the input unchanged plus the five headers.
     public static func deadLetter(for input: KafkaConsumerRecord, stage: String, error: String) -> StageRecord {
-        var record = StageRecord(input)
+        deadLetter(
+            for: StageRecord(input), from: SourcePosition(topic: input.topic, partition: input.partition, offset: input.offset),
+            stage: stage, error: error)
+    }
+
+    /// The dead letter for `input` read at `source`: the input unchanged (its partition left
+    /// to the key) plus the five headers.
+    public static func deadLetter(for input: StageRecord, from source: SourcePosition, stage: String, error: String) -> StageRecord {
+        var record = input
+        record.partition = nil
         record.headers.append(KafkaHeader(name: Self.stage, string: stage))
         record.headers.append(KafkaHeader(name: Self.error, string: error))
-        record.headers.append(KafkaHeader(name: sourceTopic, string: input.topic))
-        record.headers.append(KafkaHeader(name: sourcePartition, string: String(input.partition)))
-        record.headers.append(KafkaHeader(name: sourceOffset, string: String(input.offset)))
+        record.headers.append(KafkaHeader(name: sourceTopic, string: source.topic))
+        record.headers.append(KafkaHeader(name: sourcePartition, string: String(source.partition)))
+        record.headers.append(KafkaHeader(name: sourceOffset, string: String(source.offset)))
         return record
     }
 }

@@ -2,11 +2,18 @@ import Kafka
 
 /// A record a stage receives or emits: key, value, headers and timestamp, as in Kafka
 /// Streams' `Record`. Where an input came from is in ``StageContext/source``.
+///
+/// An input the runner hands to `process` borrows its key and value from the consumer's
+/// fetch buffer instead of copying them (see ``LentRecordBytes``): read them in place with
+/// ``withUnsafeKeyBytes(_:)`` and ``withUnsafeValueBytes(_:)``, or as arrays through `key`
+/// and `value` (a copy per read). Forwarding the input unchanged produces straight from that
+/// buffer. A stage may keep an input record past `process` as it would any value: the runner
+/// notices and copies the bytes before the buffer goes.
 public struct StageRecord: Sendable, Hashable {
-    /// nil when the record has no key.
-    public var key: [UInt8]?
-    /// nil for a tombstone (a delete marker on compacted topics).
-    public var value: [UInt8]?
+    private var ownedKey: [UInt8]?
+    private var ownedValue: [UInt8]?
+    /// Set for a lent input: key and value are there, not in `ownedKey`/`ownedValue`.
+    private var lent: LentRecordBytes?
     public var headers: [KafkaHeader]
     /// Milliseconds since the Unix epoch; nil when unknown. Inputs' timestamps drive stream
     /// time. Outputs without one get the broker's (create) time.
@@ -18,8 +25,8 @@ public struct StageRecord: Sendable, Hashable {
         key: [UInt8]? = nil, value: [UInt8]?, headers: [KafkaHeader] = [],
         timestampMilliseconds: Int64? = nil, partition: Int32? = nil
     ) {
-        self.key = key
-        self.value = value
+        self.ownedKey = key
+        self.ownedValue = value
         self.headers = headers
         self.timestampMilliseconds = timestampMilliseconds
         self.partition = partition
@@ -42,8 +49,89 @@ public struct StageRecord: Sendable, Hashable {
             timestampMilliseconds: record.timestampMilliseconds)
     }
 
+    /// A record whose key and value are `lent`'s (the runner's input path).
+    init(lent: LentRecordBytes, headers: [KafkaHeader], timestampMilliseconds: Int64?) {
+        self.lent = lent
+        self.headers = headers
+        self.timestampMilliseconds = timestampMilliseconds
+    }
+
+    /// nil when the record has no key. Reading it from a lent input copies the bytes.
+    public var key: [UInt8]? {
+        get { lent.map { $0.key } ?? ownedKey }
+        set {
+            takeOwnership()
+            ownedKey = newValue
+        }
+    }
+
+    /// nil for a tombstone (a delete marker on compacted topics). Reading it from a lent input
+    /// copies the bytes.
+    public var value: [UInt8]? {
+        get { lent.map { $0.value } ?? ownedValue }
+        set {
+            takeOwnership()
+            ownedValue = newValue
+        }
+    }
+
+    /// Calls `body` with the key bytes (nil: no key) without copying them. The buffer is
+    /// valid only inside `body`.
+    public func withUnsafeKeyBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer?) throws(E) -> R) throws(E) -> R {
+        if let lent { return try lent.withBytes { key, _ throws(E) in try body(key) } }
+        return try Self.withBytes(ownedKey, body)
+    }
+
+    /// Calls `body` with the value bytes (nil: tombstone) without copying them. The buffer is
+    /// valid only inside `body`.
+    public func withUnsafeValueBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer?) throws(E) -> R) throws(E) -> R {
+        if let lent { return try lent.withBytes { _, value throws(E) in try body(value) } }
+        return try Self.withBytes(ownedValue, body)
+    }
+
+    /// Key and value bytes together (what the runner produces from).
+    func withUnsafeKeyAndValueBytes<R, E: Error>(
+        _ body: (UnsafeRawBufferPointer?, UnsafeRawBufferPointer?) throws(E) -> R
+    ) throws(E) -> R {
+        if let lent { return try lent.withBytes(body) }
+        return try Self.withBytes(ownedKey) { (key) throws(E) -> R in
+            try Self.withBytes(ownedValue) { (value) throws(E) -> R in try body(key, value) }
+        }
+    }
+
+    /// The value's length in bytes, nil for a tombstone (no copy).
+    public var valueCount: Int? { withUnsafeValueBytes { $0?.count } }
+
     /// The key decoded as UTF-8.
-    public var keyString: String? { key.map { String(decoding: $0, as: UTF8.self) } }
+    public var keyString: String? { withUnsafeKeyBytes { $0.map { String(decoding: $0, as: UTF8.self) } } }
     /// The value decoded as UTF-8 (empty for a tombstone).
-    public var valueString: String { value.map { String(decoding: $0, as: UTF8.self) } ?? "" }
+    public var valueString: String { withUnsafeValueBytes { $0.map { String(decoding: $0, as: UTF8.self) } ?? "" } }
+
+    /// Copies lent bytes into the record itself (before changing key or value).
+    private mutating func takeOwnership() {
+        guard let lent else { return }
+        ownedKey = lent.key
+        ownedValue = lent.value
+        self.lent = nil
+    }
+
+    private static func withBytes<R, E: Error>(
+        _ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) throws(E) -> R
+    ) throws(E) -> R {
+        guard let bytes else { return try body(nil) }
+        return try bytes.withUnsafeBufferPointer { (buffer) throws(E) -> R in try body(UnsafeRawBufferPointer(buffer)) }
+    }
+
+    public static func == (lhs: StageRecord, rhs: StageRecord) -> Bool {
+        lhs.headers == rhs.headers && lhs.timestampMilliseconds == rhs.timestampMilliseconds
+            && lhs.partition == rhs.partition && lhs.key == rhs.key && lhs.value == rhs.value
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(key)
+        hasher.combine(value)
+        hasher.combine(headers)
+        hasher.combine(timestampMilliseconds)
+        hasher.combine(partition)
+    }
 }

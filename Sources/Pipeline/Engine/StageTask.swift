@@ -50,16 +50,27 @@ final class StageTask {
     /// - Throws: only when a punctuation fails (a bad record never throws).
     @discardableResult
     func process(_ input: KafkaConsumerRecord, wallClockMilliseconds: Int64) throws(StageFailure) -> String? {
+        try process(
+            StageRecord(input), from: SourcePosition(topic: input.topic, partition: input.partition, offset: input.offset),
+            wallClockMilliseconds: wallClockMilliseconds)
+    }
+
+    /// `process(_:wallClockMilliseconds:)` for an input read at `source` (the runner's
+    /// path: `input` may borrow its bytes, see ``LentRecordBytes``).
+    @discardableResult
+    func process(
+        _ input: StageRecord, from source: SourcePosition, wallClockMilliseconds: Int64
+    ) throws(StageFailure) -> String? {
         context.wallClockMilliseconds = wallClockMilliseconds
         if let timestamp = input.timestampMilliseconds {
             advanceStreamTime(to: timestamp)
         }
-        context.source = SourcePosition(topic: input.topic, partition: input.partition, offset: input.offset)
+        context.source = source
         context.deadLetterReason = nil
         let forwardedBefore = context.pending.count
         var reason: String?
         do {
-            try stage.process(StageRecord(input), context: context)
+            try stage.process(input, context: context)
             reason = context.deadLetterReason
         } catch let rejection as StageRejection {
             context.pending.removeSubrange(forwardedBefore...)
@@ -70,13 +81,13 @@ final class StageTask {
         }
         context.source = nil
         context.deadLetterReason = nil
-        nextOffset = input.offset + 1
+        nextOffset = source.offset + 1
         if let reason {
             deadLetteredCount += 1
             context.pending.append(
                 OutgoingRecord(
                     topic: context.topics.deadLetters,
-                    record: DeadLetterHeaders.deadLetter(for: input, stage: id.stage, error: reason)))
+                    record: DeadLetterHeaders.deadLetter(for: input, from: source, stage: id.stage, error: reason)))
         } else {
             processedCount += 1
         }
@@ -118,8 +129,11 @@ final class StageTask {
     func drainOutputs<E: Error>(_ body: (OutgoingRecord) throws(E) -> Void) throws(E) {
         guard !context.pending.isEmpty else { return }
         defer { context.pending.removeAll(keepingCapacity: true) }
-        for output in context.pending {
-            try body(output)
+        // Lent in place: iterating the array would copy (retain and release) every record.
+        try context.pending.withUnsafeBufferPointer { (outputs) throws(E) in
+            for index in outputs.indices {
+                try body(outputs[index])
+            }
         }
     }
 

@@ -138,8 +138,8 @@ public enum BuiltInStages {
     }
 
     static func checkSize(_ record: StageRecord) throws(StageRejection) {
-        if let value = record.value, value.count > maxRecordBytes {
-            throw StageRejection("record of \(value.count) bytes exceeds the \(maxRecordBytes)-byte limit")
+        if let count = record.valueCount, count > maxRecordBytes {
+            throw StageRejection("record of \(count) bytes exceeds the \(maxRecordBytes)-byte limit")
         }
     }
 }

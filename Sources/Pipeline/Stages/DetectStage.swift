@@ -65,7 +65,7 @@ struct DetectStage: Stage {
         if readsPredictions {
             let prediction: PredictionRecord
             do {
-                prediction = try PredictionRecord(decoding: record.value)
+                prediction = try PredictionRecord(decodingValueOf: record)
             } catch {
                 throw StageRejection("not a prediction record: \(error)")
             }
@@ -85,7 +85,7 @@ struct DetectStage: Stage {
         } else {
             let features: FeaturesRecord
             do {
-                features = try FeaturesRecord(decoding: record.value)
+                features = try FeaturesRecord(decodingValueOf: record)
             } catch {
                 throw StageRejection("not a features record: \(error)")
             }

@@ -60,28 +60,29 @@ struct TransformStage: Stage {
     mutating func process(_ record: StageRecord, context: StageContext) throws {
         try BuiltInStages.checkSize(record)
         guard let source = context.source else { return }
-        let bytes = record.value ?? []
-        let event: Event
-        do {
-            event = try JSONEventParser.parse(bytes)
-        } catch {
-            throw StageRejection(error.description)
-        }
-        let features: FeaturesRecord
-        do {
-            features = try transform(event, source: source, recordKey: record.keyString)
-        } catch {
-            throw StageRejection(error.description)
-        }
-        // The event's own text goes into the record when it is valid UTF-8 (nearly always);
-        // otherwise the parsed event (whose strings the parser repaired) is written out.
-        let value = bytes.withUnsafeBufferPointer { buffer in
+        // Read in place: the value is lent from the consumer's buffer.
+        let recordKey = record.keyString
+        let (value, key) = try record.withUnsafeValueBytes { (raw) throws(StageRejection) -> ([UInt8], String?) in
+            let buffer = (raw ?? UnsafeRawBufferPointer(start: nil, count: 0)).assumingMemoryBound(to: UInt8.self)
+            let event: Event
+            switch JSONEventParser.parse(bytes: buffer) {
+            case .success(let parsed): event = parsed
+            case .failure(let error): throw StageRejection(error.description)
+            }
+            let features: FeaturesRecord
+            do throws(EventRejection) {
+                features = try transform(event, source: source, recordKey: recordKey)
+            } catch {
+                throw StageRejection(error.description)
+            }
+            // The event's own text goes into the record when it is valid UTF-8 (nearly always);
+            // otherwise the parsed event (whose strings the parser repaired) is written out.
             let object = Self.trimmingWhitespace(buffer)
-            return Self.isValidUTF8(object) ? features.encoded(eventJSON: object) : features.encoded()
+            return (Self.isValidUTF8(object) ? features.encoded(eventJSON: object) : features.encoded(), features.key)
         }
         try BuiltInStages.checkOutputSize(value, "features")
         var output = StageRecord(
-            key: features.key.map { Array($0.utf8) }, value: value,
+            key: key.map { Array($0.utf8) }, value: value,
             timestampMilliseconds: record.timestampMilliseconds)
         output.partition = BuiltInStages.outputPartition(topology.topics.features, for: task.partition)
         context.forward(output, to: .features)

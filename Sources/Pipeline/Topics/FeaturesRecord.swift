@@ -82,6 +82,22 @@ public struct FeaturesRecord: Sendable, Equatable {
     /// Reads a features record of version 1 or 2 (members in any order; unknown members are
     /// skipped). The event is parsed with the event parser's own rules.
     public init(decoding bytes: [UInt8]?) throws(PayloadError) {
+        guard let bytes else {
+            try self.init(decodingBytes: nil)
+            return
+        }
+        self = try bytes.withUnsafeBufferPointer { (buffer) throws(PayloadError) in
+            try FeaturesRecord(decodingBytes: UnsafeRawBufferPointer(buffer))
+        }
+    }
+
+    /// Reads the value of `record` in place (no copy of a lent input).
+    public init(decodingValueOf record: StageRecord) throws(PayloadError) {
+        self = try record.withUnsafeValueBytes { (bytes) throws(PayloadError) in try FeaturesRecord(decodingBytes: bytes) }
+    }
+
+    /// `init(decoding:)` from bytes read in place.
+    public init(decodingBytes bytes: UnsafeRawBufferPointer?) throws(PayloadError) {
         self = try JSONScanner.scanPayload(bytes) { (scanner) throws -> FeaturesRecord in
             var format: String?
             var version: Int?

@@ -28,8 +28,18 @@ extension JSONScanner {
     /// Syntax errors become ``PayloadError``s; a tombstone (no value) is one too.
     static func scanPayload<T>(_ bytes: [UInt8]?, _ body: (inout JSONScanner) throws -> T) throws(PayloadError) -> T {
         guard let bytes else { throw PayloadError("the record has no value (tombstone)") }
-        let result: Result<T, PayloadError> = bytes.withUnsafeBufferPointer { buffer in
-            var scanner = JSONScanner(buffer)
+        return try bytes.withUnsafeBufferPointer { (buffer) throws(PayloadError) -> T in
+            try scanPayload(UnsafeRawBufferPointer(buffer), body)
+        }
+    }
+
+    /// `scanPayload` over bytes read in place (a lent record value).
+    static func scanPayload<T>(
+        _ bytes: UnsafeRawBufferPointer?, _ body: (inout JSONScanner) throws -> T
+    ) throws(PayloadError) -> T {
+        guard let bytes else { throw PayloadError("the record has no value (tombstone)") }
+        let result: Result<T, PayloadError> = {
+            var scanner = JSONScanner(bytes.assumingMemoryBound(to: UInt8.self))
             do {
                 let value = try body(&scanner)
                 scanner.skipWhitespace()
@@ -42,7 +52,7 @@ extension JSONScanner {
             } catch {
                 return .failure(PayloadError(String(describing: error)))
             }
-        }
+        }()
         return try result.get()
     }
 }

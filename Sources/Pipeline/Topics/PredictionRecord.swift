@@ -99,6 +99,22 @@ public struct PredictionRecord: Sendable, Equatable {
     }
 
     public init(decoding bytes: [UInt8]?) throws(PayloadError) {
+        guard let bytes else {
+            try self.init(decodingBytes: nil)
+            return
+        }
+        self = try bytes.withUnsafeBufferPointer { (buffer) throws(PayloadError) in
+            try PredictionRecord(decodingBytes: UnsafeRawBufferPointer(buffer))
+        }
+    }
+
+    /// Reads the value of `record` in place (no copy of a lent input).
+    public init(decodingValueOf record: StageRecord) throws(PayloadError) {
+        self = try record.withUnsafeValueBytes { (bytes) throws(PayloadError) in try PredictionRecord(decodingBytes: bytes) }
+    }
+
+    /// `init(decoding:)` from bytes read in place.
+    public init(decodingBytes bytes: UnsafeRawBufferPointer?) throws(PayloadError) {
         self = try JSONScanner.scanPayload(bytes) { (scanner) throws -> PredictionRecord in
             var format: String?
             var version: Int?

@@ -52,6 +52,8 @@ struct DeliveryTracker {
     private var nextID: UInt64 = 1
     private var partitions: [KafkaTopicPartition: Progress] = [:]
     private var byID: [UInt64: Progress] = [:]
+    /// The progress the last report was for: reports come in runs of one input partition.
+    private var lastReported: Progress?
     /// Outputs enqueued and not yet reported.
     private(set) var inFlight = 0
     /// Delivery failures seen (the runner stops on the first).
@@ -112,17 +114,34 @@ struct DeliveryTracker {
 
     /// Takes a delivery report.
     mutating func delivered(_ report: KafkaDeliveryReport) {
-        inFlight -= 1
         if report.error != nil { failures.append(report) }
-        guard let tag = report.deliveryTag, tag != Self.untracked,
-            let progress = byID[tag >> Self.sequenceBits]
-        else { return }
+        delivered(tag: report.deliveryTag ?? Self.untracked, failed: report.error != nil)
+    }
+
+    /// Takes the reports of outputs delivered without error.
+    mutating func delivered(tags: [UInt64]) {
+        for tag in tags { delivered(tag: tag) }
+    }
+
+    /// Takes the report of the output tagged `tag`.
+    mutating func delivered(tag: UInt64, failed: Bool = false) {
+        inFlight -= 1
+        guard tag != Self.untracked else { return }
+        let id = tag >> Self.sequenceBits
+        let progress: Progress
+        if let last = lastReported, last.id == id {
+            progress = last
+        } else {
+            guard let found = byID[id] else { return }
+            lastReported = found
+            progress = found
+        }
         let sequence = tag & Self.sequenceMask
         guard sequence >= progress.base else { return }
         let index = Int(sequence - progress.base)
         guard index < progress.pending.count else { return }
         progress.pending[index].remaining -= 1
-        if report.error != nil { progress.pending[index].failed = true }
+        if failed { progress.pending[index].failed = true }
     }
 
     /// The offset to commit for `partition` (next to read), or nil when nothing was handled.
@@ -151,5 +170,6 @@ struct DeliveryTracker {
     mutating func forget(_ partition: KafkaTopicPartition) {
         guard let progress = partitions.removeValue(forKey: partition) else { return }
         byID[progress.id] = nil
+        if lastReported === progress { lastReported = nil }
     }
 }
