@@ -18,6 +18,11 @@ public final class StageContext {
     public internal(set) var streamTimeMilliseconds: Int64?
     /// The runner's wall clock (the test driver's manual clock), milliseconds since the epoch.
     public internal(set) var wallClockMilliseconds: Int64
+    /// Whether the runner is re-processing inputs whose outputs a predecessor already
+    /// committed (the catch-up after a restore under exactly-once): what the stage forwards
+    /// now is dropped, so a stage must not take run-time decisions (like applying an alert it
+    /// reads from a control topic) — the predecessor's committed outputs were made without them.
+    public internal(set) var isCatchingUp = false
 
     let restorer: any StateRestorer
     /// Records forwarded and not yet taken by the runner or driver.

@@ -152,6 +152,9 @@ struct LearnStage: Stage {
         case "publish":
             publishCheckpoint(context: context)
         case "alerts":
+            // Mid catch-up the predecessor's committed outputs (and its last document) were
+            // made without any alert it had not applied yet: apply new ones after the catch-up.
+            guard !context.isCatchingUp else { return }
             try followAlerts(context: context)
         default:
             break

@@ -148,6 +148,8 @@ final class StageRunnerLoop: @unchecked Sendable {
         if slot.isFresh {
             if let end = catchUpEnds[slot.partition] {
                 if record.offset < end {
+                    task.context.isCatchingUp = true
+                    defer { task.context.isCatchingUp = false }
                     _ = try process(task, source: source, headers: headers, timestamp: timestamp, wallClock: wallClock)
                     task.drainOutputs { _ in }
                     statistics.caughtUp += 1
