@@ -47,6 +47,7 @@ struct StageCommand: AsyncParsableCommand {
     @OptionGroup var metrics: MetricsOptions
 
     func run() async throws {
+        StageAllocator.configure()
         guard let stage = BuiltInStage(rawValue: name) else {
             log("unknown stage '\(name)'; the built-in stages are \(BuiltInStage.allCases.map(\.rawValue).joined(separator: ", "))")
             throw ExitCode(2)
