@@ -456,7 +456,8 @@ final class StageRunnerLoop: @unchecked Sendable {
             for partition in owned { transactions.close(partition, abort: catchUpEnds[partition] != nil) }
         }
         try flushOutputs()
-        commitDeliveredWaiting()
+        // Exactly-once commits input offsets only inside the tasks' transactions (above).
+        if transactions == nil { commitDeliveredWaiting() }
         publishStatistics()
         tasks = [:]
         slots = [:]
