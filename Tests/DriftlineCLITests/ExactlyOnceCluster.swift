@@ -43,15 +43,15 @@ struct ExactlyOnceCluster {
         self.partitions = partitions
         let name = "\(prefix)\(UUID().uuidString.prefix(6).lowercased())"
         self.name = name
-        let roles = ["events", "features", "predictions", "models", "alerts", "dead_letters"]
-        let suffixes = ["events", "features", "predictions", "models", "drift-alerts", "dlq"]
-        for suffix in suffixes { try createTopic("\(name).\(suffix)", partitions) }
+        // The stages create the detect changelog themselves; that is part of what is tested.
+        let topicNames = TopologyTopics(defaultsFor: name).all.map(\.name)
+        for topic in topicNames { try createTopic(topic, partitions) }
         let yaml = """
             name: \(name)
             brokers: "\(servers)"
             guarantee: exactly_once
             topics:
-            \(zip(roles, suffixes).map { "  \($0): {name: \(name).\($1), partitions: \(partitions)}" }.joined(separator: "\n"))
+            \(zip(TopologyTopics.keys, topicNames).map { "  \($0): {name: \($1), partitions: \(partitions)}" }.joined(separator: "\n"))
             schema: {target: y}
             stages:
               transform: {scale: standard}

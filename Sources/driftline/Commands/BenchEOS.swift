@@ -83,20 +83,13 @@ struct BenchEOS: AsyncParsableCommand {
         guarantee: ProcessingGuarantee, events: [String], servers: String, embedded: EmbeddedBroker?, repetition: Int
     ) async throws -> Run {
         let name = "bench-eos-\(guarantee == .exactlyOnce ? "eo" : "al")-\(repetition)-\(UUID().uuidString.prefix(6).lowercased())"
-        let roles = ["events", "features", "predictions", "models", "alerts", "dead_letters"]
-        let suffixes = ["events", "features", "predictions", "models", "drift-alerts", "dlq"]
-        if let embedded {
-            for suffix in suffixes { try embedded.createTopic("\(name).\(suffix)", partitions: partitions) }
-        } else {
-            let admin = try KafkaAdmin(bootstrapServers: servers)
-            try await admin.createTopics(suffixes.map { KafkaNewTopic(name: "\(name).\($0)", partitions: Int32(partitions)) })
-        }
+        let topicNames = TopologyTopics(defaultsFor: name).all.map(\.name)
         let yaml = """
             name: \(name)
             brokers: "\(servers)"
             guarantee: \(guarantee.rawValue)
             topics:
-            \(zip(roles, suffixes).map { "  \($0): {name: \(name).\($1), partitions: \(partitions)}" }.joined(separator: "\n"))
+            \(zip(TopologyTopics.keys, topicNames).map { "  \($0): {name: \($1), partitions: \(partitions)}" }.joined(separator: "\n"))
             schema: {target: y}
             stages:
               transform: {scale: standard}
@@ -106,6 +99,11 @@ struct BenchEOS: AsyncParsableCommand {
                 publish: {every_events: \(everyEvents), every_seconds: 3600}
             """
         let topology = try Topology.parse(yaml: yaml)
+        if let embedded {
+            try embedded.createTopics(topology.topicsToCreate)
+        } else {
+            try await KafkaAdmin(bootstrapServers: servers).createTopics(topology.topicsToCreate)
+        }
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: servers)
         producerConfiguration.properties["sticky.partitioning.linger.ms"] = "0"
         let producer = try KafkaProducer(configuration: producerConfiguration)

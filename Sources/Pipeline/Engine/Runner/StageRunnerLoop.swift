@@ -99,7 +99,7 @@ final class StageRunnerLoop: @unchecked Sendable {
                     if transactions != nil {
                         try commitTransactions()
                     } else {
-                        commitDeliveredInBackground()
+                        commitDelivered(waiting: false)
                     }
                     nextCommit = clock.now + configuration.commitInterval
                 }
@@ -280,45 +280,25 @@ final class StageRunnerLoop: @unchecked Sendable {
         try absorbDeliveryReports()
     }
 
-    /// The committable offsets of `partitions`; unless `all`, only those that moved since the
-    /// last commit.
-    private func commitOffsets(_ partitions: [KafkaTopicPartition], all: Bool) -> [KafkaTopicPartitionOffset] {
+    /// Commits what is delivered (at-least-once). The periodic commit (`waiting` false) sends
+    /// only the partitions that moved since the last commit and does not wait for the broker:
+    /// a synchronous commit held the runner's thread, and every record behind it, for a
+    /// coordinator round trip every `commitInterval` (in `bench pipeline`'s latency run on the
+    /// embedded broker, the step after processing took over 3 ms 3–5 times per stage in 12 s,
+    /// up to 19 ms; with this, 0–1 times). A failed background commit (e.g. "rebalance in
+    /// progress") shows in the consumer's `lastError`; its inputs may be replayed. Revocation
+    /// and shutdown (`waiting` true) commit every partition of `partitions` (default: all
+    /// owned) — also those a background commit may have failed to store — and wait. A failed
+    /// commit is counted.
+    private func commitDelivered(_ partitions: [KafkaTopicPartition]? = nil, waiting: Bool) {
         var offsets: [KafkaTopicPartitionOffset] = []
-        for partition in partitions {
-            guard let next = tracker.committable(partition), all || committed[partition] != next else { continue }
+        for partition in partitions ?? owned {
+            guard let next = tracker.committable(partition), waiting || committed[partition] != next else { continue }
             offsets.append(KafkaTopicPartitionOffset(partition, offset: KafkaOffset(next)))
         }
-        return offsets
-    }
-
-    /// Starts a commit of what is delivered on every owned partition and moved since the last
-    /// commit, without waiting for the broker: a synchronous commit held the runner's thread,
-    /// and every record behind it, for a coordinator round trip every `commitInterval` (in
-    /// `bench pipeline`'s latency run on the embedded broker, the step after processing took
-    /// over 3 ms 3–5 times per stage in 12 s, up to 19 ms; with this, 0–1 times; on a remote
-    /// cluster it is a network round trip each time). A failed commit (e.g. "rebalance in progress") shows in the
-    /// consumer's `lastError`; its inputs may be replayed, and revocation and shutdown commit
-    /// every partition again, waiting (``commitDeliveredWaiting(_:)``).
-    private func commitDeliveredInBackground() {
-        let offsets = commitOffsets(owned, all: false)
         guard !offsets.isEmpty else { return }
         do {
-            try consumer.commitAsync(offsets)
-            for offset in offsets { committed[offset.topicPartition] = offset.offset.rawValue }
-            statistics.commits += 1
-        } catch {
-            statistics.commitFailures += 1
-        }
-    }
-
-    /// Commits what is delivered for `partitions` (default: all owned) and waits for the
-    /// broker; every partition is committed, also those a background commit sent already (it
-    /// may have failed). A failed commit is counted; its inputs may be replayed.
-    private func commitDeliveredWaiting(_ partitions: [KafkaTopicPartition]? = nil) {
-        let offsets = commitOffsets(partitions ?? owned, all: true)
-        guard !offsets.isEmpty else { return }
-        do {
-            try consumer.commit(offsets)
+            if waiting { try consumer.commit(offsets) } else { try consumer.commitAsync(offsets) }
             for offset in offsets { committed[offset.topicPartition] = offset.offset.rawValue }
             statistics.commits += 1
         } catch {
@@ -427,7 +407,7 @@ final class StageRunnerLoop: @unchecked Sendable {
             }
         } else if !lost {
             try flushOutputs()
-            commitDeliveredWaiting(partitions)
+            commitDelivered(partitions, waiting: true)
         }
         for partition in partitions {
             tasks[partition] = nil
@@ -457,7 +437,7 @@ final class StageRunnerLoop: @unchecked Sendable {
         }
         try flushOutputs()
         // Exactly-once commits input offsets only inside the tasks' transactions (above).
-        if transactions == nil { commitDeliveredWaiting() }
+        if transactions == nil { commitDelivered(waiting: true) }
         publishStatistics()
         tasks = [:]
         slots = [:]
