@@ -12,16 +12,7 @@ import TestSupport
 /// the first version that learned it.
 @Suite(.serialized) struct DriftActionReplayCommandTests {
     static func stages(onDrift: String, lr: Double) -> String {
-        """
-          transform: {scale: standard}
-          learn:
-            model: logistic_regression
-            optimizer: {name: sgd, lr: \(lr)}
-            publish: {every_events: 2000, every_seconds: 1000}
-            on_drift: \(onDrift)
-          detect:
-            concept: {detector: adwin, delta: 0.002, input: error}
-        """
+        TopologyYAML.stages(lr: lr, everyEvents: 2000, everySeconds: 1000, onDrift: onDrift)
     }
 
     /// Runs the first `events` sine events (concept reversed at 20,000) through `up`, fed at

@@ -164,16 +164,9 @@ import TestSupport
     @Test func sineDriftAlertsAndResetsThroughUpAndPythonReadsThem() async throws {
         let broker = try TestBroker(.embedded)
         defer { broker.stop() }
-        let fixture = try PipelineFixture(prefix: "si", broker: broker, stages: """
-              transform: {scale: standard}
-              learn:
-                model: logistic_regression
-                optimizer: {name: sgd, lr: 0.1}
-                publish: {every_events: 5000, every_seconds: 1000}
-                on_drift: reset
-              detect:
-                concept: {detector: adwin, delta: 0.002, input: error}
-            """)
+        let fixture = try PipelineFixture(
+            prefix: "si", broker: broker,
+            stages: TopologyYAML.stages(lr: 0.1, everyEvents: 5000, everySeconds: 1000, onDrift: "reset"))
         defer { fixture.cleanUp() }
         let lines = Array(try Fixtures.lines("sine_drift_100k.jsonl").prefix(50_000))
         let feed = try fixture.write(lines, as: "sine.jsonl")

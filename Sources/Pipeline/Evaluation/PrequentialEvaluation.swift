@@ -143,9 +143,9 @@ public struct PrequentialEvaluation: Sendable {
             return "none"
         case .challenger(let length):
             let started = learner!.startChallenger(length: length, at: detection.index, cause: .object(cause))
-            return started ? "challenger_started" : "none"
+            return started ? RecordedDriftAction.Name.challengerStarted.rawValue : "none"
         case .reset(let scope):
-            let action = scope == .model ? "reset_model" : "reset_pipeline"
+            let action = RecordedDriftAction.Name(resetting: scope).rawValue
             cause["action"] = .string(action)
             learner!.reset(scope: scope, cause: .object(cause))
             return action

@@ -21,26 +21,13 @@ public struct DriftActionPosition: Sendable, Hashable {
 
     /// `{"features":{topic,partition,offset},"source":{topic,partition,offset}}`.
     public var json: JSONValue {
-        .object(["features": Self.json(features), "source": Self.json(source)])
+        .object(["features": features.json, "source": source.json])
     }
 
     public init?(json: JSONValue) {
-        guard let features = json["features"].flatMap(Self.position), let source = json["source"].flatMap(Self.position)
+        guard let features = json["features"].flatMap(InputPosition.init(json:)),
+              let source = json["source"].flatMap(InputPosition.init(json:))
         else { return nil }
         self.init(features: features, source: source)
-    }
-
-    private static func json(_ position: InputPosition) -> JSONValue {
-        .object([
-            "topic": .string(position.topic), "partition": .integer(position.partition),
-            "offset": .integer(position.offset),
-        ])
-    }
-
-    private static func position(_ json: JSONValue) -> InputPosition? {
-        guard let topic = json["topic"]?.stringValue, let partition = json["partition"]?.intValue,
-              let offset = json["offset"]?.intValue
-        else { return nil }
-        return InputPosition(topic: topic, partition: partition, offset: offset)
     }
 }

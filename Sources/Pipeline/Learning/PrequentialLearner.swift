@@ -207,7 +207,7 @@ public struct PrequentialLearner: Sendable {
             lineage = running.lineage
             // The promoted model is published as a new version at once.
             lineageCause = .object([
-                "action": .string("promote_challenger"),
+                "action": .string(RecordedDriftAction.Name.promoteChallenger.rawValue),
                 "trial": result.json,
                 "alert": running.cause,
             ])

@@ -26,11 +26,26 @@ public struct RecordedDriftAction: Sendable, Equatable {
         self.cause = cause
     }
 
+    /// What a lineage cause's `action` member calls each action. The learner and the learn
+    /// stage write these names, `driftline evaluate` reports them, ``collect(from:)`` reads them.
+    public enum Name: String, Sendable {
+        case resetModel = "reset_model"
+        case resetPipeline = "reset_pipeline"
+        case challengerStarted = "challenger_started"
+        /// A promoted challenger's `started_by`; its `alert` is the trial's cause.
+        case promoteChallenger = "promote_challenger"
+
+        /// The reset of `scope`.
+        public init(resetting scope: DriftResponse.ResetScope) {
+            self = scope == .model ? .resetModel : .resetPipeline
+        }
+    }
+
     /// `reset_model`, `reset_pipeline` or `challenger_started`.
     public var action: String {
         switch kind {
-        case .reset(let scope): scope == .model ? "reset_model" : "reset_pipeline"
-        case .challenger: "challenger_started"
+        case .reset(let scope): Name(resetting: scope).rawValue
+        case .challenger: Name.challengerStarted.rawValue
         }
     }
 
@@ -39,13 +54,13 @@ public struct RecordedDriftAction: Sendable, Equatable {
     /// (documents written before positions were recorded, `driftline evaluate`'s detections).
     init?(cause: JSONValue, startedAt: Int? = nil, length: Int? = nil) {
         guard let position = cause["applied_at"].flatMap(DriftActionPosition.init(json:)) else { return nil }
-        switch cause["action"]?.stringValue {
-        case "reset_model": kind = .reset(.model)
-        case "reset_pipeline": kind = .reset(.pipeline)
-        case "challenger_started":
+        switch cause["action"]?.stringValue.flatMap(Name.init(rawValue:)) {
+        case .resetModel: kind = .reset(.model)
+        case .resetPipeline: kind = .reset(.pipeline)
+        case .challengerStarted:
             guard let startedAt, let length = cause["trial_length"]?.intValue ?? length else { return nil }
             kind = .challenger(length: length, startedAt: startedAt)
-        default: return nil
+        case .promoteChallenger, nil: return nil
         }
         self.position = position
         self.cause = cause
@@ -61,7 +76,7 @@ public struct RecordedDriftAction: Sendable, Equatable {
         for document in documents {
             guard let lineage = document.lineage else { continue }
             if let startedBy = lineage["started_by"], startedBy != .null {
-                if startedBy["action"]?.stringValue == "promote_challenger", let alert = startedBy["alert"] {
+                if startedBy["action"]?.stringValue == Name.promoteChallenger.rawValue, let alert = startedBy["alert"] {
                     add(Self(cause: alert, startedAt: startedBy["trial"]?["started_index"]?.intValue,
                              length: startedBy["trial"]?["events"]?.intValue))
                 } else {

@@ -206,22 +206,20 @@ struct LearnStage: Stage {
                   let version = alert.modelVersion, version > (learner.lineageStart ?? 0)
             else { continue }
             var cause = alert.json.objectValue ?? [:]
-            cause["alert_position"] = .object([
-                "topic": .string(record.topic), "partition": .integer(Int(record.partition)),
-                "offset": .integer(Int(record.offset)),
-            ])
+            cause["alert_position"] = InputPosition(
+                topic: record.topic, partition: Int(record.partition), offset: Int(record.offset)).json
             if let applied = actionPosition { cause["applied_at"] = applied.json }
             switch learn.onDrift {
             case .none:
                 break
             case .reset(let scope):
-                cause["action"] = .string(scope == .model ? "reset_model" : "reset_pipeline")
+                cause["action"] = .string(RecordedDriftAction.Name(resetting: scope).rawValue)
                 let documents = learner.reset(scope: scope, cause: .object(cause))
                 for (index, document) in documents.enumerated() {
                     publish(document, reason: index == documents.count - 1 ? "reset" : "version", context: context)
                 }
             case .challenger(let length):
-                cause["action"] = .string("challenger_started")
+                cause["action"] = .string(RecordedDriftAction.Name.challengerStarted.rawValue)
                 cause["trial_length"] = .integer(length)
                 learner.startChallenger(length: length, at: alert.sourceOffset, cause: .object(cause))
             }

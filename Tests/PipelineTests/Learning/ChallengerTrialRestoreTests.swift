@@ -10,20 +10,11 @@ import TestSupport
 /// the trial and publishes exactly the documents of an uninterrupted learner given the same
 /// input and the same action positions.
 @Suite struct ChallengerTrialRestoreTests {
-    static let yaml = """
-        name: sine
-        topics: {events: {name: sine.events, partitions: 1}}
-        schema: {target: y}
-        stages:
-          transform: {scale: standard}
-          learn:
-            model: logistic_regression
-            optimizer: {name: sgd, lr: 0.01}
-            publish: {every_events: 200}
-            on_drift: {action: challenger, trial: 500}
-          detect:
-            concept: {detector: adwin, delta: 0.002, input: error}
-        """
+    /// Also the learn stage's topology below; the learner tests here use only its model.
+    static func yaml(lr: Double = 0.01) -> String {
+        TopologyYAML.onePartition(
+            name: "sine", lr: lr, everyEvents: 200, everySeconds: 1000, onDrift: "{action: challenger, trial: 500}")
+    }
 
     /// The learner over `lines[range]`, starting the trial before `trialAt`; every completed
     /// document in order.
@@ -44,7 +35,7 @@ import TestSupport
     }
 
     @Test func aLearnerRestoredMidTrialPublishesTheUninterruptedDocuments() throws {
-        let topology = try Topology.parse(yaml: Self.yaml)
+        let topology = try Topology.parse(yaml: Self.yaml())
         let configuration = try #require(topology.modelPipelineConfiguration())
         let lines = try Array(Fixtures.lines("sine_drift_100k.jsonl").prefix(21_400))
         let trialAt = 20_100, restartAt = 20_350
@@ -77,7 +68,7 @@ import TestSupport
     /// Without a running trial the lineage has no `challenger_trial`: such documents encode
     /// as they did before trials were checkpointed.
     @Test func aDocumentWithoutATrialHasNoTrialMember() throws {
-        let topology = try Topology.parse(yaml: Self.yaml)
+        let topology = try Topology.parse(yaml: Self.yaml())
         let configuration = try #require(topology.modelPipelineConfiguration())
         var learner = PrequentialLearner(name: "sine", configuration: configuration, publishEvery: 200)
         let lines = try Array(Fixtures.lines("sine_drift_100k.jsonl").prefix(300))
@@ -91,31 +82,13 @@ import TestSupport
 /// publishes a checkpoint carrying the trial and the alerts read) and assigned again; the
 /// restored task continues the trial and publishes the uninterrupted run's documents.
 @Suite struct LearnStageTrialRestoreTests {
-    static let yaml = """
-        name: sine
-        topics:
-          events: {name: sine.events, partitions: 1}
-          features: {name: sine.features, partitions: 1}
-          predictions: {name: sine.predictions, partitions: 1}
-        schema: {target: y}
-        stages:
-          transform: {scale: standard}
-          learn:
-            model: logistic_regression
-            optimizer: {name: sgd, lr: 0.01}
-            publish: {every_events: 200, every_seconds: 1000}
-            on_drift: {action: challenger, trial: 500}
-          detect:
-            concept: {detector: adwin, delta: 0.002, input: error}
-        """
-
     static func completed(_ driver: TopologyTestDriver) throws -> [ModelDocument] {
         try StageTestSupport.models(driver, topic: "sine.models", key: "sine")
             .filter { StageTestSupport.header(ModelRecordHeaders.reason, $0.record) != "checkpoint" }.map(\.document)
     }
 
     @Test func aTaskRestoredMidTrialPublishesTheUninterruptedDocuments() throws {
-        let topology = try Topology.parse(yaml: Self.yaml)
+        let topology = try Topology.parse(yaml: ChallengerTrialRestoreTests.yaml())
         let lines = try StageTestSupport.lines("sine_drift_100k.jsonl", limit: 22_000)
 
         let uninterrupted = try TopologyTestDriver(topology: topology)
@@ -156,7 +129,7 @@ extension LearnStageTrialRestoreTests {
     /// trial. The alerts read travel with every document (`driftline.alerts.next_offsets`).
     @Test func aTaskRestoredAfterALostTrialDoesNotApplyItsAlertAgain() throws {
         // SGD(0.2): the champion re-adapts fast enough after the drift at 20000 to keep its place.
-        let topology = try Topology.parse(yaml: Self.yaml.replacingOccurrences(of: "lr: 0.01", with: "lr: 0.2"))
+        let topology = try Topology.parse(yaml: ChallengerTrialRestoreTests.yaml(lr: 0.2))
         let lines = try StageTestSupport.lines("sine_drift_100k.jsonl", limit: 25_000)
 
         let uninterrupted = try TopologyTestDriver(topology: topology)

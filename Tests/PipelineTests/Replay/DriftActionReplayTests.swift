@@ -11,23 +11,9 @@ import TestSupport
 /// re-applied at their recorded positions — bit for bit — and a tampered record is named by
 /// the first version it affects.
 @Suite struct DriftActionReplayTests {
-    static let yaml = """
-        name: sine
-        topics:
-          events: {name: sine.events, partitions: 1}
-          features: {name: sine.features, partitions: 1}
-          predictions: {name: sine.predictions, partitions: 1}
-        schema: {target: y}
-        stages:
-          transform: {scale: standard}
-          learn:
-            model: logistic_regression
-            optimizer: {name: sgd, lr: 0.1}
-            publish: {every_events: 1000, every_seconds: 1000}
-            on_drift: reset
-          detect:
-            concept: {detector: adwin, delta: 0.002, input: error}
-        """
+    static func yaml(lr: Double = 0.1, everyEvents: Int = 1000, onDrift: String = "reset") -> String {
+        TopologyYAML.onePartition(name: "sine", lr: lr, everyEvents: everyEvents, everySeconds: 1000, onDrift: onDrift)
+    }
 
     struct Run {
         var lineage: ModelLineage
@@ -72,7 +58,7 @@ import TestSupport
     }
 
     @Test func resetLineagesReplayBitForBitAndATamperedRecordIsNamed() throws {
-        let run = try Self.run(Self.yaml, lines: 45_000)
+        let run = try Self.run(Self.yaml(), lines: 45_000)
         let resets = run.actions.filter { if case .reset(.model) = $0.kind { true } else { false } }
         #expect(resets.count >= 2, "resets: \(run.actions)")
         #expect(run.actions.count == resets.count)
@@ -88,7 +74,7 @@ import TestSupport
         #expect(run.slice.first?.offset == 0)
         #expect(try #require(run.final.trainingOffsets.first).first > 20_000)
 
-        let topology = try Topology.parse(yaml: Self.yaml)
+        let topology = try Topology.parse(yaml: Self.yaml())
         let outcome = try ModelReplay.rebuild(topology: topology, records: run.slice, actions: run.actions)
         let mismatch = ModelReplay.firstMismatch(outcome: outcome, recorded: run.recorded, upTo: run.final.version)
         #expect(mismatch == nil, "\(mismatch ?? "")")
@@ -112,8 +98,7 @@ import TestSupport
 
     @Test func promotedChallengersReplayBitForBit() throws {
         // SGD(0.01) adapts slowly: after the drift at 20000 a fresh challenger beats the champion.
-        let yaml = Self.yaml.replacingOccurrences(of: "on_drift: reset", with: "on_drift: {action: challenger, trial: 500}")
-            .replacingOccurrences(of: "lr: 0.1", with: "lr: 0.01").replacingOccurrences(of: "every_events: 1000", with: "every_events: 200")
+        let yaml = Self.yaml(lr: 0.01, everyEvents: 200, onDrift: "{action: challenger, trial: 500}")
         let run = try Self.run(yaml, lines: 24_000)
         // Versions completed while the trial ran carry it (lineage.challenger_trial).
         #expect(run.lineage.entries.contains { $0.document.lineage?["challenger_trial"] != nil })

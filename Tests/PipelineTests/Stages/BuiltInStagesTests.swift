@@ -8,22 +8,7 @@ import TestSupport
 /// The built-in stages on the in-memory driver: transform → learn → detect over phishing,
 /// bit-identical to `driftline evaluate`, with versions, restarts and dead letters.
 @Suite struct BuiltInStagesTests {
-    static let phishingYAML = """
-        name: phishing
-        topics:
-          events: {name: phishing.events, partitions: 1}
-          features: {name: phishing.features, partitions: 1}
-          predictions: {name: phishing.predictions, partitions: 1}
-        schema: {target: y}
-        stages:
-          transform: {scale: standard}
-          learn:
-            model: logistic_regression
-            optimizer: {name: sgd, lr: 0.1}
-            publish: {every_events: 300, every_seconds: 2}
-          detect:
-            concept: {detector: adwin, delta: 0.002, input: error}
-        """
+    static let phishingYAML = TopologyYAML.onePartition(name: "phishing", lr: 0.1, everyEvents: 300, everySeconds: 2)
 
     static func phishing() throws -> Topology { try Topology.parse(yaml: phishingYAML) }
 

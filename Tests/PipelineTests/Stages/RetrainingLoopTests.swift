@@ -8,26 +8,12 @@ import TestSupport
 /// The retraining loop on the driver: detect raises concept alerts on the sine stream's
 /// drifts, the learner follows the alert topic and resets, and the model topic records it.
 @Suite struct RetrainingLoopTests {
-    static let yaml = """
-        name: sine
-        topics:
-          events: {name: sine.events, partitions: 1}
-          features: {name: sine.features, partitions: 1}
-          predictions: {name: sine.predictions, partitions: 1}
-        schema: {target: y}
-        stages:
-          transform: {scale: standard}
-          learn:
-            model: logistic_regression
-            optimizer: {name: sgd, lr: 0.1}
-            publish: {every_events: 5000, every_seconds: 1000}
-            on_drift: reset
-          detect:
-            concept: {detector: adwin, delta: 0.002, input: error}
-        """
+    static func yaml(lr: Double = 0.1, onDrift: String = "reset") -> String {
+        TopologyYAML.onePartition(name: "sine", lr: lr, everyEvents: 5000, everySeconds: 1000, onDrift: onDrift)
+    }
 
     @Test func conceptAlertsNearTheDriftsResetTheModel() throws {
-        let topology = try Topology.parse(yaml: Self.yaml)
+        let topology = try Topology.parse(yaml: Self.yaml())
         let lines = try StageTestSupport.lines("sine_drift_100k.jsonl", limit: 45_000)
         let driver = try TopologyTestDriver(topology: topology)
         try StageTestSupport.pipe(lines, into: driver, topic: "sine.events")
@@ -75,9 +61,7 @@ import TestSupport
 extension RetrainingLoopTests {
     @Test func challengerIsPromotedAsANewVersionWithItsTrial() throws {
         // SGD(0.01) adapts slowly: after the drift at 20000 a fresh challenger beats the champion.
-        let yaml = Self.yaml.replacingOccurrences(of: "on_drift: reset", with: "on_drift: {action: challenger, trial: 500}")
-            .replacingOccurrences(of: "lr: 0.1", with: "lr: 0.01")
-        let topology = try Topology.parse(yaml: yaml)
+        let topology = try Topology.parse(yaml: Self.yaml(lr: 0.01, onDrift: "{action: challenger, trial: 500}"))
         let lines = try StageTestSupport.lines("sine_drift_100k.jsonl", limit: 23_000)
         let driver = try TopologyTestDriver(topology: topology)
         try StageTestSupport.pipe(lines, into: driver, topic: "sine.events")
