@@ -12,13 +12,9 @@ import TestSupport
     func learnerKilledMidStreamRestoresAndLosesNothing(kind: BrokerKind) async throws {
         let broker = try TestBroker(kind)
         defer { broker.stop() }
-        let fixture = try PipelineFixture(prefix: "kill", broker: broker, stages: """
-              transform: {scale: standard}
-              learn:
-                model: logistic_regression
-                optimizer: {name: sgd, lr: 0.1}
-                publish: {every_events: 300, every_seconds: 1}
-            """)
+        let fixture = try PipelineFixture(
+            prefix: "kill", broker: broker,
+            stages: TopologyYAML.stages(lr: 0.1, everyEvents: 300, everySeconds: 1, detect: false))
         defer { fixture.cleanUp() }
         let lines = try Fixtures.lines("phishing.jsonl")
         let expected = try fixture.evaluate(lines)

@@ -11,15 +11,8 @@ import TestSupport
 @Suite(.serialized) struct StageCommandTests {
     @Test func threeStageProcessesMatchEvaluate() async throws {
         let broker = try TestBroker(.embedded)
-        let fixture = try PipelineFixture(prefix: "ph", broker: broker, stages: """
-              transform: {scale: standard}
-              learn:
-                model: logistic_regression
-                optimizer: {name: sgd, lr: 0.1}
-                publish: {every_events: 300, every_seconds: 1}
-              detect:
-                concept: {detector: adwin, delta: 0.002, input: error}
-            """)
+        let fixture = try PipelineFixture(
+            prefix: "ph", broker: broker, stages: TopologyYAML.stages(lr: 0.1, everyEvents: 300, everySeconds: 1))
         defer { fixture.cleanUp() }
         let name = fixture.name
 
@@ -77,13 +70,9 @@ extension StageCommandTests {
     /// exactly after it — the final model is still evaluate's, bit for bit.
     @Test func aSecondLearnerTakesOverAfterSIGTERMWithTheSameFinalHash() async throws {
         let broker = try TestBroker(.embedded)
-        let fixture = try PipelineFixture(prefix: "ho", broker: broker, stages: """
-              transform: {scale: standard}
-              learn:
-                model: logistic_regression
-                optimizer: {name: sgd, lr: 0.1}
-                publish: {every_events: 400, every_seconds: 3600}
-            """)
+        let fixture = try PipelineFixture(
+            prefix: "ho", broker: broker,
+            stages: TopologyYAML.stages(lr: 0.1, everyEvents: 400, everySeconds: 3600, detect: false))
         defer { fixture.cleanUp() }
         let name = fixture.name
         let topologyURL = fixture.topologyURL

@@ -8,15 +8,7 @@ import TestSupport
 /// `driftline up` end to end, as a child process over a real broker (the embedded one in this
 /// test process, or Tansu), and `driftline models` on what it published.
 @Suite(.serialized) struct UpCommandTests {
-    static let phishingStages = """
-          transform: {scale: standard}
-          learn:
-            model: logistic_regression
-            optimizer: {name: sgd, lr: 0.1}
-            publish: {every_events: 300, every_seconds: 1}
-          detect:
-            concept: {detector: adwin, delta: 0.002, input: error}
-        """
+    static let phishingStages = TopologyYAML.stages(lr: 0.1, everyEvents: 300, everySeconds: 1)
 
     /// The phishing stream through `up` (transform → learn → detect in one process): the final
     /// model is `evaluate`'s bit for bit, versions climb with correct parents and offset ranges,

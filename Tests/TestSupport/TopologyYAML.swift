@@ -4,8 +4,10 @@
 public enum TopologyYAML {
     /// The entries of `stages:` (indented two spaces, to follow a `stages:` line): transform,
     /// learn with `lr`, `publish: {every_events, every_seconds}` and `on_drift` (left out when
-    /// nil, so the default `none`), and detect.
-    public static func stages(lr: Double, everyEvents: Int, everySeconds: Int, onDrift: String? = nil) -> String {
+    /// nil, so the default `none`), and detect unless `detect` is false.
+    public static func stages(
+        lr: Double, everyEvents: Int, everySeconds: Int, onDrift: String? = nil, detect: Bool = true
+    ) -> String {
         var lines = [
             "  transform: {scale: standard}",
             "  learn:",
@@ -14,13 +16,12 @@ public enum TopologyYAML {
             "    publish: {every_events: \(everyEvents), every_seconds: \(everySeconds)}",
         ]
         if let onDrift { lines.append("    on_drift: \(onDrift)") }
-        lines.append("  detect:")
-        lines.append("    concept: {detector: adwin, delta: 0.002, input: error}")
+        if detect { lines += ["  detect:", "    concept: {detector: adwin, delta: 0.002, input: error}"] }
         return lines.joined(separator: "\n")
     }
 
     /// A topology called `name` whose events, features and predictions topics (`NAME.events`, …)
-    /// have one partition each, over ``stages(lr:everyEvents:everySeconds:onDrift:)``.
+    /// have one partition each, over ``stages(lr:everyEvents:everySeconds:onDrift:detect:)``.
     public static func onePartition(
         name: String, lr: Double, everyEvents: Int, everySeconds: Int, onDrift: String? = nil
     ) -> String {

@@ -16,8 +16,7 @@ struct Export: ParsableCommand {
             """
     )
 
-    @Option(help: "The topology file (YAML).")
-    var topology: String
+    @OptionGroup var source: TopologyOptions
 
     @Option(help: "The model version: NAME@VERSION.")
     var model: String
@@ -25,14 +24,11 @@ struct Export: ParsableCommand {
     @Option(help: "Where to write the slice (JSONL).")
     var output: String
 
-    @Option(help: "Bootstrap servers (host:port,…); overrides the topology's `brokers`.")
-    var brokers: String?
-
     func run() throws {
-        let loaded = try ModelSliceIO.loadTopology(topology)
+        let loaded = try ModelSliceIO.loadTopology(source.topology)
         let (key, version) = try ModelSliceIO.parseModel(model)
-        let lineage = try ModelSliceIO.lineage(topology: loaded, key: key, brokers: brokers)
-        let slice = try ModelSliceIO.slice(topology: loaded, key: key, version: version, lineage: lineage, brokers: brokers)
+        let lineage = try ModelSliceIO.lineage(topology: loaded, key: key, brokers: source.brokers)
+        let slice = try ModelSliceIO.slice(topology: loaded, key: key, version: version, lineage: lineage, brokers: source.brokers)
         try ModelSliceIO.write(slice, to: URL(fileURLWithPath: output))
         print("wrote \(slice.records.count) records of \(key)@\(version) to \(output)")
     }

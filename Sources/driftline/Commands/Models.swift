@@ -16,11 +16,7 @@ struct Models: AsyncParsableCommand {
 
 /// The options every `models` subcommand shares.
 struct ModelTopicOptions: ParsableArguments {
-    @Option(help: "The topology file (YAML).")
-    var topology: String
-
-    @Option(help: "Bootstrap servers (host:port,…); overrides the topology's `brokers`.")
-    var brokers: String?
+    @OptionGroup var source: TopologyOptions
 
     @Option(help: "Only this model: its key on the topic (e.g. quickstart/0) or its name.")
     var model: String?
@@ -32,11 +28,11 @@ struct ModelTopicOptions: ParsableArguments {
     func read() throws -> (Topology, [ModelRecord]) {
         let loaded: Topology
         do {
-            loaded = try Topology.load(contentsOf: URL(fileURLWithPath: topology), displayName: topology)
+            loaded = try Topology.load(contentsOf: URL(fileURLWithPath: source.topology), displayName: source.topology)
         } catch let errors as TopologyErrors {
             throw CommandFailure(errors.description)
         }
-        guard let servers = brokers ?? loaded.brokers.bootstrapServers else {
+        guard let servers = source.brokers ?? loaded.brokers.bootstrapServers else {
             throw CommandFailure("""
                 the topology says `brokers: embedded`: give --brokers HOST:PORT (the address \
                 `driftline up` or `driftline broker` printed)

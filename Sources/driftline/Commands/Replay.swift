@@ -21,8 +21,7 @@ struct Replay: ParsableCommand {
             """
     )
 
-    @Option(help: "The topology file (YAML).")
-    var topology: String
+    @OptionGroup var source: TopologyOptions
 
     @Option(help: "The model version: NAME@VERSION (NAME is the model key, e.g. phishing or phishing/2).")
     var model: String?
@@ -30,23 +29,20 @@ struct Replay: ParsableCommand {
     @Option(help: "A slice written by `driftline export` to replay instead of reading the brokers.")
     var file: String?
 
-    @Option(help: "Bootstrap servers (host:port,…); overrides the topology's `brokers`.")
-    var brokers: String?
-
     @Flag(help: "Compare the rebuilt content hashes with the recorded ones; exit 1 on a mismatch.")
     var verify = false
 
     func run() throws {
-        let loaded = try ModelSliceIO.loadTopology(topology)
+        let loaded = try ModelSliceIO.loadTopology(source.topology)
         let slice: ModelSlice
         if let file {
             slice = try ModelSliceIO.read(URL(fileURLWithPath: file))
         } else if let model {
             let (key, version) = try ModelSliceIO.parseModel(model)
-            let lineage = try ModelSliceIO.lineage(topology: loaded, key: key, brokers: brokers)
+            let lineage = try ModelSliceIO.lineage(topology: loaded, key: key, brokers: source.brokers)
             print("lineage of \(key)@\(version):")
             for line in lineage.describeChain(from: version) { print("  " + line) }
-            slice = try ModelSliceIO.slice(topology: loaded, key: key, version: version, lineage: lineage, brokers: brokers)
+            slice = try ModelSliceIO.slice(topology: loaded, key: key, version: version, lineage: lineage, brokers: source.brokers)
         } else {
             throw ValidationError("give --model NAME@VERSION or --file SLICE")
         }

@@ -69,6 +69,11 @@ final class PipelineWatcher: Sendable {
         configuration.clientID = "driftline-up-watcher"
         configuration.queuedMinMessages = 10_000
         configuration.isolationLevel = .readUncommitted
+        // A broker may drop records before the watcher reads them (the embedded broker keeps
+        // ~5 MiB a partition: a few dozen model documents). librdkafka would then reset to the
+        // oldest record and print an "Offset out of range" warning each time; with `error` it
+        // stops the partition quietly and `skipDroppedRecords()` moves it on.
+        configuration.autoOffsetReset = .error
         for setting in topology.kafka where !setting.key.hasPrefix("linger") {
             configuration.properties[setting.key] = setting.value
         }
@@ -85,7 +90,8 @@ final class PipelineWatcher: Sendable {
     /// The partitions assigned so far (only the watcher's thread touches it after `start`).
     private let assigned = Mutex<Set<KafkaTopicPartition>>([])
 
-    /// Adds partitions that appeared since the last look; keeps the others where they are.
+    /// Adds partitions that appeared since the last look; keeps the others where they are,
+    /// unless the broker dropped their next record.
     private func refreshAssignment() throws {
         let metadata = try consumer.metadata(timeout: .seconds(10))
         var all: [KafkaTopicPartition] = []
@@ -96,15 +102,34 @@ final class PipelineWatcher: Sendable {
             }
         }
         let known = assigned.withLock { $0 }
-        guard Set(all) != known else { return }
-        let positions = known.isEmpty ? [] : try consumer.position(known.sorted())
-        let offsets = all.map { partition in
-            let position = positions.first { $0.topicPartition == partition }?.offset
-            return KafkaTopicPartitionOffset(
-                partition, offset: position.flatMap { $0.isConcrete ? $0 : nil } ?? KafkaOffset.beginning)
+        if Set(all) != known {
+            let positions = known.isEmpty ? [] : try consumer.position(known.sorted())
+            let offsets = all.map { partition in
+                let position = positions.first { $0.topicPartition == partition }?.offset
+                return KafkaTopicPartitionOffset(
+                    partition, offset: position.flatMap { $0.isConcrete ? $0 : nil } ?? KafkaOffset.beginning)
+            }
+            try consumer.assign(offsets)
+            assigned.withLock { $0 = Set(all) }
         }
-        try consumer.assign(offsets)
-        assigned.withLock { $0 = Set(all) }
+        skipDroppedRecords()
+    }
+
+    /// Moves each partition whose next record the broker no longer has to its oldest record
+    /// (the low watermark of the last fetch, or asked for before the first). The records in
+    /// between are gone; the watcher shows the latest model per key, which is still to come.
+    private func skipDroppedRecords() {
+        let partitions = assigned.withLock { $0 }.sorted()
+        guard !partitions.isEmpty, let positions = try? consumer.position(partitions) else { return }
+        var moves: [KafkaTopicPartitionOffset] = []
+        for position in positions {
+            let partition = position.topicPartition
+            guard let marks = consumer.cachedWatermarks(partition) ?? (try? consumer.watermarks(partition, timeout: .seconds(2)))
+            else { continue }
+            let next = position.offset.isConcrete ? position.offset.rawValue : 0
+            if next < marks.low { moves.append(KafkaTopicPartitionOffset(partition, offset: KafkaOffset(marks.low))) }
+        }
+        if !moves.isEmpty { try? consumer.seek(moves, timeout: .seconds(2)) }
     }
 
     /// Polls until `stop()`: call on a thread of its own.

@@ -103,10 +103,7 @@ struct FeatureNameIndex {
                     guard name.utf8.count == raw.count else { return nil }  // an escape
                     names.append(name)
                     ranges.append(raw)
-                    let next = try scanner.peek()
-                    scanner.position += 1
-                    if next == UInt8(ascii: "]") { break }
-                    guard next == UInt8(ascii: ",") else { throw scanner.error("expected ',' or ']'") }
+                    if try scanner.closes(UInt8(ascii: "]")) { break }
                 }
             }
         } catch {
@@ -276,10 +273,7 @@ struct FeatureNameIndex {
                     }
                     numbers.append(try scanner.number())
                     keys.append(start..<end)
-                    let next = try scanner.peek()
-                    scanner.position += 1
-                    if next == UInt8(ascii: "}") { break }
-                    guard next == UInt8(ascii: ",") else { throw scanner.error("expected ',' or '}'") }
+                    if try scanner.closes(UInt8(ascii: "}")) { break }
                 }
             }
         } catch {
@@ -332,10 +326,7 @@ struct FeatureNameIndex {
                             throw JSONSyntaxError(offset: start, detail: error.message)
                         }
                     }
-                    let next = try scanner.peek()
-                    scanner.position += 1
-                    if next == UInt8(ascii: "}") { break }
-                    guard next == UInt8(ascii: ",") else { throw scanner.error("expected ',' or '}'") }
+                    if try scanner.closes(UInt8(ascii: "}")) { break }
                 }
             }
         } catch {
@@ -355,5 +346,20 @@ struct FeatureNameIndex {
         case UInt8(ascii: "["), UInt8(ascii: "{"): throw scanner.error("unexpected nested value")
         default: _ = try scanner.number()
         }
+    }
+}
+
+extension JSONScanner {
+    /// The step after a member or an item: consumes a `,` (false: another one follows) or
+    /// `close` (true: the object or array ended).
+    @inline(__always)
+    fileprivate mutating func closes(_ close: UInt8) throws(JSONSyntaxError) -> Bool {
+        let next = try peek()
+        position += 1
+        if next == close { return true }
+        guard next == UInt8(ascii: ",") else {
+            throw error("expected ',' or '\(Character(Unicode.Scalar(close)))'")
+        }
+        return false
     }
 }
