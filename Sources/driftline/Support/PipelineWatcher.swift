@@ -72,7 +72,7 @@ final class PipelineWatcher: Sendable {
         // A broker may drop records before the watcher reads them (the embedded broker keeps
         // ~5 MiB a partition: a few dozen model documents). librdkafka would then reset to the
         // oldest record and print an "Offset out of range" warning each time; with `error` it
-        // stops the partition quietly and `skipDroppedRecords()` moves it on.
+        // stops the partition quietly and `refreshAssignment()` moves it on.
         configuration.autoOffsetReset = .error
         for setting in topology.kafka where !setting.key.hasPrefix("linger") {
             configuration.properties[setting.key] = setting.value
@@ -87,11 +87,12 @@ final class PipelineWatcher: Sendable {
         countPredictions()
     }
 
-    /// The partitions assigned so far (only the watcher's thread touches it after `start`).
-    private let assigned = Mutex<Set<KafkaTopicPartition>>([])
+    /// The watched partitions and where to resume each: after the last record read, or from
+    /// the beginning (only the watcher's thread touches it after `start`).
+    private let resumeAt = Mutex<[KafkaTopicPartition: KafkaOffset]>([:])
 
-    /// Adds partitions that appeared since the last look; keeps the others where they are,
-    /// unless the broker dropped their next record.
+    /// Adds partitions that appeared since the last look and moves on any whose next record the
+    /// broker dropped before the watcher read it; the others stay where they are.
     private func refreshAssignment() throws {
         let metadata = try consumer.metadata(timeout: .seconds(10))
         var all: [KafkaTopicPartition] = []
@@ -101,35 +102,27 @@ final class PipelineWatcher: Sendable {
                 all.append(KafkaTopicPartition(topic: topic, partition: partition))
             }
         }
-        let known = assigned.withLock { $0 }
-        if Set(all) != known {
-            let positions = known.isEmpty ? [] : try consumer.position(known.sorted())
-            let offsets = all.map { partition in
-                let position = positions.first { $0.topicPartition == partition }?.offset
-                return KafkaTopicPartitionOffset(
-                    partition, offset: position.flatMap { $0.isConcrete ? $0 : nil } ?? KafkaOffset.beginning)
-            }
-            try consumer.assign(offsets)
-            assigned.withLock { $0 = Set(all) }
+        let known = resumeAt.withLock { $0 }
+        var skipped = false
+        let offsets = all.map { partition in
+            guard let next = known[partition] else { return KafkaTopicPartitionOffset(partition, offset: .beginning) }
+            guard let oldest = oldestRecord(after: next, in: partition) else { return KafkaTopicPartitionOffset(partition, offset: next) }
+            skipped = true
+            return KafkaTopicPartitionOffset(partition, offset: KafkaOffset(oldest))
         }
-        skipDroppedRecords()
+        guard skipped || Set(all) != Set(known.keys) else { return }
+        try consumer.assign(offsets)
+        resumeAt.withLock { $0 = Dictionary(uniqueKeysWithValues: offsets.map { ($0.topicPartition, $0.offset) }) }
     }
 
-    /// Moves each partition whose next record the broker no longer has to its oldest record
-    /// (the low watermark of the last fetch, or asked for before the first). The records in
-    /// between are gone; the watcher shows the latest model per key, which is still to come.
-    private func skipDroppedRecords() {
-        let partitions = assigned.withLock { $0 }.sorted()
-        guard !partitions.isEmpty, let positions = try? consumer.position(partitions) else { return }
-        var moves: [KafkaTopicPartitionOffset] = []
-        for position in positions {
-            let partition = position.topicPartition
-            guard let marks = consumer.cachedWatermarks(partition) ?? (try? consumer.watermarks(partition, timeout: .seconds(2)))
-            else { continue }
-            let next = position.offset.isConcrete ? position.offset.rawValue : 0
-            if next < marks.low { moves.append(KafkaTopicPartitionOffset(partition, offset: KafkaOffset(marks.low))) }
-        }
-        if !moves.isEmpty { try? consumer.seek(moves, timeout: .seconds(2)) }
+    /// The oldest offset the broker still has when it is past `next`: the records in between
+    /// were dropped before the watcher read them, and with `auto.offset.reset=error` librdkafka
+    /// has stopped fetching the partition. Asked of the broker: the low watermark cached from
+    /// the last fetch is the one before the records were dropped.
+    private func oldestRecord(after next: KafkaOffset, in partition: KafkaTopicPartition) -> Int64? {
+        guard let low = (try? consumer.watermarks(partition, timeout: .seconds(2)))?.low, max(next.rawValue, 0) < low
+        else { return nil }
+        return low
     }
 
     /// Polls until `stop()`: call on a thread of its own.
@@ -227,6 +220,9 @@ final class PipelineWatcher: Sendable {
                 let reason = record.headers.first { $0.name == DeadLetterHeaders.error }?.stringValue ?? "unknown"
                 dead.append(Self.reasonClass(reason))
             }
+        }
+        resumeAt.withLock { resumeAt in
+            for record in records { resumeAt[record.topicPartition] = KafkaOffset(record.offset + 1) }
         }
         state.withLock { state in
             for model in models {
