@@ -92,10 +92,7 @@ struct FeatureNameIndex {
         var scanner = JSONScanner(UnsafeBufferPointer(rebasing: text[..<array.upperBound]))
         scanner.position = array.lowerBound
         do throws(JSONSyntaxError) {
-            try scanner.expect(UInt8(ascii: "["), "'['")
-            if try scanner.peek() == UInt8(ascii: "]") {
-                scanner.position += 1
-            } else {
+            if try scanner.opens(UInt8(ascii: "["), closedBy: UInt8(ascii: "]")) {
                 while true {
                     let start = scanner.position + 1
                     let name = try scanner.string()
@@ -250,10 +247,7 @@ struct FeatureNameIndex {
         keys.reserveCapacity(names.count)
         numbers.reserveCapacity(names.count)
         do throws(JSONSyntaxError) {
-            try scanner.expect(UInt8(ascii: "{"), "'{'")
-            if try scanner.peek() == UInt8(ascii: "}") {
-                scanner.position += 1
-            } else {
+            if try scanner.opens(UInt8(ascii: "{"), closedBy: UInt8(ascii: "}")) {
                 while true {
                     guard try scanner.peek() == UInt8(ascii: "\"") else { throw scanner.error("expected a key") }
                     let start = scanner.position + 1
@@ -302,10 +296,7 @@ struct FeatureNameIndex {
         var scalars: [String: JSONValue] = [:]
         var arrays: [String: [Double]] = [:]
         do throws(JSONSyntaxError) {
-            try scanner.expect(UInt8(ascii: "{"), "'{'")
-            if try scanner.peek() == UInt8(ascii: "}") {
-                scanner.position += 1
-            } else {
+            if try scanner.opens(UInt8(ascii: "{"), closedBy: UInt8(ascii: "}")) {
                 while true {
                     let key = try scanner.string()
                     try scanner.expect(UInt8(ascii: ":"), "':'")
@@ -350,6 +341,16 @@ struct FeatureNameIndex {
 }
 
 extension JSONScanner {
+    /// Consumes `open`, and `close` right after it if the object or array is empty: true when
+    /// members or items follow.
+    @inline(__always)
+    fileprivate mutating func opens(_ open: UInt8, closedBy close: UInt8) throws(JSONSyntaxError) -> Bool {
+        try expect(open, "'\(Character(Unicode.Scalar(open)))'")
+        guard try peek() == close else { return true }
+        position += 1
+        return false
+    }
+
     /// The step after a member or an item: consumes a `,` (false: another one follows) or
     /// `close` (true: the object or array ended).
     @inline(__always)
