@@ -125,14 +125,17 @@ final class StageTask {
     /// Whether records are waiting in `drainOutputs`.
     var hasOutputs: Bool { !context.pending.isEmpty }
 
-    /// Hands every forwarded record to `body` in forwarding order and forgets them.
-    func drainOutputs<E: Error>(_ body: (OutgoingRecord) throws(E) -> Void) throws(E) {
+    /// Hands every forwarded record to `body` in forwarding order and forgets them. Each is
+    /// lent in place (`borrowing`): passing it by value cost a copy and a destroy per output
+    /// (retains and releases of its topic, bytes and headers; ~6% of the no-op runner's
+    /// thread).
+    func drainOutputs<E: Error>(_ body: (borrowing OutgoingRecord) throws(E) -> Void) throws(E) {
         guard !context.pending.isEmpty else { return }
         defer { context.pending.removeAll(keepingCapacity: true) }
-        // Lent in place: iterating the array would copy (retain and release) every record.
         try context.pending.withUnsafeBufferPointer { (outputs) throws(E) in
+            guard let base = outputs.baseAddress else { return }
             for index in outputs.indices {
-                try body(outputs[index])
+                try body(base[index])
             }
         }
     }

@@ -80,16 +80,20 @@ final class StageRunnerLoop: @unchecked Sendable {
                 // Records are lent, not copied: each is handled inside the poll (see `handle`).
                 // The wall clock has millisecond resolution: read once per batch.
                 var batchClock: Int64?
+                // Counted per batch: a counter in `statistics` (a property of this class) costs
+                // a dynamic exclusivity check per record.
+                var counts = BatchCounts()
                 _ = try consumer.poll(maxRecords: configuration.maxBatchSize, timeout: timeout) { record in
                     guard self.failure == nil, self.handleFailure == nil else { return }
                     let wallClock = batchClock ?? Self.wallClock()
                     batchClock = wallClock
                     do {
-                        try self.handle(record, wallClock: wallClock)
+                        try self.handle(record, wallClock: wallClock, counts: &counts)
                     } catch {
                         self.handleFailure = error
                     }
                 }
+                counts.add(to: &statistics)
                 if let failure { throw failure }
                 if let handleFailure { throw handleFailure }
                 try applySeeks()
@@ -132,7 +136,7 @@ final class StageRunnerLoop: @unchecked Sendable {
     /// ``LentRecordBytes`` (no copy); outputs are produced before the record is given back, so
     /// a forwarded input is produced straight from the fetch buffer. If the stage kept the
     /// record, the bytes are copied before the message goes.
-    private func handle(_ record: KafkaConsumerRecordView, wallClock: Int64) throws {
+    private func handle(_ record: KafkaConsumerRecordView, wallClock: Int64, counts: inout BatchCounts) throws {
         guard let slot = slot(for: record), admit(record, slot: slot) else { return }
         lent.lend(key: record.key, value: record.value)
         defer {
@@ -167,10 +171,10 @@ final class StageRunnerLoop: @unchecked Sendable {
         let start = Self.monotonicNanoseconds()
         let rejected = try process(task, source: source, headers: headers, timestamp: timestamp, wallClock: wallClock)
         statistics.processingLatency.record(seconds: Double(Self.monotonicNanoseconds() - start) * 1e-9)
-        statistics.recordsIn += 1
-        if rejected { statistics.deadLettered += 1 }
+        counts.recordsIn += 1
+        if rejected { counts.deadLettered += 1 }
         let produced = try produceOutputs(of: task, inputOffset: record.offset, tag: tag, progress: slot.progress)
-        statistics.recordsOut += rejected ? produced - 1 : produced
+        counts.recordsOut += rejected ? produced - 1 : produced
     }
 
     /// Runs the task on the lent input; the record does not outlive this call (so `handle`
@@ -492,6 +496,19 @@ final class StageRunnerLoop: @unchecked Sendable {
 
     static func wallClock() -> Int64 {
         Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+    }
+}
+
+/// What one batch's records add to ``StageStatistics``.
+private struct BatchCounts {
+    var recordsIn = 0
+    var recordsOut = 0
+    var deadLettered = 0
+
+    func add(to statistics: inout StageStatistics) {
+        statistics.recordsIn += recordsIn
+        statistics.recordsOut += recordsOut
+        statistics.deadLettered += deadLettered
     }
 }
 
