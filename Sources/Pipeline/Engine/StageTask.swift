@@ -91,7 +91,9 @@ final class StageTask {
         } else {
             processedCount += 1
         }
-        try punctuate(.streamTime, now: context.streamTimeMilliseconds)
+        if !context.schedules.isEmpty {
+            try punctuate(.streamTime, now: context.streamTimeMilliseconds)
+        }
         return reason
     }
 
@@ -143,6 +145,7 @@ final class StageTask {
     private func advanceStreamTime(to timestamp: Int64) {
         guard timestamp > (context.streamTimeMilliseconds ?? .min) else { return }
         context.streamTimeMilliseconds = timestamp
+        guard !context.schedules.isEmpty else { return }
         for index in context.schedules.indices
         where context.schedules[index].type == .streamTime && context.schedules[index].nextDue == nil {
             context.schedules[index].nextDue = timestamp + context.schedules[index].intervalMilliseconds
