@@ -45,8 +45,9 @@ public final class StageContext {
     public var stage: String { task.stage }
 
     /// Sends `record` to `output` once the current call returns. A `process` call that throws
-    /// has its forwards discarded (the input is dead-lettered instead).
-    public func forward(_ record: StageRecord, to output: StageOutput) {
+    /// has its forwards discarded (the input is dead-lettered instead). The record is taken
+    /// (`consuming`): a caller passing a value for the last time hands it over without a copy.
+    public func forward(_ record: consuming StageRecord, to output: StageOutput) {
         pending.append(OutgoingRecord(topic: topics.name(for: output), record: record))
     }
 

@@ -128,17 +128,15 @@ final class StageTask {
     var hasOutputs: Bool { !context.pending.isEmpty }
 
     /// Hands every forwarded record to `body` in forwarding order and forgets them. Each is
-    /// lent in place (`borrowing`): passing it by value cost a copy and a destroy per output
-    /// (retains and releases of its topic, bytes and headers; ~6% of the no-op runner's
-    /// thread).
+    /// moved out of the context, not copied: reading them in place still copied each one
+    /// (retains and releases of its topic, bytes and headers) before the array destroyed it
+    /// (~6% of the no-op runner's thread).
     func drainOutputs<E: Error>(_ body: (borrowing OutgoingRecord) throws(E) -> Void) throws(E) {
         guard !context.pending.isEmpty else { return }
         defer { context.pending.removeAll(keepingCapacity: true) }
-        try context.pending.withUnsafeBufferPointer { (outputs) throws(E) in
-            guard let base = outputs.baseAddress else { return }
-            for index in outputs.indices {
-                try body(base[index])
-            }
+        context.pending.reverse()
+        while let output = context.pending.popLast() {
+            try body(output)
         }
     }
 
