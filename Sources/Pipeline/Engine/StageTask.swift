@@ -8,11 +8,13 @@ import Kafka
 final class StageTask {
     let id: StageTaskID
     let context: StageContext
-    private var stage: any Stage
+    /// Unchecked exclusivity (as the per-record fields of ``StageContext``): only this task's
+    /// thread calls the stage, and nothing a stage can reach calls back into its task.
+    @exclusivity(unchecked) private var stage: any Stage
     /// The offset after the last input handled (processed or dead-lettered); nil before any.
-    private(set) var nextOffset: Int64?
-    private(set) var processedCount = 0
-    private(set) var deadLetteredCount = 0
+    @exclusivity(unchecked) private(set) var nextOffset: Int64?
+    @exclusivity(unchecked) private(set) var processedCount = 0
+    @exclusivity(unchecked) private(set) var deadLetteredCount = 0
 
     /// Creates the instance with `factory`. Call `restore` before the first record.
     init(

@@ -24,12 +24,16 @@ final class StageRunnerLoop: @unchecked Sendable {
     /// What the per-record path needs of each owned partition, found without hashing a topic
     /// name for consecutive records of one partition (`lastSlot`).
     private var slots: [KafkaTopicPartition: PartitionSlot] = [:]
-    private var lastSlot: PartitionSlot?
+    @exclusivity(unchecked) private var lastSlot: PartitionSlot?
     /// `tasks.keys`, sorted: kept on assign and revoke instead of sorted per batch.
     private var owned: [KafkaTopicPartition] = []
-    private var tracker = DeliveryTracker()
+    /// Per-record state, exempt from dynamic exclusivity checks (they cost ~10% of a no-op
+    /// stage's thread with the context's and task's): only this loop's thread uses it, and no
+    /// access spans a call that could reach it again (the rebalance handler runs inside
+    /// `consumer.poll`, between records, never inside a tracker call).
+    @exclusivity(unchecked) private var tracker = DeliveryTracker()
     /// The bytes of the input being processed, lent from the consumer (see `handle`).
-    private var lent = LentRecordBytes()
+    @exclusivity(unchecked) private var lent = LentRecordBytes()
     /// Resume seeks decided during the current poll, applied once it returns.
     private var seeks: [KafkaTopicPartitionOffset] = []
     /// Tags of delivered outputs, taken from the inbox (storage reused).
@@ -49,7 +53,7 @@ final class StageRunnerLoop: @unchecked Sendable {
     /// After a failure or once shutting down: the rebalance handler does nothing.
     private var handlerDisabled = false
     private var paused = false
-    private var statistics: StageStatistics
+    @exclusivity(unchecked) private var statistics: StageStatistics
 
     init(runner: StageRunner) throws {
         self.runner = runner
@@ -519,16 +523,17 @@ private final class PartitionSlot {
     let task: StageTask
     let progress: DeliveryTracker.Progress
     /// Until its first record past the catch-up: `handle` consults `catchUpEnds` and
-    /// `assignedAt` only while this is set.
-    var isFresh = true
+    /// `assignedAt` only while this is set. (These are read per record on the loop's thread
+    /// only: unchecked exclusivity, as the loop's own per-record state.)
+    @exclusivity(unchecked) var isFresh = true
     /// The consumer's topic handle of its records (see `KafkaConsumerRecordView.topicHandle`).
-    var topicHandle: OpaquePointer?
+    @exclusivity(unchecked) var topicHandle: OpaquePointer?
     /// The offset a restore asked to resume from, until the partition's first record.
-    var pendingResume: Int64?
+    @exclusivity(unchecked) var pendingResume: Int64?
     /// Records below it are stale fetches from before a resume seek.
-    var resumeFloor: Int64?
+    @exclusivity(unchecked) var resumeFloor: Int64?
     /// A resume seek is decided in this poll: its remaining records are stale.
-    var isSeeking = false
+    @exclusivity(unchecked) var isSeeking = false
 
     init(partition: KafkaTopicPartition, task: StageTask, progress: DeliveryTracker.Progress) {
         self.partition = partition
