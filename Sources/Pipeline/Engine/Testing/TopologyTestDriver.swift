@@ -195,7 +195,6 @@ public final class TopologyTestDriver {
     /// Appends a task's forwarded records to their topics.
     private func write(_ task: StageTask) {
         task.drainOutputs { output in
-            let output = copy output
             writeLog.append(
                 topics.append(output.record, to: output.topic, timestampMilliseconds: wallClockMilliseconds))
         }
