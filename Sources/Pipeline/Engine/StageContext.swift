@@ -6,18 +6,23 @@ import Kafka
 ///
 /// One context belongs to one task and is only used on that task's thread; don't keep it
 /// across calls on another thread.
+///
+/// The fields the engine sets around every record are exempt from dynamic exclusivity checks
+/// (`@exclusivity(unchecked)`, ~10% of a no-op stage's thread with them): they are only used
+/// on the task's thread, the stage can only read them, and no access to them spans a call
+/// that could reach them again (each is a plain read or write, or an append or removal).
 public final class StageContext {
     /// The stage and input partition of this task.
     public let task: StageTaskID
     /// How output roles resolve to topic names.
     public let topics: StageTopics
     /// Where the record being processed came from; nil outside `process`.
-    public internal(set) var source: SourcePosition?
+    @exclusivity(unchecked) public internal(set) var source: SourcePosition?
     /// The largest input timestamp this task has seen (including the current record); nil
     /// before any input with a timestamp.
-    public internal(set) var streamTimeMilliseconds: Int64?
+    @exclusivity(unchecked) public internal(set) var streamTimeMilliseconds: Int64?
     /// The runner's wall clock (the test driver's manual clock), milliseconds since the epoch.
-    public internal(set) var wallClockMilliseconds: Int64
+    @exclusivity(unchecked) public internal(set) var wallClockMilliseconds: Int64
     /// Whether the runner is re-processing inputs whose outputs a predecessor already
     /// committed (the catch-up after a restore under exactly-once): what the stage forwards
     /// now is dropped, so a stage must not take run-time decisions (like applying an alert it
@@ -26,9 +31,9 @@ public final class StageContext {
 
     let restorer: any StateRestorer
     /// Records forwarded and not yet taken by the runner or driver.
-    var pending: [OutgoingRecord] = []
+    @exclusivity(unchecked) var pending: [OutgoingRecord] = []
     /// Set by `deadLetter` during `process`.
-    var deadLetterReason: String?
+    @exclusivity(unchecked) var deadLetterReason: String?
     /// Registered punctuations, in registration order.
     var schedules: [PunctuationSchedule] = []
     /// Set by `resume(from:)` during `restore`.
@@ -45,8 +50,9 @@ public final class StageContext {
     public var stage: String { task.stage }
 
     /// Sends `record` to `output` once the current call returns. A `process` call that throws
-    /// has its forwards discarded (the input is dead-lettered instead).
-    public func forward(_ record: StageRecord, to output: StageOutput) {
+    /// has its forwards discarded (the input is dead-lettered instead). The record is taken
+    /// (`consuming`): a caller passing a value for the last time hands it over without a copy.
+    public func forward(_ record: consuming StageRecord, to output: StageOutput) {
         pending.append(OutgoingRecord(topic: topics.name(for: output), record: record))
     }
 

@@ -8,11 +8,13 @@ import Kafka
 final class StageTask {
     let id: StageTaskID
     let context: StageContext
-    private var stage: any Stage
+    /// Unchecked exclusivity (as the per-record fields of ``StageContext``): only this task's
+    /// thread calls the stage, and nothing a stage can reach calls back into its task.
+    @exclusivity(unchecked) private var stage: any Stage
     /// The offset after the last input handled (processed or dead-lettered); nil before any.
-    private(set) var nextOffset: Int64?
-    private(set) var processedCount = 0
-    private(set) var deadLetteredCount = 0
+    @exclusivity(unchecked) private(set) var nextOffset: Int64?
+    @exclusivity(unchecked) private(set) var processedCount = 0
+    @exclusivity(unchecked) private(set) var deadLetteredCount = 0
 
     /// Creates the instance with `factory`. Call `restore` before the first record.
     init(
@@ -91,7 +93,9 @@ final class StageTask {
         } else {
             processedCount += 1
         }
-        try punctuate(.streamTime, now: context.streamTimeMilliseconds)
+        if !context.schedules.isEmpty {
+            try punctuate(.streamTime, now: context.streamTimeMilliseconds)
+        }
         return reason
     }
 
@@ -125,21 +129,24 @@ final class StageTask {
     /// Whether records are waiting in `drainOutputs`.
     var hasOutputs: Bool { !context.pending.isEmpty }
 
-    /// Hands every forwarded record to `body` in forwarding order and forgets them.
-    func drainOutputs<E: Error>(_ body: (OutgoingRecord) throws(E) -> Void) throws(E) {
+    /// Hands every forwarded record to `body` in forwarding order and forgets them. Each is
+    /// moved out of the context and lent `inout` (its address): reading them in place, or
+    /// binding a moved one, still copied each record (retains and releases of its topic,
+    /// bytes and headers) before destroying it (~6% of the no-op runner's thread).
+    func drainOutputs<E: Error>(_ body: (inout OutgoingRecord) throws(E) -> Void) throws(E) {
         guard !context.pending.isEmpty else { return }
         defer { context.pending.removeAll(keepingCapacity: true) }
-        // Lent in place: iterating the array would copy (retain and release) every record.
-        try context.pending.withUnsafeBufferPointer { (outputs) throws(E) in
-            for index in outputs.indices {
-                try body(outputs[index])
-            }
+        context.pending.reverse()
+        while !context.pending.isEmpty {
+            var output = context.pending.removeLast()
+            try body(&output)
         }
     }
 
     private func advanceStreamTime(to timestamp: Int64) {
         guard timestamp > (context.streamTimeMilliseconds ?? .min) else { return }
         context.streamTimeMilliseconds = timestamp
+        guard !context.schedules.isEmpty else { return }
         for index in context.schedules.indices
         where context.schedules[index].type == .streamTime && context.schedules[index].nextDue == nil {
             context.schedules[index].nextDue = timestamp + context.schedules[index].intervalMilliseconds

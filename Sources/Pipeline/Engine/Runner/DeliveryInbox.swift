@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import Synchronization
 
@@ -5,13 +6,22 @@ import Synchronization
 /// runner's thread while it serves them) to the runner's thread. Successful deliveries of
 /// tagged records arrive as bare tags (no report built per record); everything else as a
 /// report.
-final class DeliveryInbox: Sendable {
+///
+/// Tags posted on the taking thread itself — the common case: the runner serves its
+/// producer's reports after every batch — skip the lock (a lock per delivered record
+/// measured ~2% of a no-op stage's thread). `@unchecked Sendable`: `ownTags` is only
+/// touched on that thread; everything else is under the mutex.
+final class DeliveryInbox: @unchecked Sendable {
     private struct Box: Sendable {
         var tags: [UInt64] = []
         var reports: [KafkaDeliveryReport] = []
     }
 
     private let box = Mutex(Box())
+    /// The thread that takes from the inbox (the one that created it).
+    private let owner = pthread_self()
+    /// Tags posted on `owner`.
+    private var ownTags: [UInt64] = []
 
     /// Called by the producer for every report it does not pass as a tag.
     func post(_ report: KafkaDeliveryReport) {
@@ -20,6 +30,10 @@ final class DeliveryInbox: Sendable {
 
     /// Called by the producer for a tagged record delivered without error.
     func postDelivered(_ tag: UInt64) {
+        if pthread_equal(pthread_self(), owner) != 0 {
+            ownTags.append(tag)
+            return
+        }
         box.withLock { $0.tags.append(tag) }
     }
 
@@ -33,12 +47,16 @@ final class DeliveryInbox: Sendable {
     }
 
     /// Swaps the delivered tags posted since the last call into `tags` (emptied first; the
-    /// two arrays' storage is reused in turn, so no allocation per call) and returns the
-    /// reports posted meanwhile.
+    /// arrays' storage is reused in turn, so no allocation per call) and returns the reports
+    /// posted meanwhile. Call on the thread that created the inbox.
     func take(tags: inout [UInt64]) -> [KafkaDeliveryReport] {
         tags.removeAll(keepingCapacity: true)
+        swap(&tags, &ownTags)
         return box.withLock { box in
-            swap(&tags, &box.tags)
+            if !box.tags.isEmpty {
+                tags.append(contentsOf: box.tags)
+                box.tags.removeAll(keepingCapacity: true)
+            }
             guard !box.reports.isEmpty else { return [] }
             defer { box.reports.removeAll(keepingCapacity: true) }
             return box.reports

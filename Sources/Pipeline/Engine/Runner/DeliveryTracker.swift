@@ -28,17 +28,19 @@ struct DeliveryTracker {
         var failed: Bool
     }
 
-    /// One assigned partition's inputs with outputs in flight.
+    /// One assigned partition's inputs with outputs in flight. Touched per input and per
+    /// delivery, only by the tracker's owner on its thread, each access a plain read, write or
+    /// element update: exempt from dynamic exclusivity checks.
     final class Progress {
         let partition: KafkaTopicPartition
         let id: UInt64
         /// Inputs with outputs in flight, in offset order; `head` skips finished ones.
-        var pending: [PendingInput] = []
-        var head = 0
+        @exclusivity(unchecked) var pending: [PendingInput] = []
+        @exclusivity(unchecked) var head = 0
         /// The sequence of `pending[0]`.
-        var base: UInt64 = 0
+        @exclusivity(unchecked) var base: UInt64 = 0
         /// Offset after the last input handled.
-        var handledNext: Int64?
+        @exclusivity(unchecked) var handledNext: Int64?
 
         init(partition: KafkaTopicPartition, id: UInt64) {
             self.partition = partition

@@ -24,12 +24,16 @@ final class StageRunnerLoop: @unchecked Sendable {
     /// What the per-record path needs of each owned partition, found without hashing a topic
     /// name for consecutive records of one partition (`lastSlot`).
     private var slots: [KafkaTopicPartition: PartitionSlot] = [:]
-    private var lastSlot: PartitionSlot?
+    @exclusivity(unchecked) private var lastSlot: PartitionSlot?
     /// `tasks.keys`, sorted: kept on assign and revoke instead of sorted per batch.
     private var owned: [KafkaTopicPartition] = []
-    private var tracker = DeliveryTracker()
+    /// Per-record state, exempt from dynamic exclusivity checks (they cost ~10% of a no-op
+    /// stage's thread with the context's and task's): only this loop's thread uses it, and no
+    /// access spans a call that could reach it again (the rebalance handler runs inside
+    /// `consumer.poll`, between records, never inside a tracker call).
+    @exclusivity(unchecked) private var tracker = DeliveryTracker()
     /// The bytes of the input being processed, lent from the consumer (see `handle`).
-    private var lent = LentRecordBytes()
+    @exclusivity(unchecked) private var lent = LentRecordBytes()
     /// Resume seeks decided during the current poll, applied once it returns.
     private var seeks: [KafkaTopicPartitionOffset] = []
     /// Tags of delivered outputs, taken from the inbox (storage reused).
@@ -49,7 +53,7 @@ final class StageRunnerLoop: @unchecked Sendable {
     /// After a failure or once shutting down: the rebalance handler does nothing.
     private var handlerDisabled = false
     private var paused = false
-    private var statistics: StageStatistics
+    @exclusivity(unchecked) private var statistics: StageStatistics
 
     init(runner: StageRunner) throws {
         self.runner = runner
@@ -80,16 +84,20 @@ final class StageRunnerLoop: @unchecked Sendable {
                 // Records are lent, not copied: each is handled inside the poll (see `handle`).
                 // The wall clock has millisecond resolution: read once per batch.
                 var batchClock: Int64?
+                // Counted per batch: a counter in `statistics` (a property of this class) costs
+                // a dynamic exclusivity check per record.
+                var counts = BatchCounts()
                 _ = try consumer.poll(maxRecords: configuration.maxBatchSize, timeout: timeout) { record in
                     guard self.failure == nil, self.handleFailure == nil else { return }
                     let wallClock = batchClock ?? Self.wallClock()
                     batchClock = wallClock
                     do {
-                        try self.handle(record, wallClock: wallClock)
+                        try self.handle(record, wallClock: wallClock, counts: &counts)
                     } catch {
                         self.handleFailure = error
                     }
                 }
+                counts.add(to: &statistics)
                 if let failure { throw failure }
                 if let handleFailure { throw handleFailure }
                 try applySeeks()
@@ -132,7 +140,7 @@ final class StageRunnerLoop: @unchecked Sendable {
     /// ``LentRecordBytes`` (no copy); outputs are produced before the record is given back, so
     /// a forwarded input is produced straight from the fetch buffer. If the stage kept the
     /// record, the bytes are copied before the message goes.
-    private func handle(_ record: KafkaConsumerRecordView, wallClock: Int64) throws {
+    private func handle(_ record: KafkaConsumerRecordView, wallClock: Int64, counts: inout BatchCounts) throws {
         guard let slot = slot(for: record), admit(record, slot: slot) else { return }
         lent.lend(key: record.key, value: record.value)
         defer {
@@ -167,10 +175,10 @@ final class StageRunnerLoop: @unchecked Sendable {
         let start = Self.monotonicNanoseconds()
         let rejected = try process(task, source: source, headers: headers, timestamp: timestamp, wallClock: wallClock)
         statistics.processingLatency.record(seconds: Double(Self.monotonicNanoseconds() - start) * 1e-9)
-        statistics.recordsIn += 1
-        if rejected { statistics.deadLettered += 1 }
+        counts.recordsIn += 1
+        if rejected { counts.deadLettered += 1 }
         let produced = try produceOutputs(of: task, inputOffset: record.offset, tag: tag, progress: slot.progress)
-        statistics.recordsOut += rejected ? produced - 1 : produced
+        counts.recordsOut += rejected ? produced - 1 : produced
     }
 
     /// Runs the task on the lent input; the record does not outlive this call (so `handle`
@@ -495,6 +503,19 @@ final class StageRunnerLoop: @unchecked Sendable {
     }
 }
 
+/// What one batch's records add to ``StageStatistics``.
+private struct BatchCounts {
+    var recordsIn = 0
+    var recordsOut = 0
+    var deadLettered = 0
+
+    func add(to statistics: inout StageStatistics) {
+        statistics.recordsIn += recordsIn
+        statistics.recordsOut += recordsOut
+        statistics.deadLettered += deadLettered
+    }
+}
+
 /// An owned partition as the per-record path sees it: its task and delivery progress, and
 /// whether it still has to finish a catch-up or report its restore time.
 private final class PartitionSlot {
@@ -502,16 +523,17 @@ private final class PartitionSlot {
     let task: StageTask
     let progress: DeliveryTracker.Progress
     /// Until its first record past the catch-up: `handle` consults `catchUpEnds` and
-    /// `assignedAt` only while this is set.
-    var isFresh = true
+    /// `assignedAt` only while this is set. (These are read per record on the loop's thread
+    /// only: unchecked exclusivity, as the loop's own per-record state.)
+    @exclusivity(unchecked) var isFresh = true
     /// The consumer's topic handle of its records (see `KafkaConsumerRecordView.topicHandle`).
-    var topicHandle: OpaquePointer?
+    @exclusivity(unchecked) var topicHandle: OpaquePointer?
     /// The offset a restore asked to resume from, until the partition's first record.
-    var pendingResume: Int64?
+    @exclusivity(unchecked) var pendingResume: Int64?
     /// Records below it are stale fetches from before a resume seek.
-    var resumeFloor: Int64?
+    @exclusivity(unchecked) var resumeFloor: Int64?
     /// A resume seek is decided in this poll: its remaining records are stale.
-    var isSeeking = false
+    @exclusivity(unchecked) var isSeeking = false
 
     init(partition: KafkaTopicPartition, task: StageTask, progress: DeliveryTracker.Progress) {
         self.partition = partition
