@@ -21,6 +21,15 @@ struct CategoryTable: Sendable {
 
     init() {}
 
+    /// Room for `count` entries without regrowth (a restored vocabulary can be large).
+    init(minimumCapacity count: Int) {
+        var capacity = 8
+        while capacity < 2 * count { capacity *= 2 }
+        slots = Array(repeating: Slot(), count: capacity)
+        keys.reserveCapacity(count)
+        ids.reserveCapacity(count)
+    }
+
     var count: Int { keys.count }
 
     static func hash(_ key: String) -> UInt64 {
@@ -67,6 +76,36 @@ struct CategoryTable: Sendable {
             ids.append(newValue)
             slots[b] = Slot(tag: tag, entry: UInt32(keys.count))
             if keys.count * 2 > slots.count { grow() }
+        }
+    }
+
+    /// The id of `key` when present; otherwise stores `newID` for it and returns nil. One
+    /// probe sequence for what a lookup and an insertion would each walk.
+    mutating func idOrInsert(_ key: String, newID: Int) -> Int? {
+        let h = Self.hash(key)
+        let tag = Self.tag(h)
+        let mask = slots.count - 1
+        var b = Int(truncatingIfNeeded: h) & mask
+        while slots[b].entry != 0 {
+            let entry = Int(slots[b].entry) - 1
+            if slots[b].tag == tag && keys[entry] == key { return ids[entry] }
+            b = (b + 1) & mask
+        }
+        precondition(keys.count < Int(UInt32.max), "CategoryTable: too many categories")
+        keys.append(key)
+        ids.append(newID)
+        slots[b] = Slot(tag: tag, entry: UInt32(keys.count))
+        if keys.count * 2 > slots.count { grow() }
+        return nil
+    }
+
+    /// Rewrites the ids of the most recent entries, newest first, while they are `>= first`
+    /// (ids given in insertion order, as the transformer does): no key is hashed.
+    mutating func remapTrailingIDs(atLeast first: Int, _ remap: (Int) -> Int) {
+        var entry = ids.count - 1
+        while entry >= 0 && ids[entry] >= first {
+            ids[entry] = remap(ids[entry])
+            entry -= 1
         }
     }
 

@@ -111,6 +111,29 @@ public struct FeatureTransformer: Sendable {
     /// Resolves and validates every field of the event; returns the target value (`nil` when
     /// absent). Changes no state; throws the first problem found.
     public mutating func prepare(_ event: Event) throws(EventRejection) -> FieldValue? {
+        try prepare(event, resolvesCategories: true)
+    }
+
+    /// The checks of ``prepare(_:)`` alone (same rejections, same target), without looking
+    /// categories up: for a reader that only validates events and locks field kinds with
+    /// ``learnFieldsPrepared(_:)`` (the transform stage), the category tables are not needed.
+    public mutating func validate(_ event: Event) throws(EventRejection) -> FieldValue? {
+        try prepare(event, resolvesCategories: false)
+    }
+
+    /// Learns only the new fields of the event passed to ``validate(_:)`` (or ``prepare(_:)``):
+    /// the slots and locked kinds that decide later rejections — exactly the fields
+    /// ``learnPrepared(_:into:vocabulary:)`` would add — and no statistics, categories or
+    /// feature ids. A transformer that only learns this way rejects exactly the events one
+    /// that learns fully rejects.
+    public mutating func learnFieldsPrepared(_ event: Event) {
+        for k in 0..<prepared.count where prepared[k].slot < 0 && prepared[k].role != .undecided {
+            _ = addField(event.fields[k].name, role: prepared[k].role, position: k)
+        }
+    }
+
+    @inline(__always)
+    private mutating func prepare(_ event: Event, resolvesCategories: Bool) throws(EventRejection) -> FieldValue? {
         stamp &+= 1
         // Sized once per layout and written in place below (no append checks per field).
         let count = event.fields.count
@@ -177,7 +200,7 @@ public struct FeatureTransformer: Sendable {
             }
             var categoryID = -1
             var bucket = -1
-            if kind == .categorical {
+            if kind == .categorical && resolvesCategories {
                 if !bucketIDs.isEmpty {
                     bucket = Self.bucket(field: field.pointee.name, value: string, count: bucketIDs.count)
                     categoryID = bucketIDs[bucket]
@@ -530,10 +553,7 @@ public struct FeatureTransformer: Sendable {
         for slot in fields.indices {
             fields[slot].featureID = remap(fields[slot].featureID)
             fields[slot].indicatorID = remap(fields[slot].indicatorID)
-            for category in fields[slot].categories.reversed() {
-                guard let id = fields[slot].categoryIDs[category], id >= first else { break }
-                fields[slot].categoryIDs[category] = remap(id)
-            }
+            fields[slot].categoryIDs.remapTrailingIDs(atLeast: first, remap)
         }
         for bucket in bucketOrder.reversed() {
             guard bucketIDs[bucket] >= first else { break }
