@@ -546,6 +546,9 @@ public struct FeatureTransformer: Sendable {
     /// Features first seen in the same event get ids in name order, not field order, so the
     /// ids — and with them every sum — do not depend on the order of the event's fields.
     private mutating func sortNewIDs(from first: Int, vector: inout FeatureVector, vocabulary: inout FeatureVocabulary) {
+        // Usually already in name order (fields learned in an order their names sort in, as
+        // `cat0`, `cat1`, `cat2`): then every id stays and nothing is rewritten.
+        if vocabulary.namesAreSorted(from: first) { return }
         let order = vocabulary.sortNames(from: first)
         var newID = [Int](repeating: 0, count: order.count)
         for (k, old) in order.enumerated() { newID[old - first] = first + k }

@@ -35,6 +35,15 @@ public struct FeatureVocabulary: Sendable, Hashable {
         return names.count - 1
     }
 
+    /// Whether the names with ids `first...` are in ``sortNames(from:)``'s order already.
+    func namesAreSorted(from first: Int) -> Bool {
+        guard first + 1 < names.count else { return true }
+        for id in (first + 1)..<names.count where !names[id - 1].utf8.lexicographicallyPrecedes(names[id].utf8) {
+            return false
+        }
+        return true
+    }
+
     /// Re-sorts the names with ids `first...` by their UTF-8 bytes and reassigns those ids.
     /// Returns the old ids in their new order (`result[k]` is the old id of `first + k`).
     mutating func sortNames(from first: Int) -> [Int] {

@@ -21,6 +21,8 @@ struct TransformStage: Stage {
     let task: StageTaskID
     private let targetDecoder: ModelPipeline
     private var transformer: FeatureTransformer
+    /// The previous event's field names, reused by the parser.
+    private var fieldNames = EventFieldNames()
 
     init(topology: Topology, task: StageTaskID) {
         self.topology = topology
@@ -63,7 +65,7 @@ struct TransformStage: Stage {
         let (value, key) = try record.withUnsafeValueBytes { (raw) throws(StageRejection) -> ([UInt8], String?) in
             let buffer = (raw ?? UnsafeRawBufferPointer(start: nil, count: 0)).assumingMemoryBound(to: UInt8.self)
             let event: Event
-            switch JSONEventParser.parse(bytes: buffer) {
+            switch JSONEventParser.parse(bytes: buffer, fieldNames: &fieldNames) {
             case .success(let parsed): event = parsed
             case .failure(let error): throw StageRejection(error.description)
             }

@@ -93,11 +93,26 @@ public struct FeaturesRecord: Sendable, Equatable {
 
     /// Reads the value of `record` in place (no copy of a lent input).
     public init(decodingValueOf record: StageRecord) throws(PayloadError) {
-        self = try record.withUnsafeValueBytes { (bytes) throws(PayloadError) in try FeaturesRecord(decodingBytes: bytes) }
+        var fieldNames = EventFieldNames(enabled: false)
+        try self.init(decodingValueOf: record, fieldNames: &fieldNames)
+    }
+
+    /// Reads the value of `record` in place, the event's field names reused from the previous
+    /// record read with `fieldNames` (a reader of a stream passes the same one every time).
+    public init(decodingValueOf record: StageRecord, fieldNames: inout EventFieldNames) throws(PayloadError) {
+        self = try record.withUnsafeValueBytes { (bytes) throws(PayloadError) in
+            try FeaturesRecord(decodingBytes: bytes, fieldNames: &fieldNames)
+        }
     }
 
     /// `init(decoding:)` from bytes read in place.
     public init(decodingBytes bytes: UnsafeRawBufferPointer?) throws(PayloadError) {
+        var fieldNames = EventFieldNames(enabled: false)
+        try self.init(decodingBytes: bytes, fieldNames: &fieldNames)
+    }
+
+    /// `init(decodingBytes:)` reusing field names (see ``init(decodingValueOf:fieldNames:)``).
+    public init(decodingBytes bytes: UnsafeRawBufferPointer?, fieldNames: inout EventFieldNames) throws(PayloadError) {
         self = try JSONScanner.scanPayload(bytes) { (scanner) throws -> FeaturesRecord in
             var format: String?
             var version: Int?
@@ -108,22 +123,27 @@ public struct FeaturesRecord: Sendable, Equatable {
             var fields: [EventField]?
             var event: [EventField]?
             try scanner.beginObject()
-            while let member = try scanner.nextKey() {
-                switch member {
-                case "format": format = try scanner.string()
-                case "format_version": version = try scanner.integer()
-                case "source": source = try scanner.sourcePosition("source")
-                case "key": key = try scanner.optionalString()
-                case "time":
-                    let value = try scanner.fieldValue()
-                    time = value == .null ? nil : value
-                case "label": label = try scanner.optionalNumber()
-                case "event":
-                    switch JSONEventParser.parseObject(&scanner) {
+            // Keys matched on their bytes (no key strings).
+            while let member = try scanner.nextMemberKey() {
+                if member == "event" {
+                    switch JSONEventParser.parseObject(&scanner, fieldNames: &fieldNames) {
                     case .success(let parsed): event = parsed.fields
                     case .failure(let rejection): throw PayloadError("'event' is not a usable event: \(rejection)")
                     }
-                case "fields":
+                } else if member == "format" {
+                    format = try scanner.string()
+                } else if member == "format_version" {
+                    version = try scanner.integer()
+                } else if member == "key" {
+                    key = try scanner.optionalString()
+                } else if member == "label" {
+                    label = try scanner.optionalNumber()
+                } else if member == "source" {
+                    source = try scanner.sourcePosition("source")
+                } else if member == "time" {
+                    let value = try scanner.fieldValue()
+                    time = value == .null ? nil : value
+                } else if member == "fields" {
                     var parsed: [EventField] = []
                     try scanner.beginArray()
                     while try scanner.nextItem() {
@@ -135,7 +155,8 @@ public struct FeaturesRecord: Sendable, Equatable {
                         guard try !scanner.nextItem() else { throw PayloadError("a field is not a [name, value] pair") }
                     }
                     fields = parsed
-                default: try scanner.skipValue()
+                } else {
+                    try scanner.skipValue()
                 }
             }
             guard format == FeaturesRecord.formatName else { throw PayloadError("not a \(FeaturesRecord.formatName) record") }

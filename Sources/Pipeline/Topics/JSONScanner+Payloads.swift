@@ -10,12 +10,15 @@ extension JSONScanner {
         var partition: Int?
         var offset: Int?
         try beginObject()
-        while let key = try nextKey() {
-            switch key {
-            case "topic": topic = try string()
-            case "partition": partition = try integer()
-            case "offset": offset = try integer()
-            default: try skipValue()
+        while let key = try nextMemberKey() {
+            if key == "topic" {
+                topic = try string()
+            } else if key == "partition" {
+                partition = try integer()
+            } else if key == "offset" {
+                offset = try integer()
+            } else {
+                try skipValue()
             }
         }
         guard let topic, let partition, let offset, let partition32 = Int32(exactly: partition) else {
