@@ -337,6 +337,27 @@ public struct JSONScanner {
         public var string: String { decoded ?? String(decoding: raw, as: UTF8.self) }
     }
 
+    /// The next value when it is a string without escapes, as its bytes in place (no
+    /// `String`); nil, with the position unchanged, for anything else (read it another way).
+    public mutating func plainString() -> UnsafeBufferPointer<UInt8>? {
+        skipWhitespace()
+        guard let base = bytes.baseAddress, position < bytes.count, base[position] == UInt8(ascii: "\"") else {
+            return nil
+        }
+        var p = position + 1
+        while p < bytes.count {
+            let b = base[p]
+            if b == UInt8(ascii: "\"") {
+                let raw = UnsafeBufferPointer(start: base + position + 1, count: p - position - 1)
+                position = p + 1
+                return raw
+            }
+            if b == UInt8(ascii: "\\") || b < 0x20 { return nil }
+            p += 1
+        }
+        return nil
+    }
+
     /// ``nextKey()`` without building the key: nil at the closing `}`.
     public mutating func nextMemberKey() throws(JSONSyntaxError) -> MemberKey? {
         if try peek() == UInt8(ascii: "}") {
