@@ -443,6 +443,9 @@ public struct FeatureTransformer: Sendable {
         _ event: Event, into vector: inout FeatureVector, vocabulary: inout FeatureVocabulary
     ) {
         let firstNewID = vocabulary.count
+        // The layout's numeric order depends on numeric feature ids only: new categories (on
+        // a fresh stream, most events bring one) leave it as it is.
+        var numericIDsAssigned = false
         let imputes = self.imputes
         // New fields add slots during the pass; they are never absent, so the bound holds.
         // The event's fields through a pointer: the closure below captures no array to retain.
@@ -462,7 +465,10 @@ public struct FeatureTransformer: Sendable {
                 case .numeric:
                     let x = prepared[k].number
                     fields[slot].statistics.update(x)
-                    if fields[slot].featureID < 0 { fields[slot].featureID = vocabulary.intern(fields[slot].name) }
+                    if fields[slot].featureID < 0 {
+                        fields[slot].featureID = vocabulary.intern(fields[slot].name)
+                        numericIDsAssigned = true
+                    }
                     out.append(fields[slot].featureID, scaled(x, fields[slot].statistics))
                 case .categorical:
                     var id = prepared[k].categoryID
@@ -481,7 +487,7 @@ public struct FeatureTransformer: Sendable {
             }
         }
         }
-        if vocabulary.count != firstNewID { layoutSlots.removeAll() }  // ids changed: recompute the layout
+        if numericIDsAssigned { layoutSlots.removeAll() }  // ids changed: recompute the layout
         if vocabulary.count - firstNewID > 1 { sortNewIDs(from: firstNewID, vector: &vector, vocabulary: &vocabulary) }
         vector.canonicalize()
     }
@@ -493,6 +499,9 @@ public struct FeatureTransformer: Sendable {
         _ event: Event, predict: inout FeatureVector, learn: inout FeatureVector, vocabulary: inout FeatureVocabulary
     ) {
         let firstNewID = vocabulary.count
+        // The layout's numeric order depends on numeric feature ids only: new categories (on
+        // a fresh stream, most events bring one) leave it as it is.
+        var numericIDsAssigned = false
         let imputes = self.imputes
         let capacity = outputCapacity(imputes) + 2 * prepared.count
         // The event's fields through a pointer: the closures below capture no array to retain.
@@ -513,7 +522,10 @@ public struct FeatureTransformer: Sendable {
                     case .numeric:
                         let x = prepared[k].number
                         fields[slot].statistics.update(x)
-                        if fields[slot].featureID < 0 { fields[slot].featureID = vocabulary.intern(fields[slot].name) }
+                        if fields[slot].featureID < 0 {
+                            fields[slot].featureID = vocabulary.intern(fields[slot].name)
+                            numericIDsAssigned = true
+                        }
                         l.append(fields[slot].featureID, scaled(x, fields[slot].statistics))
                     case .categorical:
                         var id = prepared[k].categoryID
@@ -537,7 +549,7 @@ public struct FeatureTransformer: Sendable {
             }
         }
         }
-        if vocabulary.count != firstNewID { layoutSlots.removeAll() }
+        if numericIDsAssigned { layoutSlots.removeAll() }
         if vocabulary.count - firstNewID > 1 { sortNewIDs(from: firstNewID, vector: &learn, vocabulary: &vocabulary) }
         predict.canonicalize()
         learn.canonicalize()
@@ -584,11 +596,16 @@ public struct FeatureTransformer: Sendable {
     private mutating func learnCategory(slot: Int, value: String, bucket b: Int, vocabulary: inout FeatureVocabulary) -> Int {
         switch configuration.categorical {
         case .oneHot:
-            if let id = fields[slot].categoryIDs[value] { return id }
-            let id = vocabulary.intern(fields[slot].name + "=" + value)
-            fields[slot].categoryIDs[value] = id
-            fields[slot].categories.append(value)
-            return id
+            // Through a pointer: the field is updated in place (`fields[slot]` here copied the
+            // whole field, tables and all, once per new category).
+            return fields.withUnsafeMutableBufferPointer { fields in
+                let field = fields.baseAddress! + slot
+                if let id = field.pointee.categoryIDs[value] { return id }
+                let id = vocabulary.intern(field.pointee.name + "=" + value)
+                field.pointee.categoryIDs[value] = id
+                field.pointee.categories.append(value)
+                return id
+            }
         case .hashing:
             if bucketIDs[b] < 0 {
                 bucketIDs[b] = vocabulary.intern("#\(b)")
