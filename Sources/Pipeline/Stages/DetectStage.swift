@@ -21,6 +21,8 @@ struct DetectStage: Stage {
     /// The concept detector reads the loss (else the error) of predictions.
     private let readsLoss: Bool
     private var predictionTopics = DetectPredictionInput.TopicCache()
+    /// The previous event's field names, reused by the features reader.
+    private var fieldNames = EventFieldNames()
     var conceptDetector: (any DriftDetector)?
     var dataMonitor: FeatureDriftMonitor?
     var sourceNext: [ModelRecordHeaders.SourceNext] = []
@@ -88,7 +90,7 @@ struct DetectStage: Stage {
         } else {
             let features: FeaturesRecord
             do {
-                features = try FeaturesRecord(decodingValueOf: record)
+                features = try FeaturesRecord(decodingValueOf: record, fieldNames: &fieldNames)
             } catch {
                 throw StageRejection("not a features record: \(error)")
             }
