@@ -21,8 +21,8 @@ struct DetectStage: Stage {
     /// The concept detector reads the loss (else the error) of predictions.
     private let readsLoss: Bool
     private var predictionTopics = DetectPredictionInput.TopicCache()
-    /// The previous event's field names, reused by the features reader.
-    private var fieldNames = EventFieldNames()
+    /// What the features reader reuses from one record to the next.
+    private var featuresCache = FeaturesRecord.ReadingCache()
     var conceptDetector: (any DriftDetector)?
     var dataMonitor: FeatureDriftMonitor?
     var sourceNext: [ModelRecordHeaders.SourceNext] = []
@@ -90,7 +90,7 @@ struct DetectStage: Stage {
         } else {
             let features: FeaturesRecord
             do {
-                features = try FeaturesRecord(decodingValueOf: record, fieldNames: &fieldNames)
+                features = try FeaturesRecord(decodingValueOf: record, cache: &featuresCache)
             } catch {
                 throw StageRejection("not a features record: \(error)")
             }

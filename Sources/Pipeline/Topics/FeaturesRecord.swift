@@ -91,28 +91,46 @@ public struct FeaturesRecord: Sendable, Equatable {
         }
     }
 
-    /// Reads the value of `record` in place (no copy of a lent input).
-    public init(decodingValueOf record: StageRecord) throws(PayloadError) {
-        var fieldNames = EventFieldNames(enabled: false)
-        try self.init(decodingValueOf: record, fieldNames: &fieldNames)
+    /// What a reader of one stream's features records keeps from one record to the next, so
+    /// what repeats is not built again: the event's field names and the source topic.
+    public struct ReadingCache: Sendable {
+        var fieldNames: EventFieldNames
+        var sourceTopic = ""
+
+        public init() {
+            fieldNames = EventFieldNames()
+        }
+
+        /// For a single record: nothing kept.
+        static var none: ReadingCache {
+            var cache = ReadingCache()
+            cache.fieldNames = EventFieldNames(enabled: false)
+            return cache
+        }
     }
 
-    /// Reads the value of `record` in place, the event's field names reused from the previous
-    /// record read with `fieldNames` (a reader of a stream passes the same one every time).
-    public init(decodingValueOf record: StageRecord, fieldNames: inout EventFieldNames) throws(PayloadError) {
+    /// Reads the value of `record` in place (no copy of a lent input).
+    public init(decodingValueOf record: StageRecord) throws(PayloadError) {
+        var cache = ReadingCache.none
+        try self.init(decodingValueOf: record, cache: &cache)
+    }
+
+    /// Reads the value of `record` in place, reusing what the previous record read with
+    /// `cache` had (a reader of a stream passes the same cache every time).
+    public init(decodingValueOf record: StageRecord, cache: inout ReadingCache) throws(PayloadError) {
         self = try record.withUnsafeValueBytes { (bytes) throws(PayloadError) in
-            try FeaturesRecord(decodingBytes: bytes, fieldNames: &fieldNames)
+            try FeaturesRecord(decodingBytes: bytes, cache: &cache)
         }
     }
 
     /// `init(decoding:)` from bytes read in place.
     public init(decodingBytes bytes: UnsafeRawBufferPointer?) throws(PayloadError) {
-        var fieldNames = EventFieldNames(enabled: false)
-        try self.init(decodingBytes: bytes, fieldNames: &fieldNames)
+        var cache = ReadingCache.none
+        try self.init(decodingBytes: bytes, cache: &cache)
     }
 
-    /// `init(decodingBytes:)` reusing field names (see ``init(decodingValueOf:fieldNames:)``).
-    public init(decodingBytes bytes: UnsafeRawBufferPointer?, fieldNames: inout EventFieldNames) throws(PayloadError) {
+    /// `init(decodingBytes:)` with a ``ReadingCache``.
+    public init(decodingBytes bytes: UnsafeRawBufferPointer?, cache: inout ReadingCache) throws(PayloadError) {
         self = try JSONScanner.scanPayload(bytes) { (scanner) throws -> FeaturesRecord in
             var format: String?
             var version: Int?
@@ -126,12 +144,18 @@ public struct FeaturesRecord: Sendable, Equatable {
             // Keys matched on their bytes (no key strings).
             while let member = try scanner.nextMemberKey() {
                 if member == "event" {
-                    switch JSONEventParser.parseObject(&scanner, fieldNames: &fieldNames) {
+                    switch JSONEventParser.parseObject(&scanner, fieldNames: &cache.fieldNames) {
                     case .success(let parsed): event = parsed.fields
                     case .failure(let rejection): throw PayloadError("'event' is not a usable event: \(rejection)")
                     }
                 } else if member == "format" {
-                    format = try scanner.string()
+                    // Compared in place (no string) when it has no escapes.
+                    if let raw = scanner.plainString() {
+                        format = raw.elementsEqual(FeaturesRecord.formatName.utf8)
+                            ? FeaturesRecord.formatName : String(decoding: raw, as: UTF8.self)
+                    } else {
+                        format = try scanner.string()
+                    }
                 } else if member == "format_version" {
                     version = try scanner.integer()
                 } else if member == "key" {
@@ -139,7 +163,7 @@ public struct FeaturesRecord: Sendable, Equatable {
                 } else if member == "label" {
                     label = try scanner.optionalNumber()
                 } else if member == "source" {
-                    source = try scanner.sourcePosition("source")
+                    source = try scanner.sourcePosition("source", topicCache: &cache.sourceTopic)
                 } else if member == "time" {
                     let value = try scanner.fieldValue()
                     time = value == .null ? nil : value

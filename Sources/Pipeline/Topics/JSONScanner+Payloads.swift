@@ -6,13 +6,25 @@ import OnlineML
 extension JSONScanner {
     /// `{"topic":…,"partition":…,"offset":…}` in any key order; `name` is for the error.
     mutating func sourcePosition(_ name: String) throws -> SourcePosition {
+        var unused = ""
+        return try sourcePosition(name, topicCache: &unused)
+    }
+
+    /// ``sourcePosition(_:)`` whose topic is `topicCache` when the bytes are its bytes (a
+    /// stream's records name the same topic: no string is built), else read and cached.
+    mutating func sourcePosition(_ name: String, topicCache: inout String) throws -> SourcePosition {
         var topic: String?
         var partition: Int?
         var offset: Int?
         try beginObject()
         while let key = try nextMemberKey() {
             if key == "topic" {
-                topic = try string()
+                if let raw = plainString() {
+                    if !topicCache.utf8.elementsEqual(raw) { topicCache = String(decoding: raw, as: UTF8.self) }
+                    topic = topicCache
+                } else {
+                    topic = try string()
+                }
             } else if key == "partition" {
                 partition = try integer()
             } else if key == "offset" {
