@@ -27,9 +27,7 @@ public struct EventFieldNames: Sendable {
         guard position < keys.count, keys[position] == key else { return nil }
         let name = names[position]
         if raw.count < 8 { return name }  // the key is the bytes and the length
-        let equal = name.utf8.withContiguousStorageIfAvailable { utf8 in
-            utf8.count == raw.count && utf8.elementsEqual(raw)
-        } ?? name.utf8.elementsEqual(raw)
+        let equal = JSONScanner.bytes(raw, equal: name)
         return equal ? name : nil
     }
 

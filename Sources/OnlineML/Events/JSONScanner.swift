@@ -358,6 +358,20 @@ public struct JSONScanner {
         return nil
     }
 
+    /// Whether `raw` holds exactly the UTF-8 bytes of `string` (one `memcmp` over the string's
+    /// storage, not a walk of its `UTF8View`).
+    @inline(__always)
+    public static func bytes(_ raw: UnsafeBufferPointer<UInt8>, equal string: String) -> Bool {
+        if let equal = string.utf8.withContiguousStorageIfAvailable({ utf8 -> Bool in
+            guard utf8.count == raw.count else { return false }
+            guard let a = utf8.baseAddress, let b = raw.baseAddress else { return true }
+            return memcmp(a, b, raw.count) == 0
+        }) {
+            return equal
+        }
+        return string.utf8.elementsEqual(raw)
+    }
+
     /// ``nextKey()`` without building the key: nil at the closing `}`.
     public mutating func nextMemberKey() throws(JSONSyntaxError) -> MemberKey? {
         if try peek() == UInt8(ascii: "}") {

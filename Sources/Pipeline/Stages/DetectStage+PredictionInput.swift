@@ -86,7 +86,7 @@ struct DetectPredictionInput {
         while let key = try scanner.nextMemberKey() {
             if key == "topic" {
                 guard let raw = scanner.plainString() else { return nil }
-                if let topics, topics.pointee.topic.utf8.elementsEqual(raw) {
+                if let topics, JSONScanner.bytes(raw, equal: topics.pointee.topic) {
                     topic = topics.pointee.topic
                 } else {
                     topic = String(decoding: raw, as: UTF8.self)

@@ -151,7 +151,7 @@ public struct FeaturesRecord: Sendable, Equatable {
                 } else if member == "format" {
                     // Compared in place (no string) when it has no escapes.
                     if let raw = scanner.plainString() {
-                        format = raw.elementsEqual(FeaturesRecord.formatName.utf8)
+                        format = JSONScanner.bytes(raw, equal: FeaturesRecord.formatName)
                             ? FeaturesRecord.formatName : String(decoding: raw, as: UTF8.self)
                     } else {
                         format = try scanner.string()

@@ -20,7 +20,7 @@ extension JSONScanner {
         while let key = try nextMemberKey() {
             if key == "topic" {
                 if let raw = plainString() {
-                    if !topicCache.utf8.elementsEqual(raw) { topicCache = String(decoding: raw, as: UTF8.self) }
+                    if !JSONScanner.bytes(raw, equal: topicCache) { topicCache = String(decoding: raw, as: UTF8.self) }
                     topic = topicCache
                 } else {
                     topic = try string()
