@@ -15,11 +15,21 @@ public enum JSONEventParser {
     }
 
     public static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Result<Event, EventRejection> {
+        var fieldNames = EventFieldNames(enabled: false)
+        return parse(bytes: bytes, fieldNames: &fieldNames)
+    }
+
+    /// ``parse(bytes:)`` reusing the names of the previous event parsed with `fieldNames`
+    /// (the same event, fewer strings built).
+    public static func parse(
+        bytes: UnsafeBufferPointer<UInt8>, fieldNames: inout EventFieldNames
+    ) -> Result<Event, EventRejection> {
         // A small open-addressing set of the first field names' keys, for duplicate detection
         // without comparing every pair of names (276 comparisons for 24 fields).
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * NameSet.slots) { storage in
             var names = NameSet(storage)
-            return parse(bytes: bytes, names: &names)
+            var scanner = JSONScanner(bytes)
+            return parseObject(&scanner, names: &names, fieldNames: &fieldNames, whole: true)
         }
     }
 
@@ -57,22 +67,23 @@ public enum JSONEventParser {
     /// such as a features record's `event`), leaving the scanner after it. The same rules and
     /// the same values as ``parse(bytes:)`` on the object's bytes alone.
     public static func parseObject(_ scanner: inout JSONScanner) -> Result<Event, EventRejection> {
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * NameSet.slots) { storage in
-            var names = NameSet(storage)
-            return parseObject(&scanner, names: &names, whole: false)
-        }
+        var fieldNames = EventFieldNames(enabled: false)
+        return parseObject(&scanner, fieldNames: &fieldNames)
     }
 
-    private static func parse(
-        bytes: UnsafeBufferPointer<UInt8>, names: inout NameSet
+    /// ``parseObject(_:)`` reusing the names of the previous event parsed with `fieldNames`.
+    public static func parseObject(
+        _ scanner: inout JSONScanner, fieldNames: inout EventFieldNames
     ) -> Result<Event, EventRejection> {
-        var scanner = JSONScanner(bytes)
-        return parseObject(&scanner, names: &names, whole: true)
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * NameSet.slots) { storage in
+            var names = NameSet(storage)
+            return parseObject(&scanner, names: &names, fieldNames: &fieldNames, whole: false)
+        }
     }
 
     /// The object at the scanner's position; with `whole`, nothing but whitespace may follow.
     private static func parseObject(
-        _ scanner: inout JSONScanner, names: inout NameSet, whole: Bool
+        _ scanner: inout JSONScanner, names: inout NameSet, fieldNames: inout EventFieldNames, whole: Bool
     ) -> Result<Event, EventRejection> {
         var event = Event()
         // A field takes at least 6 bytes (`"a":1,`) and usually over 16: one allocation.
@@ -87,7 +98,7 @@ public enum JSONEventParser {
             } else {
                 while true {
                     var nameKey: UInt64 = 0
-                    let name = try scanner.string(key: &nameKey)
+                    let name = try scanner.fieldName(key: &nameKey, position: event.fields.count, names: &fieldNames)
                     try scanner.expect(UInt8(ascii: ":"), "':'")
                     let value: FieldValue
                     switch try scanner.peek() {

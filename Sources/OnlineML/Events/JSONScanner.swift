@@ -156,6 +156,32 @@ public struct JSONScanner {
         throw error("unterminated string")
     }
 
+    /// An event field name at `position` of its object: ``string(key:)``, reusing the
+    /// previous event's name from `names` when the bytes are the same (no new `String`).
+    mutating func fieldName(key: inout UInt64, position index: Int, names: inout EventFieldNames) throws(JSONSyntaxError) -> String {
+        skipWhitespace()
+        if let base = bytes.baseAddress, position < bytes.count, base[position] == UInt8(ascii: "\"") {
+            let start = position + 1
+            var p = start
+            while p < bytes.count {
+                let b = base[p]
+                if b == UInt8(ascii: "\"") {
+                    let raw = UnsafeBufferPointer(start: base + start, count: p - start)
+                    key = Self.key(raw, readable: bytes.count - start)
+                    position = p + 1
+                    if let name = names.name(at: index, raw: raw, key: key) { return name }
+                    let name = String(decoding: raw, as: UTF8.self)
+                    names.store(name, key: key, at: index)
+                    return name
+                }
+                if b == UInt8(ascii: "\\") || b < 0x20 { break }
+                p += 1
+            }
+        }
+        // Escapes, or an error to report: the general reader, not cached.
+        return try string(key: &key)
+    }
+
     private mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
         guard position + 4 <= bytes.count else { throw error("short \\u escape") }
         var v: UInt32 = 0
@@ -283,6 +309,100 @@ public struct JSONScanner {
         if !first { try expect(UInt8(ascii: ","), "',' or '}'") }
         first = false
         let key = try string()
+        try expect(UInt8(ascii: ":"), "':'")
+        return key
+    }
+
+    /// A member key read in place, for readers that match a few known keys: comparing its
+    /// bytes with a literal builds no `String` (a payload reader used to spend more on making
+    /// and comparing key strings than on the values).
+    public struct MemberKey {
+        /// The key's bytes: in the input when it has no escapes, else decoded into `decoded`.
+        @usableFromInline let raw: UnsafeBufferPointer<UInt8>
+        @usableFromInline let decoded: String?
+
+        @inlinable
+        public static func == (key: MemberKey, literal: StaticString) -> Bool {
+            if let decoded = key.decoded {
+                return literal.withUTF8Buffer { decoded.utf8.elementsEqual($0) }
+            }
+            let count = literal.utf8CodeUnitCount
+            guard key.raw.count == count else { return false }
+            let bytes = literal.utf8Start
+            for k in 0..<count where key.raw[k] != bytes[k] { return false }
+            return true
+        }
+
+        /// The key as a string (for messages).
+        public var string: String { decoded ?? String(decoding: raw, as: UTF8.self) }
+    }
+
+    /// The next value when it is a string without escapes, as its bytes in place (no
+    /// `String`); nil, with the position unchanged, for anything else (read it another way).
+    public mutating func plainString() -> UnsafeBufferPointer<UInt8>? {
+        skipWhitespace()
+        guard let base = bytes.baseAddress, position < bytes.count, base[position] == UInt8(ascii: "\"") else {
+            return nil
+        }
+        var p = position + 1
+        while p < bytes.count {
+            let b = base[p]
+            if b == UInt8(ascii: "\"") {
+                let raw = UnsafeBufferPointer(start: base + position + 1, count: p - position - 1)
+                position = p + 1
+                return raw
+            }
+            if b == UInt8(ascii: "\\") || b < 0x20 { return nil }
+            p += 1
+        }
+        return nil
+    }
+
+    /// Whether `raw` holds exactly the UTF-8 bytes of `string` (one `memcmp` over the string's
+    /// storage, not a walk of its `UTF8View`).
+    @inline(__always)
+    public static func bytes(_ raw: UnsafeBufferPointer<UInt8>, equal string: String) -> Bool {
+        if let equal = string.utf8.withContiguousStorageIfAvailable({ utf8 -> Bool in
+            guard utf8.count == raw.count else { return false }
+            guard let a = utf8.baseAddress, let b = raw.baseAddress else { return true }
+            return memcmp(a, b, raw.count) == 0
+        }) {
+            return equal
+        }
+        return string.utf8.elementsEqual(raw)
+    }
+
+    /// ``nextKey()`` without building the key: nil at the closing `}`.
+    public mutating func nextMemberKey() throws(JSONSyntaxError) -> MemberKey? {
+        if try peek() == UInt8(ascii: "}") {
+            position += 1
+            first = false
+            return nil
+        }
+        if !first { try expect(UInt8(ascii: ","), "',' or '}'") }
+        first = false
+        try expect(UInt8(ascii: "\""), "'\"'")
+        let start = position
+        var key: MemberKey?
+        if let base = bytes.baseAddress {
+            var p = position
+            while p < bytes.count {
+                let b = base[p]
+                if b == UInt8(ascii: "\"") {
+                    key = MemberKey(raw: UnsafeBufferPointer(start: base + start, count: p - start), decoded: nil)
+                    position = p + 1
+                    break
+                }
+                if b == UInt8(ascii: "\\") || b < 0x20 { break }
+                p += 1
+            }
+        }
+        if key == nil {
+            // Escapes (or an error): the general string reader, from the opening quote.
+            position = start - 1
+            let decoded = try string()
+            key = MemberKey(raw: UnsafeBufferPointer(start: nil, count: 0), decoded: decoded)
+        }
         try expect(UInt8(ascii: ":"), "':'")
         return key
     }

@@ -5,14 +5,22 @@
 /// several times cheaper than Swift's seeded SipHash, and the layout is the same in every
 /// process. Entries keep insertion order; equality compares entries in that order.
 struct CategoryTable: Sendable {
-    /// One slot of the open-addressing array: the high 32 bits of the key's hash and its
-    /// entry index + 1 (0 = empty). Eight bytes, so the table of 5,000 categories stays small
-    /// in the cache (the lookup is a cache miss on the hot path); a lookup touches one slot and
-    /// then only the key to confirm it.
+    /// One slot of the open-addressing array, 16 bytes. A lookup is a cache miss on the hot
+    /// path (16 tables per stage of 5,000 categories each do not stay cached), so a slot holds
+    /// all a lookup of a short key needs: the key itself (up to 7 UTF-8 bytes, packed with its
+    /// length), and its id. A longer key's slot holds 63 bits of its hash instead, and the key
+    /// is confirmed in `keys`.
     struct Slot: Sendable {
-        var tag: UInt32 = 0
+        /// ``CategoryTable/packedKey(_:)``.
+        var key: UInt64 = 0
+        /// Entry index + 1 (0 = empty).
         var entry: UInt32 = 0
+        /// The id when it fits (else ``CategoryTable/idInEntries``: read `ids`).
+        var id: Int32 = 0
     }
+
+    /// A slot's `id` when the id does not fit in 32 bits.
+    static let idInEntries = Int32.min
 
     private(set) var keys: [String] = []
     private(set) var ids: [Int] = []
@@ -21,56 +29,126 @@ struct CategoryTable: Sendable {
 
     init() {}
 
+    /// Room for `count` entries without regrowth (a restored vocabulary can be large).
+    init(minimumCapacity count: Int) {
+        var capacity = 8
+        while capacity < 2 * count { capacity *= 2 }
+        slots = Array(repeating: Slot(), count: capacity)
+        keys.reserveCapacity(count)
+        ids.reserveCapacity(count)
+    }
+
     var count: Int { keys.count }
 
     static func hash(_ key: String) -> UInt64 {
         StableHash.fmix64(StableHash.fnv1a(string: key))
     }
 
+    /// A key of at most 7 bytes: its bytes (little-endian) and, in the top byte, 0x80 | length
+    /// — equal packings mean equal keys. A longer key: its hash with the top bit cleared.
+    static func packedKey(_ key: String, hash: UInt64) -> UInt64 {
+        hashAndPackedKey(key).packed
+    }
+
+    /// ``hash(_:)`` and ``packedKey(_:hash:)`` in one pass over the key's bytes, read in place
+    /// (no copy or uniqueness check of the string).
     @inline(__always)
-    private static func tag(_ hash: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: hash >> 32) }
+    static func hashAndPackedKey(_ key: String) -> (hash: UInt64, packed: UInt64) {
+        if let result = key.utf8.withContiguousStorageIfAvailable({ hashAndPackedKey(utf8: $0) }) { return result }
+        return Array(key.utf8).withUnsafeBufferPointer { hashAndPackedKey(utf8: $0) }
+    }
+
+    @inline(__always)
+    private static func hashAndPackedKey(utf8: UnsafeBufferPointer<UInt8>) -> (hash: UInt64, packed: UInt64) {
+        let h = StableHash.fmix64(StableHash.fnv1a(utf8))
+        guard utf8.count <= 7 else { return (h, h & ~(1 << 63)) }
+        var packed = UInt64(0x80 | utf8.count) << 56
+        for k in 0..<utf8.count { packed |= UInt64(utf8[k]) << (8 * UInt64(k)) }
+        return (h, packed)
+    }
+
+    @inline(__always)
+    private static func isShort(_ packed: UInt64) -> Bool { packed >> 63 != 0 }
+
+    @inline(__always)
+    private static func slotID(_ id: Int) -> Int32 { Int32(exactly: id) ?? idInEntries }
 
     subscript(key: String) -> Int? {
-        get {
-            let h = Self.hash(key)
-            let tag = Self.tag(h)
+        @inline(__always) get {
+            let (h, packed) = Self.hashAndPackedKey(key)
             return slots.withUnsafeBufferPointer { table in
-                keys.withUnsafeBufferPointer { names in
-                    let mask = table.count - 1
-                    var b = Int(truncatingIfNeeded: h) & mask
-                    while true {
-                        let slot = table[b]
-                        if slot.entry == 0 { return nil }
+                let mask = table.count - 1
+                var b = Int(truncatingIfNeeded: h) & mask
+                while true {
+                    let slot = table[b]
+                    if slot.entry == 0 { return nil }
+                    if slot.key == packed {
                         let entry = Int(slot.entry) - 1
-                        if slot.tag == tag && names[entry] == key { return ids[entry] }
-                        b = (b + 1) & mask
+                        if Self.isShort(packed) || keys[entry] == key {
+                            return slot.id != Self.idInEntries ? Int(slot.id) : ids[entry]
+                        }
                     }
+                    b = (b + 1) & mask
                 }
             }
         }
         set {
             guard let newValue else { preconditionFailure("CategoryTable does not remove entries") }
-            let h = Self.hash(key)
-            let tag = Self.tag(h)
+            let (h, packed) = Self.hashAndPackedKey(key)
             let mask = slots.count - 1
             var b = Int(truncatingIfNeeded: h) & mask
             while slots[b].entry != 0 {
                 let entry = Int(slots[b].entry) - 1
-                if slots[b].tag == tag && keys[entry] == key {
+                if slots[b].key == packed && (Self.isShort(packed) || keys[entry] == key) {
                     ids[entry] = newValue
+                    slots[b].id = Self.slotID(newValue)
                     return
                 }
                 b = (b + 1) & mask
             }
-            precondition(keys.count < Int(UInt32.max), "CategoryTable: too many categories")
-            keys.append(key)
-            ids.append(newValue)
-            slots[b] = Slot(tag: tag, entry: UInt32(keys.count))
-            if keys.count * 2 > slots.count { grow() }
+            insert(key, packed: packed, id: newValue, at: b)
         }
     }
 
-    /// Doubles the table; hashes are recomputed from the keys (slots keep only a tag).
+    /// The id of `key` when present; otherwise stores `newID` for it and returns nil. One
+    /// probe sequence for what a lookup and an insertion would each walk.
+    mutating func idOrInsert(_ key: String, newID: Int) -> Int? {
+        let (h, packed) = Self.hashAndPackedKey(key)
+        let mask = slots.count - 1
+        var b = Int(truncatingIfNeeded: h) & mask
+        while slots[b].entry != 0 {
+            let entry = Int(slots[b].entry) - 1
+            if slots[b].key == packed && (Self.isShort(packed) || keys[entry] == key) { return ids[entry] }
+            b = (b + 1) & mask
+        }
+        insert(key, packed: packed, id: newID, at: b)
+        return nil
+    }
+
+    private mutating func insert(_ key: String, packed: UInt64, id: Int, at b: Int) {
+        precondition(keys.count < Int(UInt32.max), "CategoryTable: too many categories")
+        keys.append(key)
+        ids.append(id)
+        slots[b] = Slot(key: packed, entry: UInt32(keys.count), id: Self.slotID(id))
+        if keys.count * 2 > slots.count { grow() }
+    }
+
+    /// Rewrites the ids of the most recent entries, newest first, while they are `>= first`
+    /// (ids given in insertion order, as the transformer does).
+    mutating func remapTrailingIDs(atLeast first: Int, _ remap: (Int) -> Int) {
+        var entry = ids.count - 1
+        while entry >= 0 && ids[entry] >= first {
+            ids[entry] = remap(ids[entry])
+            // The entry's slot: found by its hash, compared by entry index.
+            let mask = slots.count - 1
+            var b = Int(truncatingIfNeeded: Self.hash(keys[entry])) & mask
+            while Int(slots[b].entry) != entry + 1 { b = (b + 1) & mask }
+            slots[b].id = Self.slotID(ids[entry])
+            entry -= 1
+        }
+    }
+
+    /// Doubles the table; hashes are recomputed from the keys (slots keep no full hash).
     private mutating func grow() {
         slots = Array(repeating: Slot(), count: slots.count * 2)
         let mask = slots.count - 1
@@ -78,7 +156,7 @@ struct CategoryTable: Sendable {
             let h = Self.hash(key)
             var b = Int(truncatingIfNeeded: h) & mask
             while slots[b].entry != 0 { b = (b + 1) & mask }
-            slots[b] = Slot(tag: Self.tag(h), entry: UInt32(index + 1))
+            slots[b] = Slot(key: Self.packedKey(key, hash: h), entry: UInt32(index + 1), id: Self.slotID(ids[index]))
         }
     }
 }

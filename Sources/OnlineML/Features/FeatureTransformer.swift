@@ -111,6 +111,29 @@ public struct FeatureTransformer: Sendable {
     /// Resolves and validates every field of the event; returns the target value (`nil` when
     /// absent). Changes no state; throws the first problem found.
     public mutating func prepare(_ event: Event) throws(EventRejection) -> FieldValue? {
+        try prepare(event, resolvesCategories: true)
+    }
+
+    /// The checks of ``prepare(_:)`` alone (same rejections, same target), without looking
+    /// categories up: for a reader that only validates events and locks field kinds with
+    /// ``learnFieldsPrepared(_:)`` (the transform stage), the category tables are not needed.
+    public mutating func validate(_ event: Event) throws(EventRejection) -> FieldValue? {
+        try prepare(event, resolvesCategories: false)
+    }
+
+    /// Learns only the new fields of the event passed to ``validate(_:)`` (or ``prepare(_:)``):
+    /// the slots and locked kinds that decide later rejections — exactly the fields
+    /// ``learnPrepared(_:into:vocabulary:)`` would add — and no statistics, categories or
+    /// feature ids. A transformer that only learns this way rejects exactly the events one
+    /// that learns fully rejects.
+    public mutating func learnFieldsPrepared(_ event: Event) {
+        for k in 0..<prepared.count where prepared[k].slot < 0 && prepared[k].role != .undecided {
+            _ = addField(event.fields[k].name, role: prepared[k].role, position: k)
+        }
+    }
+
+    @inline(__always)
+    private mutating func prepare(_ event: Event, resolvesCategories: Bool) throws(EventRejection) -> FieldValue? {
         stamp &+= 1
         // Sized once per layout and written in place below (no append checks per field).
         let count = event.fields.count
@@ -177,7 +200,7 @@ public struct FeatureTransformer: Sendable {
             }
             var categoryID = -1
             var bucket = -1
-            if kind == .categorical {
+            if kind == .categorical && resolvesCategories {
                 if !bucketIDs.isEmpty {
                     bucket = Self.bucket(field: field.pointee.name, value: string, count: bucketIDs.count)
                     categoryID = bucketIDs[bucket]
@@ -420,6 +443,9 @@ public struct FeatureTransformer: Sendable {
         _ event: Event, into vector: inout FeatureVector, vocabulary: inout FeatureVocabulary
     ) {
         let firstNewID = vocabulary.count
+        // The layout's numeric order depends on numeric feature ids only: new categories (on
+        // a fresh stream, most events bring one) leave it as it is.
+        var numericIDsAssigned = false
         let imputes = self.imputes
         // New fields add slots during the pass; they are never absent, so the bound holds.
         // The event's fields through a pointer: the closure below captures no array to retain.
@@ -439,7 +465,10 @@ public struct FeatureTransformer: Sendable {
                 case .numeric:
                     let x = prepared[k].number
                     fields[slot].statistics.update(x)
-                    if fields[slot].featureID < 0 { fields[slot].featureID = vocabulary.intern(fields[slot].name) }
+                    if fields[slot].featureID < 0 {
+                        fields[slot].featureID = vocabulary.intern(fields[slot].name)
+                        numericIDsAssigned = true
+                    }
                     out.append(fields[slot].featureID, scaled(x, fields[slot].statistics))
                 case .categorical:
                     var id = prepared[k].categoryID
@@ -458,7 +487,7 @@ public struct FeatureTransformer: Sendable {
             }
         }
         }
-        if vocabulary.count != firstNewID { layoutSlots.removeAll() }  // ids changed: recompute the layout
+        if numericIDsAssigned { layoutSlots.removeAll() }  // ids changed: recompute the layout
         if vocabulary.count - firstNewID > 1 { sortNewIDs(from: firstNewID, vector: &vector, vocabulary: &vocabulary) }
         vector.canonicalize()
     }
@@ -470,6 +499,9 @@ public struct FeatureTransformer: Sendable {
         _ event: Event, predict: inout FeatureVector, learn: inout FeatureVector, vocabulary: inout FeatureVocabulary
     ) {
         let firstNewID = vocabulary.count
+        // The layout's numeric order depends on numeric feature ids only: new categories (on
+        // a fresh stream, most events bring one) leave it as it is.
+        var numericIDsAssigned = false
         let imputes = self.imputes
         let capacity = outputCapacity(imputes) + 2 * prepared.count
         // The event's fields through a pointer: the closures below capture no array to retain.
@@ -490,7 +522,10 @@ public struct FeatureTransformer: Sendable {
                     case .numeric:
                         let x = prepared[k].number
                         fields[slot].statistics.update(x)
-                        if fields[slot].featureID < 0 { fields[slot].featureID = vocabulary.intern(fields[slot].name) }
+                        if fields[slot].featureID < 0 {
+                            fields[slot].featureID = vocabulary.intern(fields[slot].name)
+                            numericIDsAssigned = true
+                        }
                         l.append(fields[slot].featureID, scaled(x, fields[slot].statistics))
                     case .categorical:
                         var id = prepared[k].categoryID
@@ -514,7 +549,7 @@ public struct FeatureTransformer: Sendable {
             }
         }
         }
-        if vocabulary.count != firstNewID { layoutSlots.removeAll() }
+        if numericIDsAssigned { layoutSlots.removeAll() }
         if vocabulary.count - firstNewID > 1 { sortNewIDs(from: firstNewID, vector: &learn, vocabulary: &vocabulary) }
         predict.canonicalize()
         learn.canonicalize()
@@ -523,6 +558,9 @@ public struct FeatureTransformer: Sendable {
     /// Features first seen in the same event get ids in name order, not field order, so the
     /// ids — and with them every sum — do not depend on the order of the event's fields.
     private mutating func sortNewIDs(from first: Int, vector: inout FeatureVector, vocabulary: inout FeatureVocabulary) {
+        // Usually already in name order (fields learned in an order their names sort in, as
+        // `cat0`, `cat1`, `cat2`): then every id stays and nothing is rewritten.
+        if vocabulary.namesAreSorted(from: first) { return }
         let order = vocabulary.sortNames(from: first)
         var newID = [Int](repeating: 0, count: order.count)
         for (k, old) in order.enumerated() { newID[old - first] = first + k }
@@ -530,10 +568,7 @@ public struct FeatureTransformer: Sendable {
         for slot in fields.indices {
             fields[slot].featureID = remap(fields[slot].featureID)
             fields[slot].indicatorID = remap(fields[slot].indicatorID)
-            for category in fields[slot].categories.reversed() {
-                guard let id = fields[slot].categoryIDs[category], id >= first else { break }
-                fields[slot].categoryIDs[category] = remap(id)
-            }
+            fields[slot].categoryIDs.remapTrailingIDs(atLeast: first, remap)
         }
         for bucket in bucketOrder.reversed() {
             guard bucketIDs[bucket] >= first else { break }
@@ -561,11 +596,16 @@ public struct FeatureTransformer: Sendable {
     private mutating func learnCategory(slot: Int, value: String, bucket b: Int, vocabulary: inout FeatureVocabulary) -> Int {
         switch configuration.categorical {
         case .oneHot:
-            if let id = fields[slot].categoryIDs[value] { return id }
-            let id = vocabulary.intern(fields[slot].name + "=" + value)
-            fields[slot].categoryIDs[value] = id
-            fields[slot].categories.append(value)
-            return id
+            // Through a pointer: the field is updated in place (`fields[slot]` here copied the
+            // whole field, tables and all, once per new category).
+            return fields.withUnsafeMutableBufferPointer { fields in
+                let field = fields.baseAddress! + slot
+                if let id = field.pointee.categoryIDs[value] { return id }
+                let id = vocabulary.intern(field.pointee.name + "=" + value)
+                field.pointee.categoryIDs[value] = id
+                field.pointee.categories.append(value)
+                return id
+            }
         case .hashing:
             if bucketIDs[b] < 0 {
                 bucketIDs[b] = vocabulary.intern("#\(b)")

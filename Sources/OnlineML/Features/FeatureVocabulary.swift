@@ -5,20 +5,19 @@
 /// (it fixes the summation order), so it is saved with the model document.
 public struct FeatureVocabulary: Sendable, Hashable {
     public private(set) var names: [String] = []
-    private var ids: [String: Int] = [:]
+    /// Name → id with the stable FNV hash (``CategoryTable``): a new category interns a name
+    /// per event on a fresh stream, and Swift's seeded SipHash twice per name cost more than
+    /// the learning step.
+    private var ids = CategoryTable()
 
     public init() {}
 
     public init(names: [String]) {
         // A restored model can have millions of names: one hash per name, no regrowth.
-        ids.reserveCapacity(names.count)
+        ids = CategoryTable(minimumCapacity: names.count)
         self.names.reserveCapacity(names.count)
-        for name in names {
-            if let existing = ids.updateValue(self.names.count, forKey: name) {
-                ids[name] = existing  // a duplicate keeps its first id
-            } else {
-                self.names.append(name)
-            }
+        for name in names where ids.idOrInsert(name, newID: self.names.count) == nil {
+            self.names.append(name)  // a duplicate keeps its first id
         }
     }
 
@@ -31,11 +30,18 @@ public struct FeatureVocabulary: Sendable, Hashable {
 
     /// The id of `name`, assigning the next id when it is new.
     public mutating func intern(_ name: String) -> Int {
-        if let id = ids[name] { return id }
-        let id = names.count
+        if let id = ids.idOrInsert(name, newID: names.count) { return id }
         names.append(name)
-        ids[name] = id
-        return id
+        return names.count - 1
+    }
+
+    /// Whether the names with ids `first...` are in ``sortNames(from:)``'s order already.
+    func namesAreSorted(from first: Int) -> Bool {
+        guard first + 1 < names.count else { return true }
+        for id in (first + 1)..<names.count where !names[id - 1].utf8.lexicographicallyPrecedes(names[id].utf8) {
+            return false
+        }
+        return true
     }
 
     /// Re-sorts the names with ids `first...` by their UTF-8 bytes and reassigns those ids.

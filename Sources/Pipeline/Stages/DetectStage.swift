@@ -18,6 +18,11 @@ struct DetectStage: Stage {
     let topology: Topology
     let task: StageTaskID
     private let readsPredictions: Bool
+    /// The concept detector reads the loss (else the error) of predictions.
+    private let readsLoss: Bool
+    private var predictionTopics = DetectPredictionInput.TopicCache()
+    /// What the features reader reuses from one record to the next.
+    private var featuresCache = FeaturesRecord.ReadingCache()
     var conceptDetector: (any DriftDetector)?
     var dataMonitor: FeatureDriftMonitor?
     var sourceNext: [ModelRecordHeaders.SourceNext] = []
@@ -44,6 +49,7 @@ struct DetectStage: Stage {
         self.task = task
         readsPredictions = task.topic == topology.topics.predictions.name
         let detect = topology.stages.detect
+        readsLoss = detect?.concept?.input == .loss
         switch detect?.concept?.input {
         case .error?, .loss?:
             if readsPredictions { conceptDetector = detect?.concept?.detector.makeDetector() }
@@ -63,29 +69,28 @@ struct DetectStage: Stage {
         inputNext = input.offset + 1
         try BuiltInStages.checkSize(record)
         if readsPredictions {
-            let prediction: PredictionRecord
-            do {
-                prediction = try PredictionRecord(decodingValueOf: record)
-            } catch {
-                throw StageRejection("not a prediction record: \(error)")
+            // The few members the detector needs, read in place; the full record only for an
+            // alert or a record the quick reader does not take (which decides the rejection).
+            let input: DetectPredictionInput
+            if let quick = record.withUnsafeValueBytes({ DetectPredictionInput.read($0, topics: &predictionTopics) }) {
+                input = quick
+            } else {
+                let prediction = try Self.prediction(record)
+                input = DetectPredictionInput(source: prediction.source, error: prediction.error, loss: prediction.loss)
             }
-            guard isNew(prediction.source) else { return }
-            let value: Double?
-            switch topology.stages.detect?.concept?.input {
-            case .loss?: value = prediction.loss
-            default: value = prediction.error
-            }
-            guard let value, conceptDetector != nil, conceptDetector!.update(value),
-                  let evidence = conceptDetector!.lastDetection
+            guard isNew(input.source) else { return }
+            guard let value = readsLoss ? input.loss : input.error, conceptDetector != nil,
+                  conceptDetector!.update(value), let evidence = conceptDetector!.lastDetection
             else { return }
+            let prediction = try Self.prediction(record)
             alert(
                 evidence, model: prediction.model, modelKey: prediction.modelKey, version: prediction.modelVersion,
-                input: topology.stages.detect?.concept?.input == .loss ? "loss" : "error",
+                input: readsLoss ? "loss" : "error",
                 source: prediction.source, time: prediction.time, record: record, context: context)
         } else {
             let features: FeaturesRecord
             do {
-                features = try FeaturesRecord(decodingValueOf: record)
+                features = try FeaturesRecord(decodingValueOf: record, cache: &featuresCache)
             } catch {
                 throw StageRejection("not a features record: \(error)")
             }
@@ -111,6 +116,14 @@ struct DetectStage: Stage {
                 alert(evidence, model: topology.name, modelKey: modelKey, version: nil, input: "feature",
                       source: features.source, time: features.time, record: record, context: context)
             }
+        }
+    }
+
+    private static func prediction(_ record: StageRecord) throws -> PredictionRecord {
+        do {
+            return try PredictionRecord(decodingValueOf: record)
+        } catch {
+            throw StageRejection("not a prediction record: \(error)")
         }
     }
 

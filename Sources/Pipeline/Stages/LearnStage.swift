@@ -43,6 +43,8 @@ struct LearnStage: Stage {
     private var lastSource: Int?
     /// Alerts already read, per alerts partition.
     private var alertNext: [Int32: Int64] = [:]
+    /// What the features reader reuses from one record to the next.
+    private var featuresCache = FeaturesRecord.ReadingCache()
 
     /// How often (stream time) the alerts topic is read.
     static let alertPollInterval = Duration.seconds(1)
@@ -102,7 +104,7 @@ struct LearnStage: Stage {
         try BuiltInStages.checkSize(record)
         let features: FeaturesRecord
         do {
-            features = try FeaturesRecord(decodingValueOf: record)
+            features = try FeaturesRecord(decodingValueOf: record, cache: &featuresCache)
         } catch {
             throw StageRejection("not a features record: \(error)")
         }

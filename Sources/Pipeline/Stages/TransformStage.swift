@@ -7,10 +7,12 @@ import OnlineML
 /// model's own feature transformer (locked field kinds, finite values, a usable label) and
 /// writes a compact ``FeaturesRecord``: the event's own JSON text, its label, key, time and
 /// source position (format version 2: no feature vectors, nothing re-encoded). Its
-/// transformer state is exactly the learner's, since both apply the same labelled events in the
-/// same order; on assignment it restores that state from the latest model document of its
-/// learner and resumes after the last event the document accounts for (from the first event
-/// when there is no document yet).
+/// transformer locks field kinds exactly as the learner's does, since both learn the fields of
+/// the same labelled events in the same order, so both reject the same events; it learns only
+/// that (``FeatureTransformer/learnFieldsPrepared(_:)``): statistics, categories and feature ids
+/// decide no rejection, and were most of the stage's CPU. On assignment it restores from the
+/// latest model document of its learner and resumes after the last event the document accounts
+/// for (from the first event when there is no document yet).
 ///
 /// Rejected (dead-lettered): records over ``BuiltInStages/maxRecordBytes``, bad JSON, nested
 /// values, duplicate fields, non-finite or out-of-range numbers, type changes, bad labels.
@@ -19,9 +21,8 @@ struct TransformStage: Stage {
     let task: StageTaskID
     private let targetDecoder: ModelPipeline
     private var transformer: FeatureTransformer
-    private var vocabulary = FeatureVocabulary()
-    /// The learning-time features of the last labelled event (a by-product of the state update).
-    private var learnVector = FeatureVector()
+    /// The previous event's field names, reused by the parser.
+    private var fieldNames = EventFieldNames()
 
     init(topology: Topology, task: StageTaskID) {
         self.topology = topology
@@ -53,7 +54,6 @@ struct TransformStage: Stage {
         }
         let document = try ModelDocument(decoding: String(decoding: record.value, as: UTF8.self))
         transformer = document.pipeline.transformer
-        vocabulary = document.pipeline.vocabulary
         context.resume(from: next.offset)
     }
 
@@ -65,7 +65,7 @@ struct TransformStage: Stage {
         let (value, key) = try record.withUnsafeValueBytes { (raw) throws(StageRejection) -> ([UInt8], String?) in
             let buffer = (raw ?? UnsafeRawBufferPointer(start: nil, count: 0)).assumingMemoryBound(to: UInt8.self)
             let event: Event
-            switch JSONEventParser.parse(bytes: buffer) {
+            switch JSONEventParser.parse(bytes: buffer, fieldNames: &fieldNames) {
             case .success(let parsed): event = parsed
             case .failure(let error): throw StageRejection(error.description)
             }
@@ -88,16 +88,16 @@ struct TransformStage: Stage {
         context.forward(output, to: .features)
     }
 
-    /// The transformer's view of one event: schema checks for every event, state changes only
-    /// for a labelled one (the learner's own step, so both states stay equal).
+    /// The transformer's view of one event: schema checks for every event, new fields learned
+    /// only from a labelled one (as the learner's own step does, so both lock the same kinds).
     private mutating func transform(_ event: Event, source: SourcePosition, recordKey: String?)
         throws(EventRejection) -> FeaturesRecord
     {
-        let target = try transformer.prepare(event)
+        let target = try transformer.validate(event)
         var label: Double?
         if let target, target != .null {
             let y = try targetDecoder.decodeTarget(target)
-            transformer.learnPrepared(event, into: &learnVector, vocabulary: &vocabulary)
+            transformer.learnFieldsPrepared(event)
             label = y
         }
         let schema = topology.schema

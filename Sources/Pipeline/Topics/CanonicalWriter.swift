@@ -35,8 +35,19 @@ struct CanonicalWriter {
         CanonicalJSON.writeInteger(Int64(i), into: &bytes)
     }
 
+    /// A string that needs no escape is copied from its UTF-8 storage in one go (what
+    /// `CanonicalJSON.writeString` writes for it, without stepping through `String.UTF8View`);
+    /// any other goes through `CanonicalJSON`.
     mutating func string(_ s: String) {
-        CanonicalJSON.writeString(s, into: &bytes)
+        var s = s
+        let plain = s.withUTF8 { (utf8) -> Bool in
+            for b in utf8 where b < 0x20 || b == 0x22 || b == 0x5C { return false }
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return true
+        }
+        if !plain { CanonicalJSON.writeString(s, into: &bytes) }
     }
 
     mutating func string(_ s: String?) {

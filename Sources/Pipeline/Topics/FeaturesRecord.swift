@@ -91,13 +91,46 @@ public struct FeaturesRecord: Sendable, Equatable {
         }
     }
 
+    /// What a reader of one stream's features records keeps from one record to the next, so
+    /// what repeats is not built again: the event's field names and the source topic.
+    public struct ReadingCache: Sendable {
+        var fieldNames: EventFieldNames
+        var sourceTopic = ""
+
+        public init() {
+            fieldNames = EventFieldNames()
+        }
+
+        /// For a single record: nothing kept.
+        static var none: ReadingCache {
+            var cache = ReadingCache()
+            cache.fieldNames = EventFieldNames(enabled: false)
+            return cache
+        }
+    }
+
     /// Reads the value of `record` in place (no copy of a lent input).
     public init(decodingValueOf record: StageRecord) throws(PayloadError) {
-        self = try record.withUnsafeValueBytes { (bytes) throws(PayloadError) in try FeaturesRecord(decodingBytes: bytes) }
+        var cache = ReadingCache.none
+        try self.init(decodingValueOf: record, cache: &cache)
+    }
+
+    /// Reads the value of `record` in place, reusing what the previous record read with
+    /// `cache` had (a reader of a stream passes the same cache every time).
+    public init(decodingValueOf record: StageRecord, cache: inout ReadingCache) throws(PayloadError) {
+        self = try record.withUnsafeValueBytes { (bytes) throws(PayloadError) in
+            try FeaturesRecord(decodingBytes: bytes, cache: &cache)
+        }
     }
 
     /// `init(decoding:)` from bytes read in place.
     public init(decodingBytes bytes: UnsafeRawBufferPointer?) throws(PayloadError) {
+        var cache = ReadingCache.none
+        try self.init(decodingBytes: bytes, cache: &cache)
+    }
+
+    /// `init(decodingBytes:)` with a ``ReadingCache``.
+    public init(decodingBytes bytes: UnsafeRawBufferPointer?, cache: inout ReadingCache) throws(PayloadError) {
         self = try JSONScanner.scanPayload(bytes) { (scanner) throws -> FeaturesRecord in
             var format: String?
             var version: Int?
@@ -108,22 +141,33 @@ public struct FeaturesRecord: Sendable, Equatable {
             var fields: [EventField]?
             var event: [EventField]?
             try scanner.beginObject()
-            while let member = try scanner.nextKey() {
-                switch member {
-                case "format": format = try scanner.string()
-                case "format_version": version = try scanner.integer()
-                case "source": source = try scanner.sourcePosition("source")
-                case "key": key = try scanner.optionalString()
-                case "time":
-                    let value = try scanner.fieldValue()
-                    time = value == .null ? nil : value
-                case "label": label = try scanner.optionalNumber()
-                case "event":
-                    switch JSONEventParser.parseObject(&scanner) {
+            // Keys matched on their bytes (no key strings).
+            while let member = try scanner.nextMemberKey() {
+                if member == "event" {
+                    switch JSONEventParser.parseObject(&scanner, fieldNames: &cache.fieldNames) {
                     case .success(let parsed): event = parsed.fields
                     case .failure(let rejection): throw PayloadError("'event' is not a usable event: \(rejection)")
                     }
-                case "fields":
+                } else if member == "format" {
+                    // Compared in place (no string) when it has no escapes.
+                    if let raw = scanner.plainString() {
+                        format = JSONScanner.bytes(raw, equal: FeaturesRecord.formatName)
+                            ? FeaturesRecord.formatName : String(decoding: raw, as: UTF8.self)
+                    } else {
+                        format = try scanner.string()
+                    }
+                } else if member == "format_version" {
+                    version = try scanner.integer()
+                } else if member == "key" {
+                    key = try scanner.optionalString()
+                } else if member == "label" {
+                    label = try scanner.optionalNumber()
+                } else if member == "source" {
+                    source = try scanner.sourcePosition("source", topicCache: &cache.sourceTopic)
+                } else if member == "time" {
+                    let value = try scanner.fieldValue()
+                    time = value == .null ? nil : value
+                } else if member == "fields" {
                     var parsed: [EventField] = []
                     try scanner.beginArray()
                     while try scanner.nextItem() {
@@ -135,7 +179,8 @@ public struct FeaturesRecord: Sendable, Equatable {
                         guard try !scanner.nextItem() else { throw PayloadError("a field is not a [name, value] pair") }
                     }
                     fields = parsed
-                default: try scanner.skipValue()
+                } else {
+                    try scanner.skipValue()
                 }
             }
             guard format == FeaturesRecord.formatName else { throw PayloadError("not a \(FeaturesRecord.formatName) record") }

@@ -6,16 +6,31 @@ import OnlineML
 extension JSONScanner {
     /// `{"topic":…,"partition":…,"offset":…}` in any key order; `name` is for the error.
     mutating func sourcePosition(_ name: String) throws -> SourcePosition {
+        var unused = ""
+        return try sourcePosition(name, topicCache: &unused)
+    }
+
+    /// ``sourcePosition(_:)`` whose topic is `topicCache` when the bytes are its bytes (a
+    /// stream's records name the same topic: no string is built), else read and cached.
+    mutating func sourcePosition(_ name: String, topicCache: inout String) throws -> SourcePosition {
         var topic: String?
         var partition: Int?
         var offset: Int?
         try beginObject()
-        while let key = try nextKey() {
-            switch key {
-            case "topic": topic = try string()
-            case "partition": partition = try integer()
-            case "offset": offset = try integer()
-            default: try skipValue()
+        while let key = try nextMemberKey() {
+            if key == "topic" {
+                if let raw = plainString() {
+                    if !JSONScanner.bytes(raw, equal: topicCache) { topicCache = String(decoding: raw, as: UTF8.self) }
+                    topic = topicCache
+                } else {
+                    topic = try string()
+                }
+            } else if key == "partition" {
+                partition = try integer()
+            } else if key == "offset" {
+                offset = try integer()
+            } else {
+                try skipValue()
             }
         }
         guard let topic, let partition, let offset, let partition32 = Int32(exactly: partition) else {

@@ -128,25 +128,39 @@ public struct PredictionRecord: Sendable, Equatable {
             var prediction: Double?
             var probability, label, loss, error: Double?
             try scanner.beginObject()
-            while let member = try scanner.nextKey() {
-                switch member {
-                case "format": format = try scanner.string()
-                case "format_version": version = try scanner.integer()
-                case "model": model = try scanner.string()
-                case "model_key": modelKey = try scanner.string()
-                case "model_version": modelVersion = try scanner.integer()
-                case "source": source = try scanner.sourcePosition("source")
-                case "input": input = try scanner.sourcePosition("input")
-                case "key": key = try scanner.optionalString()
-                case "time":
+            // Keys matched on their bytes, most frequent writers' order first (no key strings).
+            while let member = try scanner.nextMemberKey() {
+                if member == "error" {
+                    error = try scanner.optionalNumber()
+                } else if member == "format" {
+                    format = try scanner.string()
+                } else if member == "format_version" {
+                    version = try scanner.integer()
+                } else if member == "input" {
+                    input = try scanner.sourcePosition("input")
+                } else if member == "key" {
+                    key = try scanner.optionalString()
+                } else if member == "label" {
+                    label = try scanner.optionalNumber()
+                } else if member == "loss" {
+                    loss = try scanner.optionalNumber()
+                } else if member == "model" {
+                    model = try scanner.string()
+                } else if member == "model_key" {
+                    modelKey = try scanner.string()
+                } else if member == "model_version" {
+                    modelVersion = try scanner.integer()
+                } else if member == "prediction" {
+                    prediction = try scanner.number()
+                } else if member == "probability" {
+                    probability = try scanner.optionalNumber()
+                } else if member == "source" {
+                    source = try scanner.sourcePosition("source")
+                } else if member == "time" {
                     let value = try scanner.fieldValue()
                     time = value == .null ? nil : value
-                case "prediction": prediction = try scanner.number()
-                case "probability": probability = try scanner.optionalNumber()
-                case "label": label = try scanner.optionalNumber()
-                case "loss": loss = try scanner.optionalNumber()
-                case "error": error = try scanner.optionalNumber()
-                default: try scanner.skipValue()
+                } else {
+                    try scanner.skipValue()
                 }
             }
             guard format == PredictionRecord.formatName else { throw PayloadError("not a \(PredictionRecord.formatName) record") }
