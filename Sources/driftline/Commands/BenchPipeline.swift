@@ -14,7 +14,8 @@ import Synchronization
 /// - chain: the quickstart topology's transform → learn → detect, all running, over a
 ///   pre-loaded events topic: events per second from the transform's first record to the
 ///   detect stage's last;
-/// - latency: the chain fed at a paced rate; event → prediction latency from the event's
+/// - latency: the chain, at the topology's own partition count unless `--latency-partitions`
+///   says otherwise, fed at a paced rate; event → prediction latency from the event's
 ///   produce timestamp (carried to the prediction record) to its arrival at a consumer, for
 ///   the events fed after a warm-up (paced events until all of them came out as predictions:
 ///   group joins, restores and first fetches are not in the figure);
@@ -51,6 +52,17 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
 
     @Option(help: "Seconds of paced feeding for the latency measurement.")
     var latencySeconds: Double = 10
+
+    @Option(help: ArgumentHelp(
+        "Partitions of the events, features and predictions topics in the latency runs (default: the topology's events partitions).",
+        discussion: "`--latency-partitions 16` measures at the chain runs' width (the figure reported before this option)."))
+    var latencyPartitions: Int?
+
+    @Option(help: "linger.ms of the feeder and the stages' producers in the latency runs.")
+    var latencyLingerMs: Int = 1
+
+    @Option(help: "fetch.wait.max.ms of the stages' consumers and the reader in the latency runs.")
+    var latencyFetchWaitMs: Int = 5
 
     @Option(help: "Events fed to the stage processes whose RSS is measured.")
     var rssEvents: Int = 100_000
@@ -111,7 +123,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
                 p99s.append(p99)
                 StandardError.line("latency run \(run): p50 \(Self.fixed(p50, 1)) ms, p99 \(Self.fixed(p99, 1)) ms over \(count) predictions")
             }
-            report.append("event→prediction latency at \(latencyRate) events/s: p50 \(Self.fixed(Self.median(p50s), 1)) ms, p99 \(Self.fixed(Self.median(p99s), 1)) ms (bar p99 ≤ 20 ms; linger.ms=1, fetch.wait.max.ms=5; after a warm-up)")
+            report.append("event→prediction latency at \(latencyRate) events/s, \(latencyWidth(loaded)) partitions, \(Self.fixed(latencySeconds, 0)) s measured: p50 \(Self.fixed(Self.median(p50s), 1)) ms, p99 \(Self.fixed(Self.median(p99s), 1)) ms (bar p99 ≤ 20 ms; linger.ms=\(latencyLingerMs), fetch.wait.max.ms=\(latencyFetchWaitMs); after a warm-up)")
         }
         if selected.contains("rss") {
             let rss = try measureRSS(loaded)
@@ -239,15 +251,16 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
     // MARK: - Chain
 
     /// The topology with its chain topics widened to `partitions`, on `servers`.
-    private func chainTopology(_ topology: Topology) -> Topology {
+    private func chainTopology(_ topology: Topology, partitions: Int? = nil) -> Topology {
         var copy = topology
+        let partitions = partitions ?? self.partitions
         copy.topics.events.partitions = partitions
         copy.topics.features.partitions = partitions
         copy.topics.predictions.partitions = partitions
         return copy
     }
 
-    private func startChain(_ topology: Topology, broker: EmbeddedBroker, linger: Int? = nil) throws -> [StageRunner] {
+    private func startChain(_ topology: Topology, broker: EmbeddedBroker, linger: Int? = nil, fetchWait: Int = 5) throws -> [StageRunner] {
         try? broker.createTopics(topology.topicsToCreate)
         var runners: [StageRunner] = []
         for stage in BuiltInStage.allCases {
@@ -258,7 +271,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
             configuration.consumer.properties = Up.consumerProperties(configuration.consumer.properties)
             if let linger {
                 configuration.producer.properties["linger.ms"] = String(linger)
-                configuration.consumer.properties["fetch.wait.max.ms"] = "5"
+                configuration.consumer.properties["fetch.wait.max.ms"] = String(fetchWait)
             }
             runners.append(StageRunner(configuration: configuration, factory: factory))
         }
@@ -353,11 +366,20 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
 
     // MARK: - Latency
 
+    /// The latency runs' width: the topology's own unless `--latency-partitions` says otherwise.
+    /// It is the topology's latency that is asked for; at 16 partitions a partition gets ~0.6
+    /// events per millisecond, so with linger.ms=1 nearly every event is its own batch, in the
+    /// broker and in each stage's fetches.
+    private func latencyWidth(_ base: Topology) -> Int {
+        latencyPartitions ?? base.topics.events.partitions ?? partitions
+    }
+
     private func measureLatency(_ base: Topology) throws -> (p50: Double, p99: Double, count: Int) {
-        let topology = chainTopology(base)
+        let partitions = latencyWidth(base)
+        let topology = chainTopology(base, partitions: partitions)
         let broker = try EmbeddedBroker()
         defer { broker.shutdown() }
-        let runners = try startChain(topology, broker: broker, linger: 1)
+        let runners = try startChain(topology, broker: broker, linger: latencyLingerMs, fetchWait: latencyFetchWaitMs)
         defer { stop(runners) }
         // Wait for every stage to own its partitions.
         let joined = ContinuousClock.now + .seconds(60)
@@ -367,7 +389,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         // The reader: assigned to the end of the predictions topic. It counts every prediction
         // and keeps the latency of those whose event was produced from `measureFrom` on.
         var readerConfiguration = KafkaConsumerConfiguration(bootstrapServers: broker.bootstrapServers, groupID: "bench-latency")
-        readerConfiguration.properties["fetch.wait.max.ms"] = "5"
+        readerConfiguration.properties["fetch.wait.max.ms"] = String(latencyFetchWaitMs)
         readerConfiguration.queuedMinMessages = 10_000
         let reader = try KafkaConsumer(configuration: readerConfiguration)
         defer { try? reader.close() }
@@ -398,7 +420,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         }
         // Paced feed: the record timestamp is its produce time (librdkafka's create time).
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: broker.bootstrapServers)
-        producerConfiguration.lingerMilliseconds = 1
+        producerConfiguration.lingerMilliseconds = latencyLingerMs
         let producer = try KafkaProducer(configuration: producerConfiguration)
         defer { producer.close() }
         var stream = SyntheticStream(configuration: .init(), seed: 7)
