@@ -108,9 +108,6 @@ public enum CanonicalJSON {
 
     /// A double as its `description` (the shortest round-trip form); whole numbers below 1e15
     /// (which `description` writes as `N.0`) without building a `String`. Non-finite: `null`.
-    /// Other values are formatted by the runtime routine `description` itself calls
-    /// (``shortestDigits(_:into:)``), into a stack buffer: a document has a number per feature
-    /// and per optimizer slot, and a `String` per number was most of its encoding time.
     public static func writeNumber(_ x: Double, into out: inout [UInt8]) {
         guard x.isFinite else {
             out.append(contentsOf: "null".utf8)
@@ -122,19 +119,6 @@ public enum CanonicalJSON {
             out.append(UInt8(ascii: "0"))
         } else {
             out.append(contentsOf: x.description.utf8)
-        }
-    }
-
-    /// `x.description`'s bytes, appended without a `String`: the standard library's
-    /// `description` of a `Double` is `swift_float64ToString(buffer, 32, x, false)`, a routine
-    /// of the Swift runtime exported for exactly this (its ABI is stable). Tests compare the two
-    /// over random bit patterns.
-    static func shortestDigits(_ x: Double, into out: inout [UInt8]) {
-        var buffer: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes
-        withUnsafeMutableBytes(of: &buffer) { raw in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            let length = Int(swiftFloat64ToString(bytes.baseAddress!, UInt(bytes.count), x, false))
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<length]))
         }
     }
 
@@ -258,10 +242,3 @@ public enum CanonicalJSON {
         }
     }
 }
-
-/// The Swift runtime's shortest round-trip formatting of a `Double` (what `description` uses):
-/// writes at most `bufferLength` bytes, returns how many.
-@_silgen_name("swift_float64ToString")
-private func swiftFloat64ToString(
-    _ buffer: UnsafeMutablePointer<UInt8>, _ bufferLength: UInt, _ value: Double, _ debug: Bool
-) -> UInt64
