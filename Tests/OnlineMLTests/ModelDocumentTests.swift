@@ -56,6 +56,41 @@ import Testing
         }
     }
 
+    /// The hashed content is written directly (no tree for the per-feature members); it must be
+    /// the canonical encoding of ``ModelDocument/hashedContent`` for every optimizer (their state
+    /// arrays' names sort among `name` and `step_count`: FTRL's `n` before `name`), with L1
+    /// state, for regression, and for a model that has seen nothing.
+    @Test func hashedContentBytesAreTheCanonicalEncodingOfTheHashedContent() throws {
+        let transformer = TransformerConfiguration(scaling: .standard, missing: .mean, missingIndicator: true)
+        let learners: [LinearModelConfiguration] = [
+            .init(loss: .log, optimizer: .sgd(0.05)),
+            .init(loss: .log, optimizer: .adaGrad(0.1), l2: 0.01),
+            .init(loss: .log, optimizer: .adam(0.05), l1: 0.001),
+            .init(loss: .log, optimizer: .ftrlProximal(alpha: 0.1, beta: 1, l1: 0.01, l2: 0.01)),
+        ]
+        var pipelines = learners.map { classifierPipeline(transformer, $0) }
+        pipelines.append(ModelPipeline(configuration: .init(
+            task: .regression, schema: Schema(target: "y"), transformer: transformer, learner: .init(l1: 0.01))))
+        for index in pipelines.indices where index > 0 {
+            for e in mixedEvents(count: 150, seed: UInt64(index), regression: index == pipelines.count - 1) {
+                _ = try pipelines[index].processOne(e)
+            }
+        }
+        for pipeline in pipelines {
+            let document = ModelDocument(
+                name: "m", version: 2, parentVersion: 1, pipeline: pipeline,
+                trainingOffsets: [TrainingOffsetRange(topic: "e", partition: 1, first: 5, last: 154)],
+                metrics: ["accuracy": 0.5, "bad": .nan], createdAt: "2026-11-28T00:00:00Z",
+                lineage: .object(["version_events": .integer(3)]))
+            let hashed = document.hashedContentBytes()
+            #expect(hashed == CanonicalJSON.encodeBytes(document.hashedContent))
+            #expect(document.contentHash == "sha256:" + SHA256.hexDigest(CanonicalJSON.encodeBytes(document.hashedContent)))
+            #expect(document.encodedBytes() == CanonicalJSON.encodeBytes(document.json))
+            let back = try ModelDocument(decoding: document.encodedBytes())
+            #expect(back.hashedContentBytes() == hashed)
+        }
+    }
+
     @Test func fixtureModelRoundTripsAndContinuesLikeRiver() throws {
         // Learn half of Phishing, save, load, learn the rest: the final weights are River's.
         let events = try fixtureEvents("phishing.jsonl")

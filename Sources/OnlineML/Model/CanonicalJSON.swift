@@ -57,15 +57,23 @@ public enum CanonicalJSON {
     /// order does not depend on the dictionary's (seeded) iteration order.
     static func sortedMembers(_ members: [String: JSONValue]) -> [(key: String, value: JSONValue)] {
         let items = Array(members)
-        let prefixes = items.map { prefixWords($0.key) }
-        var order = Array(items.indices)
-        order.sort { i, j in
-            let a = prefixes[i], b = prefixes[j]
-            if a.0 != b.0 { return a.0 < b.0 }
-            if a.1 != b.1 { return a.1 < b.1 }
-            return utf8Precedes(items[i].key, items[j].key)
+        return sortedOrder(items.map(\.key)).map { items[$0] }
+    }
+
+    /// The indices of `keys` in canonical order (their UTF-8 bytes), by the packed-prefix
+    /// comparison above. Equal keys keep no particular order: callers pass distinct keys.
+    static func sortedOrder(_ keys: [String]) -> [Int] {
+        let prefixes = keys.map { prefixWords($0) }
+        var order = Array(keys.indices)
+        prefixes.withUnsafeBufferPointer { prefixes in
+            order.sort { i, j in
+                let a = prefixes[i], b = prefixes[j]
+                if a.0 != b.0 { return a.0 < b.0 }
+                if a.1 != b.1 { return a.1 < b.1 }
+                return utf8Precedes(keys[i], keys[j])
+            }
         }
-        return order.map { items[$0] }
+        return order
     }
 
     /// The first 16 UTF-8 bytes of `s`, big-endian, zero-padded: comparing the words compares

@@ -1,43 +1,121 @@
 extension ModelDocument {
-    /// Canonical JSON bytes of the full document (what ``encoded()`` returns as text), built
-    /// from one ``hashedContent`` tree whose member values are encoded once: the hashed text
-    /// and the full text are the same pieces with and without `content_hash`/`created_at`.
-    /// A learner publishes a document every few thousand events, so this is on its hot path.
+    /// Canonical JSON bytes of the full document (what ``encoded()`` returns as text).
+    ///
+    /// A learner publishes a document every few thousand events on its processing thread, so
+    /// this is on the hot path: the hashed content is written straight into one buffer
+    /// (``hashedContentBytes()``, no ``JSONValue`` tree for the per-feature members), hashed,
+    /// and the full text is that buffer with `content_hash` and `created_at` in front — both
+    /// keys sort before every other member, so the canonical order holds.
     public func encodedBytes() -> [UInt8] {
-        guard case .object(let members) = hashedContent else { return [] }
-        let sorted = members.sorted { CanonicalJSON.utf8Precedes($0.key, $1.key) }
-        var pieces: [(key: String, value: [UInt8])] = []
-        pieces.reserveCapacity(sorted.count + 2)
-        var hashed: [UInt8] = []
-        hashed.reserveCapacity(4096)
-        hashed.append(UInt8(ascii: "{"))
-        for (index, (key, member)) in sorted.enumerated() {
-            var value: [UInt8] = []
-            CanonicalJSON.write(member, into: &value)
-            if index > 0 { hashed.append(UInt8(ascii: ",")) }
-            CanonicalJSON.writeString(key, into: &hashed)
-            hashed.append(UInt8(ascii: ":"))
-            hashed.append(contentsOf: value)
-            pieces.append((key, value))
-        }
-        hashed.append(UInt8(ascii: "}"))
-        var hash: [UInt8] = []
-        CanonicalJSON.writeString("sha256:" + SHA256.hexDigest(hashed), into: &hash)
-        var created: [UInt8] = []
-        CanonicalJSON.write(createdAt.map { .string($0) } ?? .null, into: &created)
-        pieces.append(("content_hash", hash))
-        pieces.append(("created_at", created))
-        pieces.sort { CanonicalJSON.utf8Precedes($0.key, $1.key) }
+        let hashed = hashedContentBytes()
         var out: [UInt8] = []
-        out.reserveCapacity(hashed.count + hash.count + created.count + 32)
+        out.reserveCapacity(hashed.count + 128)
+        out.append(contentsOf: "{\"content_hash\":\"sha256:".utf8)
+        SHA256.appendHex(SHA256.hash(hashed), into: &out)
+        out.append(contentsOf: "\",\"created_at\":".utf8)
+        if let createdAt {
+            CanonicalJSON.writeString(createdAt, into: &out)
+        } else {
+            out.append(contentsOf: "null".utf8)
+        }
+        out.append(UInt8(ascii: ","))
+        out.append(contentsOf: hashed.dropFirst())
+        return out
+    }
+
+    /// `CanonicalJSON.encodeBytes(hashedContent)`, written directly: the bytes the content
+    /// hash covers. The per-feature objects (weights, optimizer and L1 state) are written in the
+    /// features' canonical name order, sorted once for all of them.
+    public func hashedContentBytes() -> [UInt8] {
+        let config = pipeline.configuration
+        let names = pipeline.vocabulary.names
+        let learner = pipeline.learner
+        let order = CanonicalJSON.sortedOrder(names)
+        var members: [(key: String, write: (inout [UInt8]) -> Void)] = [
+            ("format", { CanonicalJSON.writeString(Self.formatName, into: &$0) }),
+            ("format_version", { CanonicalJSON.writeInteger(Int64(Self.formatVersion), into: &$0) }),
+            ("name", { CanonicalJSON.writeString(name, into: &$0) }),
+            ("version", { CanonicalJSON.writeInteger(Int64(version), into: &$0) }),
+            ("parent_version", { out in
+                if let parentVersion { CanonicalJSON.writeInteger(Int64(parentVersion), into: &out) } else { out.append(contentsOf: "null".utf8) }
+            }),
+            ("task", { CanonicalJSON.writeString(config.task.rawValue, into: &$0) }),
+            ("schema", { CanonicalJSON.write(config.schema.json, into: &$0) }),
+            ("hyper_parameters", { out in
+                CanonicalJSON.write(.object([
+                    "transformer": config.transformer.json,
+                    "learner": config.learner.json,
+                    "positive_label": config.positiveLabel.map { .string($0) } ?? .null,
+                ]), into: &out)
+            }),
+            ("features", { out in
+                out.append(UInt8(ascii: "["))
+                for (k, name) in names.enumerated() {
+                    if k > 0 { out.append(UInt8(ascii: ",")) }
+                    CanonicalJSON.writeString(name, into: &out)
+                }
+                out.append(UInt8(ascii: "]"))
+            }),
+            ("transformer_state", { CanonicalJSON.write(pipeline.transformer.stateJSON, into: &$0) }),
+            ("events_learned", { CanonicalJSON.writeInteger(Int64(pipeline.eventsLearned), into: &$0) }),
+            ("training_offsets", { CanonicalJSON.write(.array(trainingOffsets.map(\.json)), into: &$0) }),
+            ("metrics", { CanonicalJSON.write(.object(metrics.mapValues { .number($0.isFinite ? $0 : 0) }), into: &$0) }),
+            ("weights", { Self.writeKeyed(learner.weights, names: names, order: order, into: &$0) }),
+            ("intercept", { CanonicalJSON.writeNumber(learner.intercept, into: &$0) }),
+            ("optimizer_state", { out in
+                var state: [(key: String, write: (inout [UInt8]) -> Void)] = [
+                    ("name", { CanonicalJSON.writeString(learner.optimizer.configuration.name, into: &$0) }),
+                    ("step_count", { CanonicalJSON.writeInteger(Int64(learner.optimizer.stepCount), into: &$0) }),
+                ]
+                for (name, values) in learner.optimizer.stateArrays() {
+                    state.removeAll { $0.key == name }  // as the dictionary of `stateJSON`: the last wins
+                    state.append((name, { Self.writeKeyed(values, names: names, order: order, into: &$0) }))
+                }
+                Self.writeObject(state, into: &out)
+            }),
+        ]
+        if learner.configuration.l1 != 0 {
+            members.append(("l1_state", { out in
+                out.append(contentsOf: "{\"cumulative\":".utf8)
+                Self.writeKeyed(learner.cumulativeL1, names: names, order: order, into: &out)
+                out.append(contentsOf: ",\"max_cumulative\":".utf8)
+                CanonicalJSON.writeNumber(learner.maxCumulativeL1, into: &out)
+                out.append(UInt8(ascii: "}"))
+            }))
+        }
+        if let lineage { members.append(("lineage", { CanonicalJSON.write(lineage, into: &$0) })) }
+        var out: [UInt8] = []
+        // Per feature: its name twice (list and weights) and a number per keyed member.
+        out.reserveCapacity(4096 + names.count * (64 + 24 * learner.optimizer.stateArrays().count))
+        Self.writeObject(members, into: &out)
+        return out
+    }
+
+    /// An object of distinct keys, each value written by its closure, in canonical key order.
+    private static func writeObject(_ members: [(key: String, write: (inout [UInt8]) -> Void)], into out: inout [UInt8]) {
+        let sorted = members.sorted { CanonicalJSON.utf8Precedes($0.key, $1.key) }
         out.append(UInt8(ascii: "{"))
-        for (index, piece) in pieces.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            CanonicalJSON.writeString(piece.key, into: &out)
+        for (k, member) in sorted.enumerated() {
+            if k > 0 { out.append(UInt8(ascii: ",")) }
+            CanonicalJSON.writeString(member.key, into: &out)
             out.append(UInt8(ascii: ":"))
-            out.append(contentsOf: piece.value)
+            member.write(&out)
         }
         out.append(UInt8(ascii: "}"))
-        return out
+    }
+
+    /// `{name: value}` for every feature, in canonical name order (`order`); a feature past the
+    /// end of `values` has 0, as ``LinearModel/stateJSON(names:)`` writes it.
+    private static func writeKeyed(_ values: [Double], names: [String], order: [Int], into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        values.withUnsafeBufferPointer { values in
+            for (k, id) in order.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                CanonicalJSON.writeString(names[id], into: &out)
+                out.append(UInt8(ascii: ":"))
+                CanonicalJSON.writeNumber(id < values.count ? values[id] : 0, into: &out)
+            }
+        }
+        out.append(UInt8(ascii: "}"))
     }
 }

@@ -71,9 +71,10 @@ public struct ModelDocument: Sendable {
         return .object(document)
     }
 
-    /// "sha256:" + lowercase hex digest of the canonical encoding of ``hashedContent``.
+    /// "sha256:" + lowercase hex digest of the canonical encoding of ``hashedContent``
+    /// (written directly: ``hashedContentBytes()``).
     public var contentHash: String {
-        "sha256:" + SHA256.hexDigest(CanonicalJSON.encodeBytes(hashedContent))
+        "sha256:" + SHA256.hexDigest(hashedContentBytes())
     }
 
     /// The full document as a JSON value (with `content_hash` and `created_at`).

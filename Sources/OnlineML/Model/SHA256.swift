@@ -123,13 +123,21 @@ public struct SHA256: Sendable {
 
     /// `digest` as lowercase hex.
     static func hex(_ digest: [UInt8]) -> String {
-        let hex = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
-        for b in digest {
-            out.append(hex[Int(b >> 4)])
-            out.append(hex[Int(b & 0xF)])
-        }
+        out.reserveCapacity(digest.count * 2)
+        appendHex(digest, into: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `digest` as lowercase hex.
+    static func appendHex(_ digest: [UInt8], into out: inout [UInt8]) {
+        let hex: StaticString = "0123456789abcdef"
+        hex.withUTF8Buffer { hex in
+            for b in digest {
+                out.append(hex[Int(b >> 4)])
+                out.append(hex[Int(b & 0xF)])
+            }
+        }
     }
 }
 

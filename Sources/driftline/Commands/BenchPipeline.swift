@@ -14,7 +14,8 @@ import Synchronization
 /// - chain: the quickstart topology's transform → learn → detect, all running, over a
 ///   pre-loaded events topic: events per second from the transform's first record to the
 ///   detect stage's last;
-/// - latency: the chain fed at a paced rate; event → prediction latency from the event's
+/// - latency: the chain, at the topology's own partition count unless `--latency-partitions`
+///   says otherwise, fed at a paced rate; event → prediction latency from the event's
 ///   produce timestamp (carried to the prediction record) to its arrival at a consumer, for
 ///   the events fed after a warm-up (paced events until all of them came out as predictions:
 ///   group joins, restores and first fetches are not in the figure);
@@ -54,6 +55,17 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
 
     @Option(help: "Seconds of paced feeding for the latency measurement.")
     var latencySeconds: Double = 10
+
+    @Option(help: ArgumentHelp(
+        "Partitions of the events, features and predictions topics in the latency runs (default: the topology's events partitions).",
+        discussion: "`--latency-partitions 16` measures at the chain runs' width (the figure reported before this option)."))
+    var latencyPartitions: Int?
+
+    @Option(help: "linger.ms of the feeder and the stages' producers in the latency runs.")
+    var latencyLingerMs: Int = 1
+
+    @Option(help: "fetch.wait.max.ms of the stages' consumers and the reader in the latency runs.")
+    var latencyFetchWaitMs: Int = 5
 
     @Option(help: "Events fed to the stage processes whose RSS is measured.")
     var rssEvents: Int = 100_000
@@ -114,7 +126,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
                 p99s.append(p99)
                 StandardError.line("latency run \(run): p50 \(Self.fixed(p50, 1)) ms, p99 \(Self.fixed(p99, 1)) ms over \(count) predictions")
             }
-            report.append("event→prediction latency at \(latencyRate) events/s: p50 \(Self.fixed(Self.median(p50s), 1)) ms, p99 \(Self.fixed(Self.median(p99s), 1)) ms (bar p99 ≤ 20 ms; linger.ms=1, fetch.wait.max.ms=5; after a warm-up)")
+            report.append("event→prediction latency at \(latencyRate) events/s, \(latencyWidth(loaded)) partitions, \(Self.fixed(latencySeconds, 0)) s measured: p50 \(Self.fixed(Self.median(p50s), 1)) ms, p99 \(Self.fixed(Self.median(p99s), 1)) ms (bar p99 ≤ 20 ms; linger.ms=\(latencyLingerMs), fetch.wait.max.ms=\(latencyFetchWaitMs); after a warm-up)")
         }
         if selected.contains("rss") {
             let rss = try measureRSS(loaded)
@@ -243,15 +255,16 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
     // MARK: - Chain
 
     /// The topology with its chain topics widened to `partitions`, on `servers`.
-    private func chainTopology(_ topology: Topology) -> Topology {
+    private func chainTopology(_ topology: Topology, partitions: Int? = nil) -> Topology {
         var copy = topology
+        let partitions = partitions ?? self.partitions
         copy.topics.events.partitions = partitions
         copy.topics.features.partitions = partitions
         copy.topics.predictions.partitions = partitions
         return copy
     }
 
-    private func startChain(_ topology: Topology, broker: EmbeddedBroker, linger: Int? = nil) throws -> [StageRunner] {
+    private func startChain(_ topology: Topology, broker: EmbeddedBroker, linger: Int? = nil, fetchWait: Int = 5) throws -> [StageRunner] {
         try? broker.createTopics(topology.topicsToCreate)
         var runners: [StageRunner] = []
         for stage in BuiltInStage.allCases {
@@ -262,7 +275,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
             configuration.consumer.properties = Up.consumerProperties(configuration.consumer.properties)
             if let linger {
                 configuration.producer.properties["linger.ms"] = String(linger)
-                configuration.consumer.properties["fetch.wait.max.ms"] = "5"
+                configuration.consumer.properties["fetch.wait.max.ms"] = String(fetchWait)
             }
             runners.append(StageRunner(configuration: configuration, factory: factory))
         }
@@ -357,11 +370,20 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
 
     // MARK: - Latency
 
+    /// The latency runs' width: the topology's own unless `--latency-partitions` says otherwise.
+    /// It is the topology's latency that is asked for; at 16 partitions a partition gets ~0.6
+    /// events per millisecond, so with linger.ms=1 nearly every event is its own batch, in the
+    /// broker and in each stage's fetches.
+    private func latencyWidth(_ base: Topology) -> Int {
+        latencyPartitions ?? base.topics.events.partitions ?? partitions
+    }
+
     private func measureLatency(_ base: Topology) throws -> (p50: Double, p99: Double, count: Int) {
-        let topology = chainTopology(base)
+        let partitions = latencyWidth(base)
+        let topology = chainTopology(base, partitions: partitions)
         let broker = try EmbeddedBroker()
         defer { broker.shutdown() }
-        let runners = try startChain(topology, broker: broker, linger: 1)
+        let runners = try startChain(topology, broker: broker, linger: latencyLingerMs, fetchWait: latencyFetchWaitMs)
         defer { stop(runners) }
         // Wait for every stage to own its partitions.
         let joined = ContinuousClock.now + .seconds(60)
@@ -371,7 +393,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         // The reader: assigned to the end of the predictions topic. It counts every prediction
         // and keeps the latency of those whose event was produced from `measureFrom` on.
         var readerConfiguration = KafkaConsumerConfiguration(bootstrapServers: broker.bootstrapServers, groupID: "bench-latency")
-        readerConfiguration.properties["fetch.wait.max.ms"] = "5"
+        readerConfiguration.properties["fetch.wait.max.ms"] = String(latencyFetchWaitMs)
         readerConfiguration.queuedMinMessages = 10_000
         let reader = try KafkaConsumer(configuration: readerConfiguration)
         defer { try? reader.close() }
@@ -379,7 +401,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
             KafkaTopicPartition(topic: topology.topics.predictions.name, partition: $0)
         }
         try reader.assign(predictionPartitions.map { KafkaTopicPartitionOffset($0, offset: .end) })
-        let latencies = Mutex<[Double]>([])
+        let latencies = Mutex<[(sent: Int64, latency: Double)]>([])
         let arrived = Atomic<Int>(0)
         let measureFrom = Atomic<Int64>(.max)
         let stopReading = Atomic<Bool>(false)
@@ -389,7 +411,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
                 let now = Date().timeIntervalSince1970 * 1000
                 let from = measureFrom.load(ordering: .acquiring)
                 let values = records.compactMap { record in
-                    record.timestampMilliseconds.flatMap { $0 >= from ? now - Double($0) : nil }
+                    record.timestampMilliseconds.flatMap { $0 >= from ? (sent: $0, latency: now - Double($0)) : nil }
                 }
                 arrived.add(records.count, ordering: .releasing)
                 latencies.withLock { $0 += values }
@@ -402,7 +424,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         }
         // Paced feed: the record timestamp is its produce time (librdkafka's create time).
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: broker.bootstrapServers)
-        producerConfiguration.lingerMilliseconds = 1
+        producerConfiguration.lingerMilliseconds = latencyLingerMs
         let producer = try KafkaProducer(configuration: producerConfiguration)
         defer { producer.close() }
         var stream = SyntheticStream(configuration: .init(), seed: 7)
@@ -434,7 +456,18 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         // Measured: the events produced from now on.
         measureFrom.store(Int64((Date().timeIntervalSince1970 * 1000).rounded(.up)), ordering: .releasing)
         let total = Int(Double(latencyRate) * latencySeconds)
+        let sampling = Atomic<Bool>(true)
+        let runnable = Mutex<[(time: Int64, count: Int)]>([])
+        let sampler = DetachedThread(name: "bench-latency-load") {
+            while sampling.load(ordering: .acquiring) {
+                let time = Int64(Date().timeIntervalSince1970 * 1000)
+                if let count = Self.runnableThreads() { runnable.withLock { $0.append((time, count)) } }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
         try feed(seconds: latencySeconds)
+        sampling.store(false, ordering: .releasing)
+        _ = sampler
         try producer.flush(timeout: .seconds(30))
         let settle = ContinuousClock.now + .seconds(15)
         while arrived.load(ordering: .acquiring) < fed && ContinuousClock.now < settle {
@@ -443,7 +476,8 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         stopReading.store(true, ordering: .releasing)
         _ = readerThread
         Thread.sleep(forTimeInterval: 0.2)
-        let sample = latencies.withLock { $0 }.sorted()
+        let measured = latencies.withLock { $0 }
+        let sample = measured.map(\.latency).sorted()
         let stages = runners.map { runner in
             let s = runner.statistics
             return "\(s.stage) in \(s.recordsIn) out \(s.recordsOut) commits \(s.commits) rebalances \(s.rebalances)"
@@ -453,6 +487,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
             throw CommandFailure("only \(sample.count) of \(total) measured predictions arrived")
         }
         func quantile(_ q: Double) -> Double { sample[min(sample.count - 1, Int(Double(sample.count) * q))] }
+        StandardError.line("  " + Self.describeStalls(measured, from: measureFrom.load(ordering: .acquiring), runnable: runnable.withLock { $0 }))
         return (quantile(0.5), quantile(0.99), sample.count)
     }
 
@@ -529,6 +564,42 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
             return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "0") ?? 0
         }
         return 0
+    }
+
+    /// Where the slow predictions came from, by 100-ms window of their events' produce time:
+    /// at 10,000 events/s the p99 is the slowest 1,000 events, i.e. any 100 ms of stall. Prints
+    /// how many were over 20 ms and in how many windows, and the five slowest windows with the
+    /// machine's runnable threads then (`procs_running`, sampled every 50 ms; 2 cores here).
+    static func describeStalls(_ measured: [(sent: Int64, latency: Double)], from: Int64, runnable: [(time: Int64, count: Int)]) -> String {
+        guard !measured.isEmpty else { return "no predictions" }
+        var worst: [Int64: Double] = [:]
+        var over = 0
+        var overWindows = Set<Int64>()
+        for m in measured {
+            let window = (m.sent - from) / 100
+            worst[window] = max(worst[window] ?? 0, m.latency)
+            if m.latency > 20 {
+                over += 1
+                overWindows.insert(window)
+            }
+        }
+        let slowest = worst.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(5)
+        let windows = slowest.map { window, latency in
+            let start = from + window * 100
+            let counts = runnable.filter { $0.time >= start - 100 && $0.time < start + 200 }.map(\.count)
+            return "\(fixed(Double(window) / 10, 1)) s: \(fixed(latency, 0)) ms (runnable \(counts.map(String.init).joined(separator: "/")))"
+        }
+        let meanRunnable = runnable.isEmpty ? Double.nan : Double(runnable.map(\.count).reduce(0, +)) / Double(runnable.count)
+        return "\(over) of \(measured.count) over 20 ms, in \(overWindows.count) of \(worst.count) 100-ms windows; "
+            + "mean runnable threads \(fixed(meanRunnable, 1)); slowest windows: " + windows.joined(separator: ", ")
+    }
+
+    /// Threads runnable on the machine now (`procs_running` of /proc/stat).
+    static func runnableThreads() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("procs_running ") })
+        else { return nil }
+        return Int(line.dropFirst("procs_running ".count))
     }
 
     static func loadAverage() -> String {
