@@ -53,16 +53,26 @@ import TestSupport
             #expect(try await fixture.waitForPredictions(lines.count, timeout: timeout(120)) == lines.count)
 
             // Every input of the detector committed: its offsets reach the ends of both inputs.
+            // Waited for while it runs, asserted once it stopped: after a catch-up Tansu 0.6 may
+            // keep a task's previous transactional offset until the task's closing commit sends
+            // it again (docs/guarantees.md, "What each broker honours"; seen here in CI once,
+            // features committed 20,001 of 20,005 for a minute).
+            var ends: [(topic: String, end: Int64)] = []
             for topic in ["predictions", "features"] {
                 let end = try await fixture.read(fixture.topic(topic)).map(\.offset).max().map { $0 + 1 } ?? 0
-                let committed = try await fixture.waitForCommitted(
-                    group: "\(fixture.name).detect", topic: fixture.topic(topic), atLeast: end, timeout: timeout(60))
-                #expect(committed == end, "the detector committed all of \(topic)")
+                ends.append((topic, end))
+                _ = try await fixture.waitForCommitted(
+                    group: "\(fixture.name).detect", topic: fixture.topic(topic), atLeast: end, timeout: timeout(20))
             }
             let last = victims.last!
             for process in upstream + [last] { process.terminate() }
             for process in upstream + [last] {
                 #expect(try await process.waitForExit(timeout: .seconds(60)) == 0, "\(process.stderr())")
+            }
+            for (topic, end) in ends {
+                let committed = try await fixture.waitForCommitted(
+                    group: "\(fixture.name).detect", topic: fixture.topic(topic), atLeast: end, timeout: .seconds(30))
+                #expect(committed == end, "the detector committed all of \(topic)")
             }
             for victim in victims.dropFirst() {
                 #expect(victim.stderr().contains("from assignment to first processed record"), "\(victim.stderr())")
