@@ -39,10 +39,14 @@ let package = Package(
             name: "Kafka",
             dependencies: ["CRdKafka"]
         ),
+        /// SHA-256 block compression on the x86 SHA extensions: a pure function of its input,
+        /// in C because Swift has no intrinsics for those instructions (content hashes of every
+        /// published model document). OnlineML falls back to its Swift rounds without them.
+        .target(name: "CSHA256"),
         /// Pure, synchronous, deterministic online-ML math. No Kafka, no I/O.
         .target(
             name: "OnlineML",
-            dependencies: [.product(name: "RealModule", package: "swift-numerics")]
+            dependencies: ["CSHA256", .product(name: "RealModule", package: "swift-numerics")]
         ),
         /// Metrics every stage exports (names in one place), the Prometheus exposition, and a
         /// small `/metrics` + `/health` HTTP server over POSIX sockets.

@@ -1,11 +1,38 @@
-/// SHA-256 (FIPS 180-4) in pure Swift, for model content hashes. Tested against the standard
-/// vectors; not constant-time (it hashes public model documents, not secrets).
+import CSHA256
+
+/// SHA-256 (FIPS 180-4), for model content hashes. Whole blocks go to the x86 SHA extensions
+/// (`CSHA256`) when the CPU has them, else to the Swift rounds below; both are tested against
+/// the standard vectors and each other. Not constant-time (it hashes public model documents,
+/// not secrets).
 public struct SHA256: Sendable {
-    private var state: [UInt32] = [
-        0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
-    ]
+    /// The block function a hasher uses.
+    enum Kernel: Sendable {
+        /// `CSHA256` on the SHA extensions.
+        case accelerated
+        /// The Swift rounds in this file: any CPU.
+        case portable
+    }
+
+    /// The fastest kernel this CPU runs, asked once per process.
+    static let fastestKernel: Kernel = dl_sha256_accelerated_available() != 0 ? .accelerated : .portable
+
+    /// H0…H7; a fixed-size vector so no compression allocates.
+    private var state = SIMD8<UInt32>(
+        0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
+    )
     private var buffer: [UInt8] = []
     private var length: UInt64 = 0
+    let kernel: Kernel
+
+    public init() {
+        kernel = Self.fastestKernel
+    }
+
+    /// A hasher on `kernel`, or on the portable one when this CPU lacks the accelerated one
+    /// (tests compare the two).
+    init(kernel: Kernel) {
+        self.kernel = kernel == .accelerated ? Self.fastestKernel : .portable
+    }
 
     private static let k: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
@@ -17,8 +44,6 @@ public struct SHA256: Sendable {
         0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
         0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
     ]
-
-    public init() {}
 
     public mutating func update<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
         let done: Void? = bytes.withContiguousStorageIfAvailable { update(UnsafeRawBufferPointer($0)) }
@@ -54,15 +79,36 @@ public struct SHA256: Sendable {
         for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
         tail.withUnsafeBytes { compress(blocks: $0) }
         var out: [UInt8] = []
-        for word in state {
-            out.append(contentsOf: [UInt8(word >> 24), UInt8(truncatingIfNeeded: word >> 16), UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word)])
+        out.reserveCapacity(32)
+        for k in 0..<8 {
+            let word = state[k]
+            out.append(UInt8(word >> 24))
+            out.append(UInt8(truncatingIfNeeded: word >> 16))
+            out.append(UInt8(truncatingIfNeeded: word >> 8))
+            out.append(UInt8(truncatingIfNeeded: word))
         }
         return out
     }
 
-    /// Compresses `blocks.count / 64` consecutive blocks, keeping the state and the message
-    /// schedule in locals (no allocation per block).
+    /// Compresses `blocks.count / 64` consecutive blocks on this hasher's kernel.
     private mutating func compress(blocks: UnsafeRawBufferPointer) {
+        let count = blocks.count / 64
+        guard count > 0 else { return }
+        switch kernel {
+        case .accelerated:
+            withUnsafeMutableBytes(of: &state) { state in
+                dl_sha256_compress(
+                    state.baseAddress!.assumingMemoryBound(to: UInt32.self),
+                    blocks.baseAddress!.assumingMemoryBound(to: UInt8.self), count)
+            }
+        case .portable:
+            compressPortably(blocks: blocks)
+        }
+    }
+
+    /// The Swift rounds: compresses `blocks.count / 64` consecutive blocks, keeping the state and
+    /// the message schedule in locals (no allocation per block).
+    private mutating func compressPortably(blocks: UnsafeRawBufferPointer) {
         var h0 = state[0], h1 = state[1], h2 = state[2], h3 = state[3]
         var h4 = state[4], h5 = state[5], h6 = state[6], h7 = state[7]
         Self.k.withUnsafeBufferPointer { k in
@@ -106,7 +152,7 @@ public struct SHA256: Sendable {
                 }
             }
         }
-        state = [h0, h1, h2, h3, h4, h5, h6, h7]
+        state = SIMD8(h0, h1, h2, h3, h4, h5, h6, h7)
     }
 
     /// The digest of `bytes`.
