@@ -60,6 +60,19 @@ import Testing
         #expect(CanonicalJSON.encode(.number(.nan)) == "null")
     }
 
+    /// Fractions, weights of every magnitude and random bit patterns: `description`'s text.
+    @Test func fractionsAreWrittenAsDescriptionWrites() {
+        var rng = TestRandom(seed: 23)
+        var values: [Double] = [0.1, -0.1, 1e-05, 1.5, 0.012345678901234567, 1e15 + 0.5, 1e-300, -.leastNormalMagnitude]
+        values += (0..<2000).map { _ in (rng.uniform() - 0.5) * Double(sign: .plus, exponent: rng.int(60) - 40, significand: 1) }
+        values += (0..<2000).map { _ in Double(bitPattern: rng.next()) }.filter(\.isFinite)
+        for x in values {
+            var out: [UInt8] = Array("[".utf8)
+            CanonicalJSON.writeNumber(x, into: &out)
+            #expect(String(decoding: out, as: UTF8.self) == "[" + x.description, "\(x)")
+        }
+    }
+
     @Test func doublesRoundTripBitExactly() throws {
         var rng = TestRandom(seed: 11)
         for _ in 0..<2000 {

@@ -118,7 +118,27 @@ public enum CanonicalJSON {
             out.append(UInt8(ascii: "."))
             out.append(UInt8(ascii: "0"))
         } else {
-            out.append(contentsOf: x.description.utf8)
+            // `write(to:)` hands the same digits as `description` to the sink as a buffer:
+            // no `String` (a heap allocation past 15 bytes, so for most weights) per number.
+            var sink = ByteSink()
+            swap(&sink.bytes, &out)
+            x.write(to: &sink)
+            swap(&sink.bytes, &out)
+        }
+    }
+
+    /// A `TextOutputStream` over bytes, for ``writeNumber(_:into:)``.
+    private struct ByteSink: TextOutputStream {
+        var bytes: [UInt8] = []
+
+        mutating func write(_ string: String) {
+            bytes.append(contentsOf: string.utf8)
+        }
+
+        /// The standard library's ASCII fast path (floating-point `write(to:)` calls it with its
+        /// digit buffer); without it, `write(_:)` gets the same text as a `String`.
+        mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+            bytes.append(contentsOf: buffer)
         }
     }
 
@@ -139,18 +159,18 @@ public enum CanonicalJSON {
     }
 
     public static func writeString(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        // Most strings (feature names, keys) need no escape: one copy.
-        var plain = true
-        for b in s.utf8 where b < 0x20 || b == 0x22 || b == 0x5C {
-            plain = false
-            break
-        }
-        if plain {
-            out.append(contentsOf: s.utf8)
+        // Most strings (feature names, keys) need no escape: scanned and copied from their
+        // contiguous UTF-8 storage in one go, not byte by byte through `String.UTF8View`.
+        var s = s
+        let plain = s.withUTF8 { (utf8) -> Bool in
+            for b in utf8 where b < 0x20 || b == 0x22 || b == 0x5C { return false }
             out.append(UInt8(ascii: "\""))
-            return
+            out.append(contentsOf: utf8)
+            out.append(UInt8(ascii: "\""))
+            return true
         }
+        if plain { return }
+        out.append(UInt8(ascii: "\""))
         for b in s.utf8 {
             switch b {
             case 0x22: out.append(contentsOf: [0x5C, 0x22])

@@ -2,35 +2,62 @@ extension ModelDocument {
     /// Canonical JSON bytes of the full document (what ``encoded()`` returns as text).
     ///
     /// A learner publishes a document every few thousand events on its processing thread, so
-    /// this is on the hot path: the hashed content is written straight into one buffer
-    /// (``hashedContentBytes()``, no ``JSONValue`` tree for the per-feature members), hashed,
-    /// and the full text is that buffer with `content_hash` and `created_at` in front — both
-    /// keys sort before every other member, so the canonical order holds.
+    /// this is on the hot path: the hashed content is written straight into the output buffer
+    /// (no ``JSONValue`` tree for the per-feature members) after room for `content_hash` and
+    /// `created_at`, hashed where it lies, and those two members are filled in front — both
+    /// keys sort before every other member, so the canonical order holds, and the content is
+    /// never copied.
     public func encodedBytes() -> [UInt8] {
-        let hashed = hashedContentBytes()
-        var out: [UInt8] = []
-        out.reserveCapacity(hashed.count + 128)
-        out.append(contentsOf: "{\"content_hash\":\"sha256:".utf8)
-        SHA256.appendHex(SHA256.hash(hashed), into: &out)
-        out.append(contentsOf: "\",\"created_at\":".utf8)
+        var head: [UInt8] = []
+        head.append(contentsOf: "{\"content_hash\":\"sha256:".utf8)
+        let digestAt = head.count
+        head.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 64))
+        head.append(contentsOf: "\",\"created_at\":".utf8)
         if let createdAt {
-            CanonicalJSON.writeString(createdAt, into: &out)
+            CanonicalJSON.writeString(createdAt, into: &head)
         } else {
-            out.append(contentsOf: "null".utf8)
+            head.append(contentsOf: "null".utf8)
         }
-        out.append(UInt8(ascii: ","))
-        out.append(contentsOf: hashed.dropFirst())
+        // The content's own `{` sits where the head's last byte, a `,`, goes.
+        let contentAt = head.count
+        head.append(UInt8(ascii: ","))
+        var out: [UInt8] = []
+        out.reserveCapacity(contentAt + estimatedContentCount)
+        out.append(contentsOf: head.dropLast())
+        writeHashedContent(into: &out)
+        var hasher = SHA256()
+        out.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[contentAt...])) }
+        var digest: [UInt8] = []
+        SHA256.appendHex(hasher.finalize(), into: &digest)
+        head.replaceSubrange(digestAt..<(digestAt + 64), with: digest)
+        out.replaceSubrange(0...contentAt, with: head)
         return out
     }
 
     /// `CanonicalJSON.encodeBytes(hashedContent)`, written directly: the bytes the content
-    /// hash covers. The per-feature objects (weights, optimizer and L1 state) are written in the
-    /// features' canonical name order, sorted once for all of them.
+    /// hash covers.
     public func hashedContentBytes() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(estimatedContentCount)
+        writeHashedContent(into: &out)
+        return out
+    }
+
+    /// Room for the hashed content: per feature, its name twice (list and weights) and a
+    /// number per keyed member, so the buffer is not regrown while writing.
+    private var estimatedContentCount: Int {
+        let keyed = 1 + pipeline.learner.optimizer.stateArrays().count + (pipeline.learner.configuration.l1 != 0 ? 1 : 0)
+        return 4096 + pipeline.vocabulary.count * (24 + 40 * keyed)
+    }
+
+    /// Appends the hashed content. The per-feature objects (weights, optimizer and L1 state)
+    /// are written in the features' canonical name order, sorted once for all of them (and
+    /// mostly kept from the previous document: ``FeatureNameOrder``).
+    private func writeHashedContent(into out: inout [UInt8]) {
         let config = pipeline.configuration
         let names = pipeline.vocabulary.names
         let learner = pipeline.learner
-        let order = CanonicalJSON.sortedOrder(names)
+        let order = FeatureNameOrder.sortedOrder(names)
         var members: [(key: String, write: (inout [UInt8]) -> Void)] = [
             ("format", { CanonicalJSON.writeString(Self.formatName, into: &$0) }),
             ("format_version", { CanonicalJSON.writeInteger(Int64(Self.formatVersion), into: &$0) }),
@@ -84,11 +111,7 @@ extension ModelDocument {
             }))
         }
         if let lineage { members.append(("lineage", { CanonicalJSON.write(lineage, into: &$0) })) }
-        var out: [UInt8] = []
-        // Per feature: its name twice (list and weights) and a number per keyed member.
-        out.reserveCapacity(4096 + names.count * (64 + 24 * learner.optimizer.stateArrays().count))
         Self.writeObject(members, into: &out)
-        return out
     }
 
     /// An object of distinct keys, each value written by its closure, in canonical key order.
