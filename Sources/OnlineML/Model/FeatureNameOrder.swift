@@ -5,41 +5,54 @@ import Darwin
 #endif
 import Synchronization
 
-/// The canonical (UTF-8 byte) order of a model's feature names, remembered from one published
-/// document to the next.
+/// A vocabulary's feature names sorted in canonical (UTF-8 byte) order and written as JSON
+/// strings, remembered from one published model document to the next.
 ///
 /// A learner publishes a document every few thousand events and its vocabulary only grows in
-/// between, so re-sorting every name per document (a fifth of writing one) repeats the same
-/// work. The last orders computed are kept here, and one is reused when it still describes the
-/// names it covers: `names[order[k]]` has the bytes of `sorted[k]` for every `k`. That check
-/// alone makes a reuse correct (`sorted` is strictly increasing and `order` a permutation of
-/// `0..<order.count`, by construction), whatever model, reset or restore the entry came from;
-/// the names added since are sorted on their own and merged in. Nothing here affects output.
+/// between, so sorting and escaping every name per document repeats the same work (a quarter of
+/// writing one). The last results are kept here, and one is reused when it still describes the
+/// names it covers: the `k`-th kept string is the JSON string of `names[order[k]]` for every
+/// `k`. That check alone makes a reuse correct — the kept strings are strictly increasing and
+/// `order` a permutation of `0..<order.count`, by construction — whatever model, reset or
+/// restore the entry came from; names added since are sorted on their own and merged in.
+/// Nothing here changes a document's bytes.
 enum FeatureNameOrder {
-    /// One vocabulary's names `0..<order.count` in canonical order.
+    /// Names `0..<order.count` of one vocabulary.
     struct Entry: Sendable {
         /// `order[k]`: the id of the `k`-th name in canonical order.
-        var order: [Int]
-        /// `sorted[k] == names[order[k]]`.
-        var sorted: [String]
+        var order: [Int] = []
+        /// The canonical JSON strings of the names in canonical order, concatenated…
+        var strings: [UInt8] = []
+        /// …the `k`-th ending at `ends[k]` (and starting at `ends[k - 1]`, or 0).
+        var ends: [Int] = []
+        /// The names in id order as JSON strings separated by commas: the `features` array
+        /// without its brackets.
+        var list: [UInt8] = []
+        /// Whether no name needed an escape, so each string is its name's bytes in quotes.
+        var plain = true
+
+        /// The `k`-th string.
+        func string(_ k: Int, in strings: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: strings[(k == 0 ? 0 : ends[k - 1])..<ends[k]])
+        }
     }
 
-    /// Orders kept (most recently used last): a learner thread publishes for up to one model
+    /// Entries kept (most recently used last): a learner thread publishes for up to one model
     /// per input partition.
     static let capacity = 32
 
     private static let recent = Mutex<[Entry]>([])
 
-    /// The ids of `names` in canonical order: `CanonicalJSON.sortedOrder(names)` for distinct
-    /// names, reusing a kept order where one still holds.
-    static func sortedOrder(_ names: [String]) -> [Int] {
+    /// `names` sorted (for distinct names: the order `CanonicalJSON.sortedOrder(names)` gives)
+    /// and written, reusing a kept entry where one still holds.
+    static func entry(for names: [String]) -> Entry {
         let kept = recent.withLock { $0 }
         var found: (index: Int, entry: Entry)?
         for index in kept.indices.reversed() where holds(kept[index], for: names) {
             found = (index, kept[index])
             break
         }
-        let entry = found.map { extend($0.entry, to: names) } ?? sortAll(names)
+        let entry = found.map { extend($0.entry, to: names) } ?? build(names)
         recent.withLock { recent in
             // Another thread may have changed the list meanwhile: it is only a cache.
             if let found, found.index < recent.count, recent[found.index].order.count == found.entry.order.count {
@@ -48,56 +61,99 @@ enum FeatureNameOrder {
             while recent.count >= capacity { recent.removeFirst() }
             recent.append(entry)
         }
-        return entry.order
+        return entry
     }
 
-    /// Whether `entry` is the canonical order of `names[0..<entry.order.count]`.
+    /// Whether `entry` describes `names[0..<entry.order.count]`.
     static func holds(_ entry: Entry, for names: [String]) -> Bool {
         guard entry.order.count <= names.count else { return false }
-        return entry.order.withUnsafeBufferPointer { order in
-            for k in order.indices where !sameBytes(names[order[k]], entry.sorted[k]) { return false }
+        var escaped: [UInt8] = []
+        return entry.strings.withUnsafeBufferPointer { strings in
+            for (k, id) in entry.order.enumerated() {
+                let string = entry.string(k, in: strings)
+                var name = names[id]
+                let same = name.withUTF8 { utf8 -> Bool in
+                    if entry.plain {
+                        return string.count == utf8.count + 2 && (utf8.isEmpty || memcmp(string.baseAddress! + 1, utf8.baseAddress!, utf8.count) == 0)
+                    }
+                    escaped.removeAll(keepingCapacity: true)
+                    CanonicalJSON.writeString(names[id], into: &escaped)
+                    return escaped.elementsEqual(string)
+                }
+                if !same { return false }
+            }
             return true
         }
     }
 
-    /// `entry` with the names past its end (sorted among themselves, then each inserted at its
-    /// place among the kept ones).
+    /// `entry` with the names past its end: those sorted among themselves, then each inserted
+    /// at its place among the kept ones (a binary search on the kept names' bytes).
     static func extend(_ entry: Entry, to names: [String]) -> Entry {
         let first = entry.order.count
         guard first < names.count else { return entry }
-        let added = CanonicalJSON.sortedOrder(Array(names[first...])).map { first + $0 }
-        var result = Entry(order: [], sorted: [])
+        let added = build(Array(names[first...]))
+        // Escaped strings do not sort as their names: start over (names needing an escape are rare).
+        guard entry.plain, added.plain else { return build(names) }
+        var result = Entry()
         result.order.reserveCapacity(names.count)
-        result.sorted.reserveCapacity(names.count)
-        var start = 0
-        for id in added {
-            // The first kept name after `names[id]` (names are distinct).
-            var low = start, high = first
-            while low < high {
-                let mid = (low + high) / 2
-                if CanonicalJSON.utf8Precedes(entry.sorted[mid], names[id]) { low = mid + 1 } else { high = mid }
+        result.ends.reserveCapacity(names.count)
+        result.strings.reserveCapacity(entry.strings.count + added.strings.count)
+        entry.strings.withUnsafeBufferPointer { kept in
+            added.strings.withUnsafeBufferPointer { new in
+                func append(_ string: UnsafeBufferPointer<UInt8>, id: Int) {
+                    result.order.append(id)
+                    result.strings.append(contentsOf: string)
+                    result.ends.append(result.strings.count)
+                }
+                var start = 0
+                for k in added.order.indices {
+                    let string = added.string(k, in: new)
+                    // The first kept name after this one (names are distinct).
+                    var low = start, high = first
+                    while low < high {
+                        let mid = (low + high) / 2
+                        if precedes(entry.string(mid, in: kept), string) { low = mid + 1 } else { high = mid }
+                    }
+                    for j in start..<low { append(entry.string(j, in: kept), id: entry.order[j]) }
+                    append(string, id: first + added.order[k])
+                    start = low
+                }
+                for j in start..<first { append(entry.string(j, in: kept), id: entry.order[j]) }
             }
-            result.order.append(contentsOf: entry.order[start..<low])
-            result.sorted.append(contentsOf: entry.sorted[start..<low])
-            result.order.append(id)
-            result.sorted.append(names[id])
-            start = low
         }
-        result.order.append(contentsOf: entry.order[start...])
-        result.sorted.append(contentsOf: entry.sorted[start...])
+        result.list = entry.list
+        if !result.list.isEmpty { result.list.append(UInt8(ascii: ",")) }
+        result.list.append(contentsOf: added.list)
         return result
     }
 
-    static func sortAll(_ names: [String]) -> Entry {
-        let order = CanonicalJSON.sortedOrder(names)
-        return Entry(order: order, sorted: order.map { names[$0] })
+    /// An entry for `names`, sorted and written from scratch.
+    static func build(_ names: [String]) -> Entry {
+        var entry = Entry()
+        entry.order = CanonicalJSON.sortedOrder(names)
+        entry.ends.reserveCapacity(names.count)
+        for id in entry.order {
+            let start = entry.strings.count
+            CanonicalJSON.writeString(names[id], into: &entry.strings)
+            entry.ends.append(entry.strings.count)
+            if entry.strings.count - start != names[id].utf8.count + 2 { entry.plain = false }
+        }
+        for (id, name) in names.enumerated() {
+            if id > 0 { entry.list.append(UInt8(ascii: ",")) }
+            CanonicalJSON.writeString(name, into: &entry.list)
+        }
+        return entry
     }
 
-    /// Byte equality (`==` on `String` is canonical equivalence, which bytes order is not).
-    private static func sameBytes(_ a: String, _ b: String) -> Bool {
-        var a = a, b = b
-        return a.withUTF8 { x in
-            b.withUTF8 { y in x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) }
+    /// Whether the name in the plain JSON string `a` sorts before the one in `b`: their bytes
+    /// between the quotes (whole, `"ab!"` would sort before `"ab"`).
+    private static func precedes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let x = a.count - 2, y = b.count - 2
+        let n = min(x, y)
+        if n > 0 {
+            let order = memcmp(a.baseAddress! + 1, b.baseAddress! + 1, n)
+            if order != 0 { return order < 0 }
         }
+        return x < y
     }
 }

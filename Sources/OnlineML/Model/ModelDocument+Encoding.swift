@@ -57,7 +57,7 @@ extension ModelDocument {
         let config = pipeline.configuration
         let names = pipeline.vocabulary.names
         let learner = pipeline.learner
-        let order = FeatureNameOrder.sortedOrder(names)
+        let sorted = FeatureNameOrder.entry(for: names)
         var members: [(key: String, write: (inout [UInt8]) -> Void)] = [
             ("format", { CanonicalJSON.writeString(Self.formatName, into: &$0) }),
             ("format_version", { CanonicalJSON.writeInteger(Int64(Self.formatVersion), into: &$0) }),
@@ -77,17 +77,14 @@ extension ModelDocument {
             }),
             ("features", { out in
                 out.append(UInt8(ascii: "["))
-                for (k, name) in names.enumerated() {
-                    if k > 0 { out.append(UInt8(ascii: ",")) }
-                    CanonicalJSON.writeString(name, into: &out)
-                }
+                out.append(contentsOf: sorted.list)
                 out.append(UInt8(ascii: "]"))
             }),
             ("transformer_state", { CanonicalJSON.write(pipeline.transformer.stateJSON, into: &$0) }),
             ("events_learned", { CanonicalJSON.writeInteger(Int64(pipeline.eventsLearned), into: &$0) }),
             ("training_offsets", { CanonicalJSON.write(.array(trainingOffsets.map(\.json)), into: &$0) }),
             ("metrics", { CanonicalJSON.write(.object(metrics.mapValues { .number($0.isFinite ? $0 : 0) }), into: &$0) }),
-            ("weights", { Self.writeKeyed(learner.weights, names: names, order: order, into: &$0) }),
+            ("weights", { Self.writeKeyed(learner.weights, sorted, into: &$0) }),
             ("intercept", { CanonicalJSON.writeNumber(learner.intercept, into: &$0) }),
             ("optimizer_state", { out in
                 var state: [(key: String, write: (inout [UInt8]) -> Void)] = [
@@ -96,7 +93,7 @@ extension ModelDocument {
                 ]
                 for (name, values) in learner.optimizer.stateArrays() {
                     state.removeAll { $0.key == name }  // as the dictionary of `stateJSON`: the last wins
-                    state.append((name, { Self.writeKeyed(values, names: names, order: order, into: &$0) }))
+                    state.append((name, { Self.writeKeyed(values, sorted, into: &$0) }))
                 }
                 Self.writeObject(state, into: &out)
             }),
@@ -104,7 +101,7 @@ extension ModelDocument {
         if learner.configuration.l1 != 0 {
             members.append(("l1_state", { out in
                 out.append(contentsOf: "{\"cumulative\":".utf8)
-                Self.writeKeyed(learner.cumulativeL1, names: names, order: order, into: &out)
+                Self.writeKeyed(learner.cumulativeL1, sorted, into: &out)
                 out.append(contentsOf: ",\"max_cumulative\":".utf8)
                 CanonicalJSON.writeNumber(learner.maxCumulativeL1, into: &out)
                 out.append(UInt8(ascii: "}"))
@@ -127,16 +124,19 @@ extension ModelDocument {
         out.append(UInt8(ascii: "}"))
     }
 
-    /// `{name: value}` for every feature, in canonical name order (`order`); a feature past the
-    /// end of `values` has 0, as ``LinearModel/stateJSON(names:)`` writes it.
-    private static func writeKeyed(_ values: [Double], names: [String], order: [Int], into out: inout [UInt8]) {
+    /// `{name: value}` for every feature, in canonical name order (`sorted`, whose names are
+    /// written already); a feature past the end of `values` has 0, as
+    /// ``LinearModel/stateJSON(names:)`` writes it.
+    private static func writeKeyed(_ values: [Double], _ sorted: FeatureNameOrder.Entry, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         values.withUnsafeBufferPointer { values in
-            for (k, id) in order.enumerated() {
-                if k > 0 { out.append(UInt8(ascii: ",")) }
-                CanonicalJSON.writeString(names[id], into: &out)
-                out.append(UInt8(ascii: ":"))
-                CanonicalJSON.writeNumber(id < values.count ? values[id] : 0, into: &out)
+            sorted.strings.withUnsafeBufferPointer { strings in
+                for (k, id) in sorted.order.enumerated() {
+                    if k > 0 { out.append(UInt8(ascii: ",")) }
+                    out.append(contentsOf: sorted.string(k, in: strings))
+                    out.append(UInt8(ascii: ":"))
+                    CanonicalJSON.writeNumber(id < values.count ? values[id] : 0, into: &out)
+                }
             }
         }
         out.append(UInt8(ascii: "}"))
