@@ -21,9 +21,7 @@ extension ModelDocument {
         // The content's own `{` sits where the head's last byte, a `,`, goes.
         let contentAt = head.count
         head.append(UInt8(ascii: ","))
-        var out: [UInt8] = []
-        out.reserveCapacity(contentAt + estimatedContentCount)
-        out.append(contentsOf: head.dropLast())
+        var out = Array(head.dropLast())
         writeHashedContent(into: &out)
         var hasher = SHA256()
         out.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[contentAt...])) }
@@ -38,16 +36,8 @@ extension ModelDocument {
     /// hash covers.
     public func hashedContentBytes() -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(estimatedContentCount)
         writeHashedContent(into: &out)
         return out
-    }
-
-    /// Room for the hashed content: per feature, its name twice (list and weights) and a
-    /// number per keyed member, so the buffer is not regrown while writing.
-    private var estimatedContentCount: Int {
-        let keyed = 1 + pipeline.learner.optimizer.stateArrays().count + (pipeline.learner.configuration.l1 != 0 ? 1 : 0)
-        return 4096 + pipeline.vocabulary.count * (24 + 40 * keyed)
     }
 
     /// Appends the hashed content. The per-feature objects (weights, optimizer and L1 state)
@@ -58,6 +48,11 @@ extension ModelDocument {
         let names = pipeline.vocabulary.names
         let learner = pipeline.learner
         let sorted = FeatureNameOrder.entry(for: names)
+        // Room for it all, so the buffer is not regrown while writing: the names in id order
+        // (the features list, and about as much for the transformer's categories), then per
+        // keyed member each name, a number of at most 24 bytes and two separators.
+        let keyed = 1 + learner.optimizer.stateArrays().count + (learner.configuration.l1 != 0 ? 1 : 0)
+        out.reserveCapacity(out.count + 4096 + 2 * sorted.list.count + keyed * (sorted.strings.count + 26 * names.count))
         var members: [(key: String, write: (inout [UInt8]) -> Void)] = [
             ("format", { CanonicalJSON.writeString(Self.formatName, into: &$0) }),
             ("format_version", { CanonicalJSON.writeInteger(Int64(Self.formatVersion), into: &$0) }),
