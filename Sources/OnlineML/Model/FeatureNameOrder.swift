@@ -31,6 +31,9 @@ enum FeatureNameOrder {
         /// Whether no name needed an escape, so each string is its name's bytes in quotes.
         var plain = true
 
+        /// The memory the entry holds, about.
+        var bytes: Int { 16 * order.count + strings.count + list.count }
+
         /// The `k`-th string.
         func string(_ k: Int, in strings: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
             UnsafeBufferPointer(rebasing: strings[(k == 0 ? 0 : ends[k - 1])..<ends[k]])
@@ -38,8 +41,11 @@ enum FeatureNameOrder {
     }
 
     /// Entries kept (most recently used last): a learner thread publishes for up to one model
-    /// per input partition.
+    /// per input partition…
     static let capacity = 32
+    /// …and their memory: an entry holds about what one document of its names takes (~60 MB
+    /// for a million features); one past the budget is not kept.
+    static let byteBudget = 256 << 20
 
     private static let recent = Mutex<[Entry]>([])
 
@@ -58,7 +64,11 @@ enum FeatureNameOrder {
             if let found, found.index < recent.count, recent[found.index].order.count == found.entry.order.count {
                 recent.remove(at: found.index)
             }
-            while recent.count >= capacity { recent.removeFirst() }
+            guard entry.bytes <= byteBudget else { return }
+            var total = recent.reduce(entry.bytes) { $0 + $1.bytes }
+            while recent.count >= capacity || total > byteBudget {
+                total -= recent.removeFirst().bytes
+            }
             recent.append(entry)
         }
         return entry
