@@ -115,6 +115,15 @@ enum FeatureNameOrder {
                     result.strings.append(contentsOf: string)
                     result.ends.append(result.strings.count)
                 }
+                // Kept names `run` in one go (runs are long: a document adds few names).
+                func appendKept(_ run: Range<Int>) {
+                    guard !run.isEmpty else { return }
+                    let from = run.lowerBound == 0 ? 0 : entry.ends[run.lowerBound - 1]
+                    let shift = result.strings.count - from
+                    result.order.append(contentsOf: entry.order[run])
+                    result.strings.append(contentsOf: UnsafeBufferPointer(rebasing: kept[from..<entry.ends[run.upperBound - 1]]))
+                    result.ends.append(contentsOf: entry.ends[run].lazy.map { $0 + shift })
+                }
                 var start = 0
                 for k in added.order.indices {
                     let string = added.string(k, in: new)
@@ -124,11 +133,11 @@ enum FeatureNameOrder {
                         let mid = (low + high) / 2
                         if precedes(entry.string(mid, in: kept), string) { low = mid + 1 } else { high = mid }
                     }
-                    for j in start..<low { append(entry.string(j, in: kept), id: entry.order[j]) }
+                    appendKept(start..<low)
                     append(string, id: first + added.order[k])
                     start = low
                 }
-                for j in start..<first { append(entry.string(j, in: kept), id: entry.order[j]) }
+                appendKept(start..<first)
             }
         }
         result.list = entry.list
