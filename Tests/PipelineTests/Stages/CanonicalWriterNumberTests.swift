@@ -43,6 +43,32 @@ import Testing
         #expect(Self.writer(1e300) == Array("1e+300".utf8))
     }
 
+    /// Integers as `String(i)` writes them, and a buffer that grows past its first capacity
+    /// (long and escaped strings) keeps everything written.
+    @Test func integersAndGrowthMatchCanonicalJSON() {
+        for i: Int64 in [0, 1, -1, 9, 10, -10, 99, 100, 999_999_999, 1_000_000_000, .max, .min, .max - 1, .min + 1] {
+            var out = CanonicalWriter(capacity: 1)
+            out.integer(i)
+            #expect(out.bytes == Array(String(i).utf8))
+        }
+        var out = CanonicalWriter(capacity: 1)
+        let long = String(repeating: "abcdefghij", count: 50)
+        let escaped = "tab\there \"quoted\" \u{1}" + long
+        out.raw("{")
+        out.string(long)
+        out.raw(":")
+        out.string(escaped)
+        out.raw(",")
+        out.number(0.1)
+        out.raw("}")
+        var expected: [UInt8] = Array("{".utf8)
+        CanonicalJSON.writeString(long, into: &expected)
+        expected.append(UInt8(ascii: ":"))
+        CanonicalJSON.writeString(escaped, into: &expected)
+        expected.append(contentsOf: ",0.1}".utf8)
+        #expect(out.bytes == expected)
+    }
+
     /// Random bit patterns (every exponent, NaNs and infinities included), seeded.
     @Test func randomBitPatternsMatchCanonicalJSON() {
         var random = SeededRandom(seed: 20_261_128)
