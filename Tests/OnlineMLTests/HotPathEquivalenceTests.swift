@@ -73,6 +73,44 @@ import Testing
         }
     }
 
+    /// A reader's cache recycles the last event's field storage: events the caller still
+    /// holds keep their fields (copy-on-write), and every parse gives what a fresh parse gives,
+    /// whatever the lengths before and after (longer, shorter, empty, rejected, over 32 fields).
+    @Test func recycledFieldStorageLeavesHeldEventsAlone() throws {
+        let wide = "{" + (0..<40).map { "\"f\($0)\":\($0)" }.joined(separator: ",") + "}"
+        let wideDuplicate = "{" + (0..<40).map { "\"f\($0)\":\($0)" }.joined(separator: ",") + ",\"f35\":1}"
+        let lines = [
+            #"{"id":1,"x0":0.5,"cat0":"c"}"#,
+            #"{"id":2,"x0":0.25,"cat0":"d","x1":-1e-7,"flag":true,"n":null}"#,
+            #"{"id":3}"#,
+            "{}",
+            #"{"id":4,"x0":0.5,"x0":1}"#,
+            #"{"id":5,"x0":[1]}"#,
+            #"{"id":6,"x0":0.125,"cat0":"eé"}"#,
+            wide,
+            wideDuplicate,
+            #"{"id":7,"x0":7}"#,
+            wide,
+            #"{"id":8,"x0":"s"}"#,
+        ]
+        var names = EventFieldNames()
+        var held: [(Event, Event)] = []
+        for (index, line) in lines.enumerated() {
+            let bytes = Array(line.utf8)
+            let plain = bytes.withUnsafeBufferPointer { JSONEventParser.parse(bytes: $0) }
+            let reused = bytes.withUnsafeBufferPointer { JSONEventParser.parse(bytes: $0, fieldNames: &names) }
+            switch (plain, reused) {
+            case (.success(let a), .success(let b)):
+                #expect(a == b, "\(line)")
+                if index % 2 == 0 { held.append((a, b)) }  // every other event is kept
+            case (.failure(let a), .failure(let b)): #expect(a.description == b.description, "\(line)")
+            default: Issue.record("one parse failed and the other did not: \(line)")
+            }
+        }
+        for (a, b) in held { #expect(a == b) }
+        #expect(held.count >= 4)
+    }
+
     @Test func memberKeysCompareTheirDecodedBytes() throws {
         let text = Array(#"{"format":1,"form\u0061t":2,"formats":3,"":4}"#.utf8)
         try text.withUnsafeBufferPointer { buffer in

@@ -113,4 +113,46 @@ import TestSupport
             }
         }
     }
+
+    /// Numbers followed by more of the object (so the scanner reads their last digits eight
+    /// bytes at a time) parse to `strtod`'s bits: random digit strings of 1–24 digits with
+    /// points, leading zeros and exponents, and every double's shortest text.
+    @Test func numbersInsideAnObjectMatchStrtod() throws {
+        var random = SeededRandom(seed: 0xD161_75)
+        var texts: [String] = []
+        for index in 0..<40_000 {
+            if index % 3 == 0 {
+                var x: Double
+                repeat { x = Double(bitPattern: random.next()) } while !x.isFinite
+                if index % 2 == 0 { x = Double(bitPattern: random.next() >> 2) }
+                texts.append("\(x)")
+                continue
+            }
+            let digits = 1 + Int(random.next() % 24)
+            var body = ""
+            for d in 0..<digits { body += String(d == 0 ? 1 + random.next() % 9 : random.next() % 10) }
+            switch random.next() % 3 {
+            case 0 where digits >= 2:
+                let point = 1 + Int(random.next() % UInt64(digits - 1))
+                body.insert(".", at: body.index(body.startIndex, offsetBy: point))
+            case 1:
+                body = "0." + String(repeating: "0", count: Int(random.next() % 4)) + body
+            default:
+                break
+            }
+            if random.next() % 4 == 0 { body += "e\(Int(random.next() % 40) - 20)" }
+            texts.append((random.next() % 4 == 0 ? "-" : "") + body)
+        }
+        var mismatches: [String] = []
+        for text in texts {
+            for line in ["{\"a\":\(text),\"b\":12345678}", "{\"a\":\(text)   ,\"b\":1}", "{\"a\":\(text)}"] {
+                guard case .number(let parsed)? = try JSONEventParser.parse(line)["a"] else {
+                    mismatches.append(line)
+                    continue
+                }
+                if parsed.bitPattern != strtod(text, nil).bitPattern { mismatches.append(line) }
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+    }
 }

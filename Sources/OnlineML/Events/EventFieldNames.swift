@@ -11,6 +11,12 @@ public struct EventFieldNames: Sendable {
     @usableFromInline var keys: [UInt64] = []
     /// False for the parser's own throwaway instance (one parse: nothing to reuse or keep).
     let isEnabled: Bool
+    /// The storage of the last event's fields, shared with that event: when the reader has
+    /// dropped the event by the next parse (a stage task handles one record at a time), the
+    /// parser overwrites it in place instead of allocating an array and destroying the old
+    /// one element by element (a sixth of reading a features record). If the event is still
+    /// held, copy-on-write leaves it untouched.
+    var recycledFields: [EventField] = []
 
     public init() {
         isEnabled = true

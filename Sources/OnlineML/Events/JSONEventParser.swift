@@ -86,8 +86,14 @@ public enum JSONEventParser {
         _ scanner: inout JSONScanner, names: inout NameSet, fieldNames: inout EventFieldNames, whole: Bool
     ) -> Result<Event, EventRejection> {
         var event = Event()
-        // A field takes at least 6 bytes (`"a":1,`) and usually over 16: one allocation.
-        event.fields.reserveCapacity(min((scanner.bytes.count - scanner.position) / 16 + 4, 64))
+        if fieldNames.isEnabled { swap(&event.fields, &fieldNames.recycledFields) }
+        if event.fields.capacity == 0 {
+            // A field takes at least 6 bytes (`"a":1,`) and usually over 16: one allocation.
+            event.fields.reserveCapacity(min((scanner.bytes.count - scanner.position) / 16 + 4, 64))
+        }
+        // Fields parsed so far: `event.fields[..<count]` (a recycled array is overwritten in
+        // place, then trimmed).
+        var count = 0
         do throws(JSONSyntaxError) {
             guard try scanner.peek() == UInt8(ascii: "{") else {
                 return .failure(.notFlatObject(detail: "the text is not a JSON object"))
@@ -98,7 +104,7 @@ public enum JSONEventParser {
             } else {
                 while true {
                     var nameKey: UInt64 = 0
-                    let name = try scanner.fieldName(key: &nameKey, position: event.fields.count, names: &fieldNames)
+                    let name = try scanner.fieldName(key: &nameKey, position: count, names: &fieldNames)
                     try scanner.expect(UInt8(ascii: ":"), "':'")
                     let value: FieldValue
                     switch try scanner.peek() {
@@ -110,17 +116,22 @@ public enum JSONEventParser {
                         return .failure(.notFlatObject(detail: "field '\(name)' holds a nested object or array"))
                     default: value = .number(try scanner.number())
                     }
-                    let index = event.fields.count
+                    let index = count
                     if index < NameSet.capacity {
                         if names.duplicate(of: name, key: nameKey, index: index, in: event.fields) != nil {
                             return .failure(.duplicateField(name))
                         }
                     } else {
-                        for field in event.fields where field.name == name {
+                        for field in event.fields[..<count] where field.name == name {
                             return .failure(.duplicateField(name))
                         }
                     }
-                    event.fields.append(EventField(name, value))
+                    if count < event.fields.count {
+                        event.fields[count] = EventField(name, value)
+                    } else {
+                        event.fields.append(EventField(name, value))
+                    }
+                    count += 1
                     let next = try scanner.peek()
                     scanner.position += 1
                     if next == UInt8(ascii: "}") { break }
@@ -130,6 +141,7 @@ public enum JSONEventParser {
                     }
                 }
             }
+            if event.fields.count > count { event.fields.removeLast(event.fields.count - count) }
             if whole {
                 scanner.skipWhitespace()
                 guard scanner.isAtEnd else { throw scanner.error("trailing characters after the object") }
@@ -137,6 +149,7 @@ public enum JSONEventParser {
         } catch {
             return .failure(.malformedJSON(offset: error.offset, detail: error.detail))
         }
+        if fieldNames.isEnabled { fieldNames.recycledFields = event.fields }
         return .success(event)
     }
 }

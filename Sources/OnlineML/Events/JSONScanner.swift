@@ -255,6 +255,18 @@ public struct JSONScanner {
                 exponent &-= 8
                 p &+= 8
             }
+            // The last 1–7 digits in one go as well (one load, no loop to mispredict), when
+            // they still fit in 19 digits; the loop below then only meets the end.
+            if digits > 0, end - p >= 8 {
+                let word = UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self).littleEndian
+                let n = Self.leadingDigitCount(word)
+                if n > 0 && n < 8 && digits + n <= 19 {
+                    significand = significand &* Self.smallPowerOfTen(n) &+ Self.leadingDigitsValue(word, count: n)
+                    digits &+= n
+                    exponent &-= n
+                    p &+= n
+                }
+            }
             while p < end, isDigit(base[p]) {
                 let d = base[p] &- 0x30
                 if digits == 0 && d == 0 {
@@ -557,11 +569,49 @@ public struct JSONScanner {
             (v &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030
         else { return nil }
         v &-= 0x3030_3030_3030_3030
+        return combineEightDigits(v)
+    }
+
+    /// Eight digit values 0...9, one per byte (first digit lowest), as one number.
+    @inline(__always)
+    static func combineEightDigits(_ digits: UInt64) -> UInt64 {
         // Byte i becomes 10·d_i + d_(i+1); the even bytes then hold the four 2-digit pairs.
-        v = v &* 10 &+ (v >> 8)
+        let v = digits &* 10 &+ (digits >> 8)
         let pairs02 = v & 0x0000_00FF_0000_00FF  // pairs 0 and 2
         let pairs13 = (v >> 16) & 0x0000_00FF_0000_00FF  // pairs 1 and 3
         return (pairs02 &* (100 &+ (1_000_000 << 32)) &+ pairs13 &* (1 &+ (10_000 << 32))) >> 32
+    }
+
+    /// How many of the 8 bytes of `word` (first byte lowest) are ASCII digits before the first
+    /// other byte: a byte is a digit when its high nibble is 3 and its low nibble plus 6 stays
+    /// below 16 (each test within its byte: no carries between bytes).
+    @inline(__always)
+    static func leadingDigitCount(_ word: UInt64) -> Int {
+        let highNibbles = (word & 0xF0F0_F0F0_F0F0_F0F0) ^ 0x3030_3030_3030_3030
+        let lowAbove9 = ((word & 0x0F0F_0F0F_0F0F_0F0F) &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0
+        return (highNibbles | lowAbove9).trailingZeroBitCount >> 3
+    }
+
+    /// The value of the first `count` (1...7) bytes of `word`, all digits: they are moved to
+    /// the top of the word behind zeros and read as eight digits.
+    @inline(__always)
+    static func leadingDigitsValue(_ word: UInt64, count: Int) -> UInt64 {
+        let digits = (word & 0x0F0F_0F0F_0F0F_0F0F) << UInt64(8 * (8 - count))
+        return combineEightDigits(digits)
+    }
+
+    /// 10^n for n in 1...7.
+    @inline(__always)
+    static func smallPowerOfTen(_ n: Int) -> UInt64 {
+        switch n {
+        case 1: 10
+        case 2: 100
+        case 3: 1000
+        case 4: 10000
+        case 5: 100_000
+        case 6: 1_000_000
+        default: 10_000_000
+        }
     }
 
     /// `strtod` on a NUL-terminated copy of a validated number (C-locale digits only).

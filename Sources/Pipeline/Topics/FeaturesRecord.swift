@@ -61,7 +61,7 @@ public struct FeaturesRecord: Sendable, Equatable {
     public func encoded(eventJSON: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var out = CanonicalWriter(capacity: 160 + eventJSON.count)
         out.raw("{\"event\":")
-        out.bytes.append(contentsOf: eventJSON)
+        out.raw(eventJSON)
         writeMembers(&out)
         return out.bytes
     }
