@@ -109,52 +109,90 @@ public enum CanonicalJSON {
     /// A double as its `description` (the shortest round-trip form); whole numbers below 1e15
     /// (which `description` writes as `N.0`) without building a `String`. Non-finite: `null`.
     public static func writeNumber(_ x: Double, into out: inout [UInt8]) {
-        guard x.isFinite else {
-            out.append(contentsOf: "null".utf8)
-            return
-        }
-        if x.magnitude < 1e15, x == x.rounded(.towardZero), !(x == 0 && x.sign == .minus) {
-            writeInteger(Int64(x), into: &out)
-            out.append(UInt8(ascii: "."))
-            out.append(UInt8(ascii: "0"))
-        } else {
-            // `write(to:)` hands the same digits as `description` to the sink as a buffer:
-            // no `String` (a heap allocation past 15 bytes, so for most weights) per number.
-            var sink = ByteSink()
-            swap(&sink.bytes, &out)
-            x.write(to: &sink)
-            swap(&sink.bytes, &out)
-        }
-    }
-
-    /// A `TextOutputStream` over bytes, for ``writeNumber(_:into:)``.
-    private struct ByteSink: TextOutputStream {
-        var bytes: [UInt8] = []
-
-        mutating func write(_ string: String) {
-            bytes.append(contentsOf: string.utf8)
-        }
-
-        /// The standard library's ASCII fast path (floating-point `write(to:)` calls it with its
-        /// digit buffer); without it, `write(_:)` gets the same text as a `String`.
-        mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
-            bytes.append(contentsOf: buffer)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: numberCapacity) { buffer in
+            let n = formatNumber(x, at: buffer.baseAddress!)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<n]))
         }
     }
 
     /// Decimal digits of `i`, as `String(i)` writes them.
     public static func writeInteger(_ i: Int64, into out: inout [UInt8]) {
-        if i < 0 { out.append(UInt8(ascii: "-")) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: integerCapacity) { buffer in
+            let n = formatInteger(i, at: buffer.baseAddress!)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<n]))
+        }
+    }
+
+    /// The most bytes ``formatNumber(_:at:)`` writes (the shortest round-trip text of a
+    /// finite double is at most 24).
+    public static let numberCapacity = 32
+
+    /// The most bytes ``formatInteger(_:at:)`` writes (`-9223372036854775808`).
+    public static let integerCapacity = 20
+
+    /// ``writeNumber(_:into:)``'s text at `target`, which has room for ``numberCapacity``
+    /// bytes; returns how many it wrote. For writers with a buffer of their own (record
+    /// encoders), so that a number is one formatting pass and no `String`.
+    public static func formatNumber(_ x: Double, at target: UnsafeMutablePointer<UInt8>) -> Int {
+        guard x.isFinite else {
+            for (k, b) in "null".utf8.enumerated() { target[k] = b }
+            return 4
+        }
+        if x.magnitude < 1e15, x == x.rounded(.towardZero), !(x == 0 && x.sign == .minus) {
+            let n = formatInteger(Int64(x), at: target)
+            target[n] = UInt8(ascii: ".")
+            target[n + 1] = UInt8(ascii: "0")
+            return n + 2
+        }
+        // `write(to:)` hands the same digits as `description` to the sink as a buffer.
+        var sink = DigitSink(target: target)
+        x.write(to: &sink)
+        precondition(sink.count <= numberCapacity, "a double's text is longer than \(numberCapacity) bytes")
+        return sink.count
+    }
+
+    /// ``writeInteger(_:into:)``'s text at `target`, which has room for ``integerCapacity``
+    /// bytes; returns how many it wrote.
+    public static func formatInteger(_ i: Int64, at target: UnsafeMutablePointer<UInt8>) -> Int {
+        var start = 0
+        if i < 0 {
+            target[0] = UInt8(ascii: "-")
+            start = 1
+        }
         var magnitude = i.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var k = buffer.count
-            repeat {
-                k -= 1
-                buffer[k] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 0x30
-                magnitude /= 10
-            } while magnitude > 0
-            out.append(contentsOf: buffer[k...])
+        var digits = 1
+        var bound: UInt64 = 10
+        while digits < 20 && magnitude >= bound {
+            digits += 1
+            bound = bound &* 10
+        }
+        var k = start + digits
+        repeat {
+            k -= 1
+            target[k] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 0x30
+            magnitude /= 10
+        } while magnitude > 0
+        return start + digits
+    }
+
+    /// Lets `Double.write(to:)` put its digits at a pointer. The standard library formats a
+    /// finite double into a stack buffer and hands it over through `_writeASCII` (its fast
+    /// path for ASCII text); without that hook `write(_:)` gets the same text as a `String`.
+    /// Writes at most ``numberCapacity`` bytes; `count` says how many were offered.
+    private struct DigitSink: TextOutputStream {
+        let target: UnsafeMutablePointer<UInt8>
+        var count = 0
+
+        mutating func write(_ string: String) {
+            var string = string
+            string.withUTF8 { _writeASCII($0) }
+        }
+
+        mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+            if count + buffer.count <= CanonicalJSON.numberCapacity, let source = buffer.baseAddress {
+                (target + count).update(from: source, count: buffer.count)
+            }
+            count += buffer.count
         }
     }
 

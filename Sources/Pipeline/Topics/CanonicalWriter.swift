@@ -74,32 +74,12 @@ struct CanonicalWriter: ~Copyable {
         byte(UInt8(ascii: ":"))
     }
 
-    /// `CanonicalJSON.writeNumber`'s text: integers below 1e15 as `N.0`, others with the
-    /// standard library's `Double.write(to:)` straight into the buffer (see ``ASCIISink``)
-    /// instead of through `description`: a prediction record has two such numbers
-    /// (probability, loss), and each `description` was a heap-allocated String (over 15
-    /// bytes) built and freed per record.
+    /// `CanonicalJSON.writeNumber`'s text, formatted in place: a prediction record has two
+    /// non-integer numbers (probability, loss), and building each as a `String` (heap-allocated
+    /// past 15 bytes) was most of encoding one.
     mutating func number(_ x: Double) {
-        guard x.isFinite else {
-            raw("null")
-            return
-        }
-        if x.magnitude < 1e15, x == x.rounded(.towardZero), !(x == 0 && x.sign == .minus) {
-            integer(Int64(x))
-            raw(".0")
-            return
-        }
-        // The shortest round-trip text of a finite Double is at most 24 bytes.
-        reserve(ASCIISink.room)
-        var sink = ASCIISink(base + count)
-        x.write(to: &sink)
-        if sink.count <= ASCIISink.room {
-            count += sink.count
-        } else {
-            var text: [UInt8] = []
-            CanonicalJSON.writeNumber(x, into: &text)
-            text.withUnsafeBufferPointer { raw($0) }
-        }
+        reserve(CanonicalJSON.numberCapacity)
+        count += CanonicalJSON.formatNumber(x, at: base + count)
     }
 
     mutating func number(_ x: Double?) {
@@ -112,25 +92,8 @@ struct CanonicalWriter: ~Copyable {
 
     /// Decimal digits of `i`, as `String(i)` (and `CanonicalJSON.writeInteger`) writes them.
     mutating func integer(_ i: Int64) {
-        reserve(20)
-        if i < 0 {
-            base[count] = UInt8(ascii: "-")
-            count += 1
-        }
-        var magnitude = i.magnitude
-        var digits = 1
-        var bound: UInt64 = 10
-        while digits < 20 && magnitude >= bound {
-            digits += 1
-            bound = bound &* 10
-        }
-        var k = count + digits
-        repeat {
-            k -= 1
-            base[k] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 0x30
-            magnitude /= 10
-        } while magnitude > 0
-        count += digits
+        reserve(CanonicalJSON.integerCapacity)
+        count += CanonicalJSON.formatInteger(i, at: base + count)
     }
 
     /// A string that needs no escape is copied from its UTF-8 storage in one go (what
@@ -175,32 +138,5 @@ struct CanonicalWriter: ~Copyable {
         raw(",\"topic\":")
         string(position.topic)
         byte(UInt8(ascii: "}"))
-    }
-}
-
-/// Lets `Double.write(to:)` put its digits at a pointer: the standard library formats a
-/// finite Double into a stack buffer and hands it over as ASCII (`_writeASCII`), the same
-/// shortest round-trip text `description` gives (tests compare the two over random bit
-/// patterns and every fixture value). Writes at most ``room`` bytes; `count` says how many
-/// were offered (more than `room`: nothing usable was written).
-struct ASCIISink: TextOutputStream {
-    static let room = 32
-    let target: UnsafeMutablePointer<UInt8>
-    var count = 0
-
-    init(_ target: UnsafeMutablePointer<UInt8>) {
-        self.target = target
-    }
-
-    mutating func write(_ string: String) {
-        var string = string
-        string.withUTF8 { _writeASCII($0) }
-    }
-
-    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
-        if count + buffer.count <= Self.room, let source = buffer.baseAddress {
-            (target + count).update(from: source, count: buffer.count)
-        }
-        count += buffer.count
     }
 }
