@@ -67,6 +67,15 @@ final class LentRecordBytes: @unchecked Sendable {
         return try withBytesFromOtherThread(body)
     }
 
+    /// The lent key and value when called on the lending thread before `keep`, else nil (use
+    /// `withBytes`). Valid until the lending thread lends again or keeps: the runner produces
+    /// a forwarded input from them without a closure (whose captures cost retains per record).
+    @inline(__always)
+    var lentBytesOnLendingThread: (key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?)? {
+        guard !isOwned.load(ordering: .relaxed), pthread_equal(pthread_self(), owner) != 0 else { return nil }
+        return (lentKey, lentValue)
+    }
+
     private func withBytesFromOtherThread<R, E: Error>(
         _ body: (UnsafeRawBufferPointer?, UnsafeRawBufferPointer?) throws(E) -> R
     ) throws(E) -> R {

@@ -99,6 +99,12 @@ public struct StageRecord: Sendable, Hashable {
         }
     }
 
+    /// Key and value of a lent input read on the lending thread (see
+    /// ``LentRecordBytes/lentBytesOnLendingThread``); nil otherwise.
+    var lentBytesOnLendingThread: (key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?)? {
+        lent?.lentBytesOnLendingThread
+    }
+
     /// The value's length in bytes, nil for a tombstone (no copy).
     public var valueCount: Int? { withUnsafeValueBytes { $0?.count } }
 
