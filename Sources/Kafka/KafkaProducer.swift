@@ -205,6 +205,22 @@ public final class KafkaProducer: Sendable {
         rd_kafka_poll(client.handle, 0)
     }
 
+    /// `serveDeliveryReports`, appending the tag of every tagged record delivered without error
+    /// among the reports served here to `tags` instead of passing it to the
+    /// `deliveredTagHandler` (no call per record). Reports the poll thread serves meanwhile
+    /// still go to the handler.
+    public func serveDeliveryReports(appendingDeliveredTagsTo tags: inout [UInt64]) {
+        withUnsafeMutablePointer(to: &tags) { tags in
+            callbacks.collectedTags = tags
+            callbacks.collectingThread.store(currentThreadID(), ordering: .relaxed)
+            defer {
+                callbacks.collectingThread.store(0, ordering: .relaxed)
+                callbacks.collectedTags = nil
+            }
+            serveDeliveryReports()
+        }
+    }
+
     /// Delivery reports served so far (for `enqueue` and `send` alike).
     public var deliveryCounts: KafkaDeliveryCounts {
         KafkaDeliveryCounts(

@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 
 /// A record a stage receives or emits: key, value, headers and timestamp, as in Kafka
@@ -99,10 +100,11 @@ public struct StageRecord: Sendable, Hashable {
         }
     }
 
-    /// Key and value of a lent input read on the lending thread (see
-    /// ``LentRecordBytes/lentBytesOnLendingThread``); nil otherwise.
-    var lentBytesOnLendingThread: (key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?)? {
-        lent?.lentBytesOnLendingThread
+    /// Key and value of a lent input read on its lending thread, `thread` (see
+    /// ``LentRecordBytes/lentBytes(onLendingThread:)``); nil otherwise.
+    @inline(__always)
+    func lentBytes(onLendingThread thread: pthread_t) -> (key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?)? {
+        lent?.lentBytes(onLendingThread: thread)
     }
 
     /// The value's length in bytes, nil for a tombstone (no copy).

@@ -19,6 +19,8 @@ final class StageRunnerLoop: @unchecked Sendable {
     /// Exactly-once only: the per-task transactional producers.
     private let transactions: TaskTransactions?
     private let clock = ContinuousClock()
+    /// The thread `run` is called on, where records are lent and produced.
+    private var thread = pthread_self()
 
     private var tasks: [KafkaTopicPartition: StageTask] = [:]
     /// What the per-record path needs of each owned partition, found without hashing a topic
@@ -37,6 +39,8 @@ final class StageRunnerLoop: @unchecked Sendable {
     @exclusivity(unchecked) private var lent = LentRecordBytes()
     /// Resume seeks decided during the current poll, applied once it returns.
     private var seeks: [KafkaTopicPartitionOffset] = []
+    /// Tags of delivered outputs served on this thread (storage reused).
+    private var collectedTags: [UInt64] = []
     /// Tags of delivered outputs, taken from the inbox (storage reused).
     private var deliveredTags: [UInt64] = []
     /// Set by a record handled inside `poll`'s body, thrown once it returns.
@@ -80,6 +84,7 @@ final class StageRunnerLoop: @unchecked Sendable {
     }
 
     func run() throws {
+        thread = pthread_self()
         do {
             consumer.onRebalance { [unowned self] event in self.rebalance(event) }
             try consumer.subscribe(topics: configuration.inputTopics)
@@ -293,7 +298,7 @@ final class StageRunnerLoop: @unchecked Sendable {
     ) throws(KafkaError) {
         // A forwarded input (the common case) without a closure: a closure's captures of the
         // record cost retains and releases of its fields (~4% of the no-op runner's thread).
-        if let (key, value) = record.lentBytesOnLendingThread {
+        if let (key, value) = record.lentBytes(onLendingThread: thread) {
             return try enqueue(record, key: key, value: value, to: topic, tag: tag, taskProducer: taskProducer)
         }
         try record.withUnsafeKeyAndValueBytes { (key, value) throws(KafkaError) in
@@ -332,8 +337,13 @@ final class StageRunnerLoop: @unchecked Sendable {
     // MARK: - Delivery, commit, backpressure
 
     private func absorbDeliveryReports() throws {
-        // Served here, on the thread that produced the records (see `serveDeliveryReports`).
-        producer.serveDeliveryReports()
+        // Served here, on the thread that produced the records (see `serveDeliveryReports`);
+        // the delivered tags served here come back in `collectedTags`, the others (served by
+        // the poll thread, or inside an enqueue that waited) through the inbox.
+        collectedTags.removeAll(keepingCapacity: true)
+        producer.serveDeliveryReports(appendingDeliveredTagsTo: &collectedTags)
+        tracker.delivered(tags: collectedTags)
+        statistics.delivered += collectedTags.count
         let reports = inbox.take(tags: &deliveredTags)
         tracker.delivered(tags: deliveredTags)
         statistics.delivered += deliveredTags.count
