@@ -210,6 +210,7 @@ public final class KafkaProducer: Sendable {
     /// `deliveredTagHandler` (no call per record). Reports the poll thread serves meanwhile
     /// still go to the handler.
     public func serveDeliveryReports(appendingDeliveredTagsTo tags: inout [UInt64]) {
+        let before = tags.count
         withUnsafeMutablePointer(to: &tags) { tags in
             callbacks.collectedTags = tags
             callbacks.collectingThread.store(currentThreadID(), ordering: .relaxed)
@@ -219,6 +220,8 @@ public final class KafkaProducer: Sendable {
             }
             serveDeliveryReports()
         }
+        // Counted here at once, not per report (an atomic add each).
+        if tags.count > before { callbacks.delivered.add(tags.count - before, ordering: .relaxed) }
     }
 
     /// Delivery reports served so far (for `enqueue` and `send` alike).

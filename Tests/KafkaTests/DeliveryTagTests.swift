@@ -78,6 +78,7 @@ extension KafkaBrokerTests {
             let all = (collected + handled.withLock { $0 }).sorted()
             #expect(all == (1...count).map(UInt64.init))
             #expect(reports.withLock { $0.count == 1 && $0[0].deliveryTag == nil && $0[0].error == nil })
+            #expect(producer.deliveryCounts.delivered == count + 1 && producer.deliveryCounts.failed == 0)
         }
     }
 }

@@ -67,17 +67,18 @@ final class RDKafkaProducerCallbacks: @unchecked Sendable {
 
     private func deliveryReport(_ message: rd_kafka_message_t) {
         let ok = message.err == RD_KAFKA_RESP_ERR_NO_ERROR
+        let tag = DeliveryTag.tag(message._private)
+        // Collected tags are counted in `delivered` by the collector, once per serve.
+        if ok, let tag, let collectedTags, collectingThread.load(ordering: .relaxed) == currentThreadID() {
+            collectedTags.pointee.append(tag)
+            return
+        }
         if ok {
             delivered.add(1, ordering: .relaxed)
         } else {
             failed.add(1, ordering: .relaxed)
         }
-        let tag = DeliveryTag.tag(message._private)
         if ok, let tag {
-            if let collectedTags, collectingThread.load(ordering: .relaxed) == currentThreadID() {
-                collectedTags.pointee.append(tag)
-                return
-            }
             if let deliveredTagHandler {
                 deliveredTagHandler(tag)
                 return
