@@ -63,7 +63,7 @@ final class StageRunnerLoop: @unchecked Sendable {
     @exclusivity(unchecked) private var outputTopics: OutputTopicHandles
     /// Records until the next one whose processing time goes into the latency histogram
     /// (one in ``StageStatistics/processingLatencySampling``: two clock reads per record
-    /// cost ~5% of a no-op stage's thread).
+    /// cost ~6% of a no-op stage's thread).
     @exclusivity(unchecked) private var untilLatencySample = 1
 
     init(runner: StageRunner) throws {
@@ -269,7 +269,7 @@ final class StageRunnerLoop: @unchecked Sendable {
         do {
             // Each record is moved out (popped) and read as a `let`: reading them in place
             // through a closure, or lent `inout`, copied each one (retains and releases of its
-            // fields, ~8% of the no-op runner's thread).
+            // fields, ~7% of the no-op runner's thread).
             while let output = task.popOutput() {
                 try produce(output.record, to: output.topic, tag: tag, taskProducer: taskProducer)
                 if let progress {
