@@ -141,6 +141,28 @@ public final class KafkaProducer: Sendable {
         try KafkaError.check(err, "enqueue to \(topic)")
     }
 
+    /// The handle of `topic` on this producer (created on first use, kept for the producer's
+    /// life): see ``KafkaProducerTopic``.
+    public func topic(_ name: String) -> KafkaProducerTopic {
+        KafkaProducerTopic(name: name, handle: topicHandles.handle(name), producer: ObjectIdentifier(self))
+    }
+
+    /// `enqueue(topic:keyBytes:valueBytes:headers:partition:timestampMilliseconds:deliveryTag:)`
+    /// to a topic resolved with ``topic(_:)`` on this producer: no lookup by name, no lock.
+    public func enqueue(
+        to topic: KafkaProducerTopic, keyBytes: UnsafeRawBufferPointer?, valueBytes: UnsafeRawBufferPointer?,
+        headers: [KafkaHeader] = [], partition: Int32? = nil, timestampMilliseconds: Int64? = nil,
+        deliveryTag: UInt64
+    ) throws(KafkaError) {
+        precondition(topic.belongs(to: self), "a KafkaProducerTopic is only valid on the producer that made it")
+        precondition(deliveryTag < 1 << 63, "delivery tags must be below 2^63")
+        let err = produceRaw(
+            topic: topic.name, handle: .some(topic.handle), key: keyBytes, value: valueBytes, headers: headers,
+            partition: partition, opaque: DeliveryTag.opaque(deliveryTag), block: true,
+            timestampMilliseconds: timestampMilliseconds)
+        try KafkaError.check(err, "enqueue to \(topic.name)")
+    }
+
     /// `enqueue` with UTF-8 string key and value, without copying them into arrays.
     public func enqueue(
         topic: String, key: String?, value: String,
@@ -181,6 +203,25 @@ public final class KafkaProducer: Sendable {
         let count = enqueueCount.wrappingAdd(1, ordering: .relaxed).newValue
         pollThread.inlineActivity.store(count, ordering: .relaxed)
         rd_kafka_poll(client.handle, 0)
+    }
+
+    /// `serveDeliveryReports`, appending the tag of every tagged record delivered without error
+    /// among the reports served here to `tags` instead of passing it to the
+    /// `deliveredTagHandler` (no call per record). Reports the poll thread serves meanwhile
+    /// still go to the handler.
+    public func serveDeliveryReports(appendingDeliveredTagsTo tags: inout [UInt64]) {
+        let before = tags.count
+        withUnsafeMutablePointer(to: &tags) { tags in
+            callbacks.collectedTags = tags
+            callbacks.collectingThread.store(currentThreadID(), ordering: .relaxed)
+            defer {
+                callbacks.collectingThread.store(0, ordering: .relaxed)
+                callbacks.collectedTags = nil
+            }
+            serveDeliveryReports()
+        }
+        // Counted here at once, not per report (an atomic add each).
+        if tags.count > before { callbacks.delivered.add(tags.count - before, ordering: .relaxed) }
     }
 
     /// Delivery reports served so far (for `enqueue` and `send` alike).
@@ -308,11 +349,14 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// - Parameter handle: the topic's handle when the caller resolved it (``topic(_:)``);
+    ///   nil: looked up by name here.
     private func produceRaw(
-        topic: String, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
+        topic: String, handle: OpaquePointer?? = nil, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
         headers: [KafkaHeader], partition: Int32?, opaque: UnsafeMutableRawPointer?, block: Bool,
         timestampMilliseconds: Int64? = nil
     ) -> rd_kafka_resp_err_t {
+        let topicHandle = handle ?? topicHandles.handle(topic)
         // A caller that serves delivery reports itself (`serveDeliveryReports`, bulk
         // `enqueue`) has the poll thread stepped back: librdkafka's own blocking wait would
         // sleep until that thread returns (~10 ms per full queue, measured as the no-op
@@ -321,7 +365,7 @@ public final class KafkaProducer: Sendable {
         let servesInline = block && pollThread.inlineActivity.load(ordering: .relaxed) != 0
         while true {
             let err = produceOnce(
-                topic: topic, key: key, value: value, headers: headers, partition: partition, opaque: opaque,
+                topic: topic, topicHandle: topicHandle, key: key, value: value, headers: headers, partition: partition, opaque: opaque,
                 block: block && !servesInline, timestampMilliseconds: timestampMilliseconds)
             guard servesInline, err == RD_KAFKA_RESP_ERR__QUEUE_FULL else { return err }
             let count = enqueueCount.wrappingAdd(1, ordering: .relaxed).newValue
@@ -331,7 +375,7 @@ public final class KafkaProducer: Sendable {
     }
 
     private func produceOnce(
-        topic: String, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
+        topic: String, topicHandle: OpaquePointer?, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
         headers: [KafkaHeader], partition: Int32?, opaque: UnsafeMutableRawPointer?, block: Bool,
         timestampMilliseconds: Int64?
     ) -> rd_kafka_resp_err_t {
@@ -348,7 +392,6 @@ public final class KafkaProducer: Sendable {
             cHeaders = list
         }
         let flags = RD_KAFKA_MSG_F_COPY | (block ? RD_KAFKA_MSG_F_BLOCK : 0)
-        let topicHandle = topicHandles.handle(topic)
         if block && callbacks.handler == nil {
             // Bulk `enqueue` serves delivery reports on its own thread every 1024 records, as a
             // C producer loop does; the poll thread steps back meanwhile. Not with a

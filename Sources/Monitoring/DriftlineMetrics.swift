@@ -12,7 +12,7 @@ import CoreMetrics
 /// | `driftline_records_in_total` | counter | stage, topic, partition | records consumed |
 /// | `driftline_records_out_total` | counter | stage, topic | records produced (delivered) |
 /// | `driftline_dead_letters_total` | counter | stage, reason | records sent to the dead-letter topic |
-/// | `driftline_processing_seconds` | histogram | stage | time to process one batch (one poll's records) |
+/// | `driftline_processing_seconds` | histogram | stage | time to process one input record, sampled: one record in 16 is timed (the count is of timed records) |
 /// | `driftline_consumer_lag` | gauge | stage, topic, partition | high watermark − committed offset |
 /// | `driftline_model_version` | gauge | model | latest published model version |
 /// | `driftline_metric` | gauge | model, name | a prequential metric of the model (`accuracy`, `log_loss`, `rmse`, …) |
@@ -63,7 +63,7 @@ public enum DriftlineMetric: String, Sendable, Equatable, CaseIterable {
         case .recordsIn: return "Records a stage consumed, by input topic and partition."
         case .recordsOut: return "Records a stage produced and the broker acknowledged, by output topic."
         case .deadLetters: return "Records a stage could not handle and sent to the dead-letter topic, by reason."
-        case .processingSeconds: return "Seconds a stage spent on one batch, from poll to outputs handed to the producer."
+        case .processingSeconds: return "Seconds a stage spent processing one input record; one record in 16 is timed, so the count is of timed records, not of all."
         case .consumerLag: return "Records in the partition not yet committed by the stage (high watermark minus committed offset)."
         case .modelVersion: return "Latest model version the learner published."
         case .modelMetric: return "A prequential metric of the model, measured before learning from each event."
@@ -71,8 +71,8 @@ public enum DriftlineMetric: String, Sendable, Equatable, CaseIterable {
         }
     }
 
-    /// Bucket upper bounds of `driftline_processing_seconds`: 10 µs to 10 s, since a batch of
-    /// one record and a batch of 100k both happen.
+    /// Bucket upper bounds of `driftline_processing_seconds`: 10 µs to 10 s, from a forwarded
+    /// record to one that retrains a model or reads a control topic.
     public static let processingSecondsBuckets: [Duration] = [
         .microseconds(10), .microseconds(50), .microseconds(100), .microseconds(500),
         .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50),

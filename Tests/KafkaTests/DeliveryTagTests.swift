@@ -44,3 +44,41 @@ extension KafkaBrokerTests {
         }
     }
 }
+
+extension KafkaBrokerTests {
+    /// `serveDeliveryReports(appendingDeliveredTagsTo:)` collects the delivered tags it serves;
+    /// those the poll thread serves meanwhile still reach `deliveredTagHandler`. Together they
+    /// are every tag, once; failures and untagged records still reach the `deliveryHandler`.
+    @Suite struct CollectedDeliveryTagTests {
+        @Test func embedded() async throws { try await withBroker(.embedded, Self.collected) }
+
+        static func collected(_ broker: TestBroker) async throws {
+            let topic = uniqueName("collected")
+            try broker.createTopic(topic, partitions: 2)
+            let handled = Mutex<[UInt64]>([])
+            let reports = Mutex<[KafkaDeliveryReport]>([])
+            let producer = try KafkaProducer(
+                configuration: broker.producerConfiguration(),
+                deliveryHandler: { report in reports.withLock { $0.append(report) } },
+                deliveredTagHandler: { tag in handled.withLock { $0.append(tag) } })
+            defer { producer.close() }
+            let count = 2_000
+            var collected: [UInt64] = []
+            for tag in 1...count {
+                try producer.enqueue(topic: topic, key: nil, value: [UInt8]("v\(tag)"), deliveryTag: UInt64(tag))
+                if tag % 100 == 0 { producer.serveDeliveryReports(appendingDeliveredTagsTo: &collected) }
+            }
+            try producer.enqueue(topic: topic, key: nil, value: [UInt8]("untagged"))
+            let deadline = ContinuousClock.now + .seconds(30)
+            while collected.count + handled.withLock({ $0.count }) < count, ContinuousClock.now < deadline {
+                producer.serveDeliveryReports(appendingDeliveredTagsTo: &collected)
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            try await producer.flush(timeout: .seconds(30))
+            let all = (collected + handled.withLock { $0 }).sorted()
+            #expect(all == (1...count).map(UInt64.init))
+            #expect(reports.withLock { $0.count == 1 && $0[0].deliveryTag == nil && $0[0].error == nil })
+            #expect(producer.deliveryCounts.delivered == count + 1 && producer.deliveryCounts.failed == 0)
+        }
+    }
+}

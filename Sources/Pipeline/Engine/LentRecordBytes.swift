@@ -67,6 +67,17 @@ final class LentRecordBytes: @unchecked Sendable {
         return try withBytesFromOtherThread(body)
     }
 
+    /// The lent key and value when `thread` (the caller's) is the lending thread and the
+    /// bytes are not kept, else nil (use `withBytes`). Valid until the lending thread lends
+    /// again or keeps: the runner produces a forwarded input from them without a closure
+    /// (whose captures cost retains per record), naming its thread so no call is made here
+    /// (around which the record's reference would be retained).
+    @inline(__always)
+    func lentBytes(onLendingThread thread: pthread_t) -> (key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?)? {
+        guard !isOwned.load(ordering: .relaxed), owner == thread else { return nil }
+        return (lentKey, lentValue)
+    }
+
     private func withBytesFromOtherThread<R, E: Error>(
         _ body: (UnsafeRawBufferPointer?, UnsafeRawBufferPointer?) throws(E) -> R
     ) throws(E) -> R {

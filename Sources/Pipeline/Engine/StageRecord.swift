@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 
 /// A record a stage receives or emits: key, value, headers and timestamp, as in Kafka
@@ -97,6 +98,13 @@ public struct StageRecord: Sendable, Hashable {
         return try Self.withBytes(ownedKey) { (key) throws(E) -> R in
             try Self.withBytes(ownedValue) { (value) throws(E) -> R in try body(key, value) }
         }
+    }
+
+    /// Key and value of a lent input read on its lending thread, `thread` (see
+    /// ``LentRecordBytes/lentBytes(onLendingThread:)``); nil otherwise.
+    @inline(__always)
+    func lentBytes(onLendingThread thread: pthread_t) -> (key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?)? {
+        lent?.lentBytes(onLendingThread: thread)
     }
 
     /// The value's length in bytes, nil for a tombstone (no copy).

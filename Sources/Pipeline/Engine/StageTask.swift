@@ -129,10 +129,10 @@ final class StageTask {
     /// Whether records are waiting in `drainOutputs`.
     var hasOutputs: Bool { !context.pending.isEmpty }
 
-    /// Hands every forwarded record to `body` in forwarding order and forgets them. Each is
-    /// moved out of the context and lent `inout` (its address): reading them in place, or
-    /// binding a moved one, still copied each record (retains and releases of its topic,
-    /// bytes and headers) before destroying it (~6% of the no-op runner's thread).
+    /// Hands every forwarded record to `body` in forwarding order and forgets them, each moved
+    /// out of the context and lent `inout` (the test driver's way, and the runner's for
+    /// outputs it drops). The runner produces through `reverseOutputs` and `popOutput`
+    /// instead: a closure that reads the lent record still copied its fields per record.
     func drainOutputs<E: Error>(_ body: (inout OutgoingRecord) throws(E) -> Void) throws(E) {
         guard !context.pending.isEmpty else { return }
         defer { context.pending.removeAll(keepingCapacity: true) }
@@ -142,6 +142,17 @@ final class StageTask {
             try body(&output)
         }
     }
+
+    /// The runner's way to take the forwarded records: `reverseOutputs`, then `popOutput`
+    /// until nil (or `discardOutputs`). Popping moves each record out, which the runner then
+    /// reads as a `let`: no copy, retain or release of its fields beyond destroying it.
+    func reverseOutputs() { context.pending.reverse() }
+
+    /// The next forwarded record after `reverseOutputs`, nil when none is left.
+    func popOutput() -> OutgoingRecord? { context.pending.popLast() }
+
+    /// Forgets the records not popped (keeping the storage).
+    func discardOutputs() { context.pending.removeAll(keepingCapacity: true) }
 
     private func advanceStreamTime(to timestamp: Int64) {
         guard timestamp > (context.streamTimeMilliseconds ?? .min) else { return }

@@ -122,7 +122,23 @@ struct DeliveryTracker {
 
     /// Takes the reports of outputs delivered without error.
     mutating func delivered(tags: [UInt64]) {
-        for tag in tags { delivered(tag: tag) }
+        // Runs of one partition's tags: its progress is found once per run and borrowed
+        // (a retain and release of `lastReported` per tag cost ~1.5% of a no-op stage's thread).
+        var index = 0
+        while index < tags.count {
+            let id = tags[index] >> Self.sequenceBits
+            guard tags[index] != Self.untracked, let progress = lastReported?.id == id ? lastReported : byID[id] else {
+                delivered(tag: tags[index])
+                index += 1
+                continue
+            }
+            lastReported = progress
+            while index < tags.count, tags[index] != Self.untracked, tags[index] >> Self.sequenceBits == id {
+                inFlight -= 1
+                Self.count(delivery: tags[index], failed: false, in: progress)
+                index += 1
+            }
+        }
     }
 
     /// Takes the report of the output tagged `tag`.
@@ -138,6 +154,12 @@ struct DeliveryTracker {
             lastReported = found
             progress = found
         }
+        Self.count(delivery: tag, failed: failed, in: progress)
+    }
+
+    /// Counts down the input of the output tagged `tag` of `progress`.
+    @inline(__always)
+    private static func count(delivery tag: UInt64, failed: Bool, in progress: Progress) {
         let sequence = tag & Self.sequenceMask
         guard sequence >= progress.base else { return }
         let index = Int(sequence - progress.base)
