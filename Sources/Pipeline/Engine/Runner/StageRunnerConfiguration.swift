@@ -61,37 +61,30 @@ public struct StageRunnerConfiguration: Sendable {
 
     /// librdkafka settings the runner's consumer gets under `consumer.properties`: any key
     /// set there (e.g. from a topology's `kafka:` section) wins. Fetches of at most 4 MB
-    /// (librdkafka: 50 MB) and a 4 MB prefetch queue (`queued.max.messages.kbytes`,
-    /// librdkafka: 64 MB). A fetch waits at most 100 ms for data (librdkafka: 500 ms): brokers
-    /// that hold a fetch for its whole wait (Tansu, the embedded broker) otherwise add up to
-    /// half a second to every restore and every idle-to-busy transition.
-    ///
-    /// Whenever the prefetch queue is full, librdkafka stops fetching until its broker thread
-    /// wakes: after `fetch.queue.backoff.ms` from 2.3 on (10 here), and before 2.3 only on
-    /// the next request or response on that broker's connection, else after a fixed second
-    /// (docs/operations.md, "Stage client defaults"). There a periodic metadata refresh
-    /// (`topic.metadata.refresh.interval.ms` 10, ``legacyWakeIntervalMilliseconds``) is such a
-    /// request: with it a 4 MB queue keeps the chain's rate on librdkafka 2.0.2.
+    /// (librdkafka: 50 MB). The prefetch queue (`queued.max.messages.kbytes`, librdkafka: 64 MB)
+    /// is bounded to 4 MB only where librdkafka has `fetch.queue.backoff.ms` (2.3 and later):
+    /// older versions stop fetching for a fixed second whenever the queue is full, which
+    /// starved stages to a few MB/s (docs/operations.md, "Stage client defaults"). A fetch
+    /// waits at most 100 ms for data (librdkafka: 500 ms): brokers that hold a fetch for its
+    /// whole wait (Tansu, the embedded broker) otherwise add up to half a second to every
+    /// restore and every idle-to-busy transition.
     public static var stageConsumerProperties: [String: String] {
         var properties = [
             "fetch.max.bytes": "4194304",
             "max.partition.fetch.bytes": "1048576",
             "fetch.wait.max.ms": "100",
-            "queued.max.messages.kbytes": "4096",
         ]
         if Librdkafka.isAtLeast(major: 2, minor: 3) {
+            properties["queued.max.messages.kbytes"] = "4096"
             properties["fetch.queue.backoff.ms"] = "10"
         } else {
-            properties["topic.metadata.refresh.interval.ms"] = String(legacyWakeIntervalMilliseconds)
-            // Not the 3 × refresh interval librdkafka derives otherwise (30 ms).
-            properties["metadata.max.age.ms"] = "900000"
+            properties["queued.max.messages.kbytes"] = String(legacyQueuedKilobytes)
         }
         return properties
     }
 
-    /// Before librdkafka 2.3: how often a metadata request wakes the fetching broker thread
-    /// of a consumer whose prefetch queue was full (see ``stageConsumerProperties``).
-    static let legacyWakeIntervalMilliseconds = 10
+    /// The prefetch bound on librdkafka before 2.3 (see ``stageConsumerProperties``).
+    static let legacyQueuedKilobytes = 65536
 
     /// The producer's local queue (`queue.buffering.max.kbytes`) the runner uses unless
     /// `producer.properties` or a changed `producer.queueBufferingMaxKilobytes` says otherwise:
