@@ -61,11 +61,23 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         discussion: "`--latency-partitions 16` measures at the chain runs' width (the figure reported before this option)."))
     var latencyPartitions: Int?
 
-    @Option(help: "linger.ms of the feeder and the stages' producers in the latency runs.")
-    var latencyLingerMs: Int = 1
+    @Option(help: "linger.ms of the feeder and the stages' producers in the latency runs (librdkafka takes fractions, e.g. 0.5).")
+    var latencyLingerMs: Double = 1
 
     @Option(help: "fetch.wait.max.ms of the stages' consumers and the reader in the latency runs.")
     var latencyFetchWaitMs: Int = 5
+
+    @Option(help: "fetch.wait.max.ms of the reader (the predictions' consumer) in the latency runs (default: --latency-fetch-wait-ms).")
+    var latencyReaderFetchWaitMs: Int?
+
+    @Option(help: ArgumentHelp(
+        "A librdkafka setting for every client of the latency runs (stages, feeder, reader); repeatable.",
+        discussion: "Producer-only keys reach only producers. E.g. --latency-property socket.nagle.disable=true",
+        valueName: "key=value"))
+    var latencyProperty: [String] = []
+
+    @Option(help: "Brokers of the embedded cluster in the latency runs (partitions spread over them).")
+    var latencyBrokers: Int = 1
 
     @Option(help: "Events fed to the stage processes whose RSS is measured.")
     var rssEvents: Int = 100_000
@@ -126,7 +138,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
                 p99s.append(p99)
                 StandardError.line("latency run \(run): p50 \(Self.fixed(p50, 1)) ms, p99 \(Self.fixed(p99, 1)) ms over \(count) predictions")
             }
-            report.append("event→prediction latency at \(latencyRate) events/s, \(latencyWidth(loaded)) partitions, \(Self.fixed(latencySeconds, 0)) s measured: p50 \(Self.fixed(Self.median(p50s), 1)) ms, p99 \(Self.fixed(Self.median(p99s), 1)) ms (bar p99 ≤ 20 ms; linger.ms=\(latencyLingerMs), fetch.wait.max.ms=\(latencyFetchWaitMs); after a warm-up)")
+            report.append("event→prediction latency at \(latencyRate) events/s, \(latencyWidth(loaded)) partitions, \(Self.fixed(latencySeconds, 0)) s measured: p50 \(Self.fixed(Self.median(p50s), 1)) ms, p99 \(Self.fixed(Self.median(p99s), 1)) ms (bar p99 ≤ 20 ms; \(latencySettings); after a warm-up)")
         }
         if selected.contains("rss") {
             let rss = try measureRSS(loaded)
@@ -264,7 +276,10 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         return copy
     }
 
-    private func startChain(_ topology: Topology, broker: EmbeddedBroker, linger: Int? = nil, fetchWait: Int = 5) throws -> [StageRunner] {
+    private func startChain(
+        _ topology: Topology, broker: EmbeddedBroker, linger: Double? = nil, fetchWait: Int = 5,
+        extra: [String: String] = [:]
+    ) throws -> [StageRunner] {
         try? broker.createTopics(topology.topicsToCreate)
         var runners: [StageRunner] = []
         for stage in BuiltInStage.allCases {
@@ -274,9 +289,11 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
             configuration.consumer.heartbeatIntervalMilliseconds = 500
             configuration.consumer.properties = Up.consumerProperties(configuration.consumer.properties)
             if let linger {
-                configuration.producer.properties["linger.ms"] = String(linger)
+                configuration.producer.properties["linger.ms"] = Self.decimal(linger)
                 configuration.consumer.properties["fetch.wait.max.ms"] = String(fetchWait)
             }
+            configuration.producer.properties.merge(extra) { _, new in new }
+            configuration.consumer.properties.merge(Up.consumerProperties(extra)) { _, new in new }
             runners.append(StageRunner(configuration: configuration, factory: factory))
         }
         for runner in runners {
@@ -378,12 +395,32 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         latencyPartitions ?? base.topics.events.partitions ?? partitions
     }
 
+    /// `--latency-property` as a dictionary.
+    private func latencyProperties() throws -> [String: String] {
+        var properties: [String: String] = [:]
+        for setting in latencyProperty {
+            guard let equals = setting.firstIndex(of: "=") else { throw CommandFailure("--latency-property needs key=value: \(setting)") }
+            properties[String(setting[..<equals])] = String(setting[setting.index(after: equals)...])
+        }
+        return properties
+    }
+
+    /// The client settings of the latency runs, as the report prints them.
+    private var latencySettings: String {
+        var parts = ["linger.ms=\(Self.decimal(latencyLingerMs))", "fetch.wait.max.ms=\(latencyFetchWaitMs)"]
+        if let reader = latencyReaderFetchWaitMs { parts.append("reader fetch.wait.max.ms=\(reader)") }
+        parts += latencyProperty
+        if latencyBrokers != 1 { parts.append("\(latencyBrokers) brokers") }
+        return parts.joined(separator: ", ")
+    }
+
     private func measureLatency(_ base: Topology) throws -> (p50: Double, p99: Double, count: Int) {
         let partitions = latencyWidth(base)
         let topology = chainTopology(base, partitions: partitions)
-        let broker = try EmbeddedBroker()
+        let broker = try EmbeddedBroker(brokers: latencyBrokers)
         defer { broker.shutdown() }
-        let runners = try startChain(topology, broker: broker, linger: latencyLingerMs, fetchWait: latencyFetchWaitMs)
+        let extra = try latencyProperties()
+        let runners = try startChain(topology, broker: broker, linger: latencyLingerMs, fetchWait: latencyFetchWaitMs, extra: extra)
         defer { stop(runners) }
         // Wait for every stage to own its partitions.
         let joined = ContinuousClock.now + .seconds(60)
@@ -393,8 +430,9 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         // The reader: assigned to the end of the predictions topic. It counts every prediction
         // and keeps the latency of those whose event was produced from `measureFrom` on.
         var readerConfiguration = KafkaConsumerConfiguration(bootstrapServers: broker.bootstrapServers, groupID: "bench-latency")
-        readerConfiguration.properties["fetch.wait.max.ms"] = String(latencyFetchWaitMs)
+        readerConfiguration.properties["fetch.wait.max.ms"] = String(latencyReaderFetchWaitMs ?? latencyFetchWaitMs)
         readerConfiguration.queuedMinMessages = 10_000
+        readerConfiguration.properties.merge(Up.consumerProperties(extra)) { _, new in new }
         let reader = try KafkaConsumer(configuration: readerConfiguration)
         defer { try? reader.close() }
         let predictionPartitions = (0..<Int32(partitions)).map {
@@ -424,7 +462,8 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         }
         // Paced feed: the record timestamp is its produce time (librdkafka's create time).
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: broker.bootstrapServers)
-        producerConfiguration.lingerMilliseconds = latencyLingerMs
+        producerConfiguration.properties["linger.ms"] = Self.decimal(latencyLingerMs)
+        producerConfiguration.properties.merge(extra) { _, new in new }
         let producer = try KafkaProducer(configuration: producerConfiguration)
         defer { producer.close() }
         var stream = SyntheticStream(configuration: .init(), seed: 7)
@@ -622,6 +661,11 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
     }
 
     static func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+
+    /// A librdkafka decimal setting: "1" for 1, "0.5" for 0.5.
+    static func decimal(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
 
     static func withCProperties<R>(
         _ properties: [String: String],
