@@ -15,21 +15,6 @@ import Testing
         #expect(result.stderr.contains("the embedded broker dropped"), "stderr: \(result.stderr)")
     }
 
-    /// The latency part's client settings are printed with its figure, fractional linger.ms
-    /// and `--latency-property` included.
-    @Test func latencyRunPrintsTheClientSettingsItUsed() throws {
-        let result = try DriftlineBinary.run(
-            ["bench", "pipeline", "--parts", "latency", "--repeat", "1", "--latency-rate", "1000",
-             "--latency-seconds", "1", "--latency-linger-ms", "0.5", "--latency-reader-fetch-wait-ms", "10",
-             "--latency-property", "socket.nagle.disable=true"],
-            timeout: .seconds(150))
-        #expect(!result.timedOut)
-        #expect(result.status == 0, "stderr: \(result.stderr)")
-        #expect(result.stdout.contains(
-            "linger.ms=0.5, fetch.wait.max.ms=5, reader fetch.wait.max.ms=10, socket.nagle.disable=true"),
-            "stdout: \(result.stdout)")
-    }
-
     /// A `--latency-property` without `=` fails before any measurement, saying why.
     @Test func malformedLatencyPropertyFailsSayingWhy() throws {
         let result = try DriftlineBinary.run(
