@@ -67,8 +67,10 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
     @Option(help: "fetch.wait.max.ms of the stages' consumers and the reader in the latency runs.")
     var latencyFetchWaitMs: Int = 5
 
-    @Option(help: "fetch.wait.max.ms of the reader (the predictions' consumer) in the latency runs (default: --latency-fetch-wait-ms).")
-    var latencyReaderFetchWaitMs: Int?
+    @Option(help: ArgumentHelp(
+        "fetch.wait.max.ms of the reader (the predictions' consumer that measures) in the latency runs.",
+        discussion: "The reader is the instrument, not a stage: the embedded broker holds a fetch that finds nothing for its whole wait (a Kafka broker answers when data arrives), so a reader waiting as long as the stages would add up to that wait to every prediction's time. 1 ms keeps that under a millisecond; `--latency-reader-fetch-wait-ms 5` measures as before this option."))
+    var latencyReaderFetchWaitMs: Int = 1
 
     @Option(help: ArgumentHelp(
         "A librdkafka setting for every client of the latency runs (stages, feeder, reader); repeatable.",
@@ -408,7 +410,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
     /// The client settings of the latency runs, as the report prints them.
     private var latencySettings: String {
         var parts = ["linger.ms=\(Self.decimal(latencyLingerMs))", "fetch.wait.max.ms=\(latencyFetchWaitMs)"]
-        if let reader = latencyReaderFetchWaitMs { parts.append("reader fetch.wait.max.ms=\(reader)") }
+        parts.append("reader fetch.wait.max.ms=\(latencyReaderFetchWaitMs)")
         parts += latencyProperty
         if latencyBrokers != 1 { parts.append("\(latencyBrokers) brokers") }
         return parts.joined(separator: ", ")
@@ -430,7 +432,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         // The reader: assigned to the end of the predictions topic. It counts every prediction
         // and keeps the latency of those whose event was produced from `measureFrom` on.
         var readerConfiguration = KafkaConsumerConfiguration(bootstrapServers: broker.bootstrapServers, groupID: "bench-latency")
-        readerConfiguration.properties["fetch.wait.max.ms"] = String(latencyReaderFetchWaitMs ?? latencyFetchWaitMs)
+        readerConfiguration.properties["fetch.wait.max.ms"] = String(latencyReaderFetchWaitMs)
         readerConfiguration.queuedMinMessages = 10_000
         readerConfiguration.properties.merge(Up.consumerProperties(extra)) { _, new in new }
         let reader = try KafkaConsumer(configuration: readerConfiguration)
