@@ -16,4 +16,8 @@ int dl_sha256_accelerated_available(void);
 // words H0…H7 in FIPS 180-4 order). Call only when `dl_sha256_accelerated_available()` is 1.
 void dl_sha256_compress(uint32_t state[8], const uint8_t *data, size_t blocks);
 
+// The 64 round constants K0…K63 (FIPS 180-4, 4.2.2), on every build: the portable rounds
+// read them here too.
+const uint32_t *dl_sha256_round_constants(void);
+
 #endif
