@@ -78,11 +78,9 @@ final class RDKafkaProducerCallbacks: @unchecked Sendable {
         } else {
             failed.add(1, ordering: .relaxed)
         }
-        if ok, let tag {
-            if let deliveredTagHandler {
-                deliveredTagHandler(tag)
-                return
-            }
+        if ok, let tag, let deliveredTagHandler {
+            deliveredTagHandler(tag)
+            return
         }
         let waiter = tag == nil
             ? message._private.map { Unmanaged<DeliveryWaiter>.fromOpaque($0).takeRetainedValue() } : nil
