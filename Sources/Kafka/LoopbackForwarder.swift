@@ -88,8 +88,10 @@ final class LoopbackForwarder: Sendable {
                 if count <= 0 { break }
                 var sent = 0
                 while sent < count {
+                    // `send` with MSG_NOSIGNAL, not `write`: a peer that hung up must end this
+                    // relay with EPIPE, not raise SIGPIPE and take the whole broker down.
                     let written = buffer.withUnsafeBytes {
-                        write(destination, $0.baseAddress! + sent, count - sent)
+                        send(destination, $0.baseAddress! + sent, count - sent, Int32(MSG_NOSIGNAL))
                     }
                     if written < 0 && errno == EINTR { continue }
                     if written <= 0 { break copying }

@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 import TestSupport
 
 extension KafkaCommandTests {
@@ -43,6 +46,75 @@ extension KafkaCommandTests {
             #expect(second.status != 0)
             #expect(second.stderr.contains("could not start the embedded broker"))
             #expect(second.stderr.contains("Address already in use"))
+        }
+
+        /// Clients that hang up before their answers arrive (a CLI command exiting) must not
+        /// take the broker down: the relay once wrote to such sockets with `write` and died of
+        /// SIGPIPE, and the next command found nothing listening.
+        @Test func clientsHangingUpOnTheFixedPortLeaveTheBrokerRunning() throws {
+            let port = try FreePort.next()
+            let broker = try BrokerCommandProcess(arguments: ["--port", "\(port)", "--topic", "fixed:1"])
+            defer { broker.stop() }
+            for round in 0..<50 {
+                try HangingUpClient.send(KafkaRequests.apiVersionsAndMetadata(repeated: 20), to: port, reset: round % 2 == 0)
+            }
+            usleep(200_000)
+            #expect(broker.child.process.isRunning, "\(broker.child.stderr)")
+            let listed = try DriftlineBinary.run(["topics", "list", "--brokers", "127.0.0.1:\(port)"])
+            #expect(listed.status == 0, "\(listed.stderr)")
+            #expect(listed.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+                .contains(["fixed", "1"]))
+            #expect(broker.stop() == 0)
+        }
+    }
+}
+
+/// Raw Kafka request frames, enough to make a broker answer.
+private enum KafkaRequests {
+    /// `repeated` ApiVersions v0 and Metadata v0 (all topics) requests, back to back.
+    static func apiVersionsAndMetadata(repeated: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for index in 0..<repeated {
+            bytes += frame(apiKey: 18, correlationID: Int32(2 * index), body: [])
+            bytes += frame(apiKey: 3, correlationID: Int32(2 * index + 1), body: bigEndian(Int32(-1)))
+        }
+        return bytes
+    }
+
+    private static func frame(apiKey: Int16, correlationID: Int32, body: [UInt8]) -> [UInt8] {
+        let clientID = Array("test".utf8)
+        let header = bigEndian(apiKey) + bigEndian(Int16(0)) + bigEndian(correlationID)
+            + bigEndian(Int16(clientID.count)) + clientID
+        return bigEndian(Int32(header.count + body.count)) + header + body
+    }
+
+    private static func bigEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
+        withUnsafeBytes(of: value.bigEndian) { Array($0) }
+    }
+}
+
+/// A client that sends its requests and closes at once, without reading: with `reset` it
+/// aborts the connection (RST, `SO_LINGER` 0), otherwise it closes normally (FIN).
+private enum HangingUpClient {
+    static func send(_ bytes: [UInt8], to port: Int, reset: Bool) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw BrokerProcessError.system("socket", errno) }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { throw BrokerProcessError.system("connect", errno) }
+        let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        guard sent == bytes.count else { throw BrokerProcessError.system("send", errno) }
+        if reset {
+            var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+            setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
         }
     }
 }
