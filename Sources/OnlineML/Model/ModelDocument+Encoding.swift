@@ -3,32 +3,31 @@ extension ModelDocument {
     ///
     /// A learner publishes a document every few thousand events on its processing thread, so
     /// this is on the hot path: the hashed content is written straight into the output buffer
-    /// (no ``JSONValue`` tree for the per-feature members) after room for `content_hash` and
-    /// `created_at`, hashed where it lies, and those two members are filled in front — both
-    /// keys sort before every other member, so the canonical order holds, and the content is
-    /// never copied.
+    /// (no ``JSONValue`` tree for the per-feature members) behind `content_hash` (a placeholder
+    /// digest until the content is hashed where it lies) and `created_at` — both keys sort
+    /// before every other member, so the canonical order holds, and the content is never
+    /// copied.
     public func encodedBytes() -> [UInt8] {
-        var head: [UInt8] = []
-        head.append(contentsOf: "{\"content_hash\":\"sha256:".utf8)
-        let digestAt = head.count
-        head.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 64))
-        head.append(contentsOf: "\",\"created_at\":".utf8)
+        var out: [UInt8] = []
+        out.append(contentsOf: "{\"content_hash\":\"sha256:".utf8)
+        let digestAt = out.count
+        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 64))
+        out.append(contentsOf: "\",\"created_at\":".utf8)
         if let createdAt {
-            CanonicalJSON.writeString(createdAt, into: &head)
+            CanonicalJSON.writeString(createdAt, into: &out)
         } else {
-            head.append(contentsOf: "null".utf8)
+            out.append(contentsOf: "null".utf8)
         }
-        // The content's own `{` sits where the head's last byte, a `,`, goes.
-        let contentAt = head.count
-        head.append(UInt8(ascii: ","))
-        var out = Array(head.dropLast())
+        // The hashed content follows as one object; its opening `{` is hashed, then becomes the
+        // `,` that joins its members to the head's.
+        let contentAt = out.count
         writeHashedContent(into: &out)
         var hasher = SHA256()
         out.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[contentAt...])) }
+        out[contentAt] = UInt8(ascii: ",")
         var digest: [UInt8] = []
         SHA256.appendHex(hasher.finalize(), into: &digest)
-        head.replaceSubrange(digestAt..<(digestAt + 64), with: digest)
-        out.replaceSubrange(0...contentAt, with: head)
+        out.replaceSubrange(digestAt..<(digestAt + 64), with: digest)
         return out
     }
 
