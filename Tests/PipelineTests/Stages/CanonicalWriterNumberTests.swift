@@ -23,7 +23,7 @@ import Testing
             0, -0.0, 1, -1, 0.5, 0.1, 0.2, 0.3, 1.0 / 3, 2.0 / 3, .pi, -.pi, 1e15, -1e15, 1e15 - 1, 1e15 + 1,
             999_999_999_999_999.9, 1e16, 1e17, 1e21, 1e22, 1e23, 1e-5, 1e-4, 1e-7, 123_456_789.123,
             .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNormalMagnitude, .leastNonzeroMagnitude,
-            -.leastNonzeroMagnitude, .ulpOfOne, 1 + .ulpOfOne, 1 - .ulpOfOne / 2, 9_007_199_254_740_993,
+            -.leastNonzeroMagnitude, .ulpOfOne, 1 + .ulpOfOne, 1 - .ulpOfOne / 2, 9_007_199_254_740_992, 9_007_199_254_740_994,
             .infinity, -.infinity, .nan, -.nan, .signalingNaN, Double(bitPattern: 0x7FF8_0000_0000_0001),
         ]
         for e in -330...310 {
