@@ -86,6 +86,15 @@ public struct StageRunnerConfiguration: Sendable {
     /// The prefetch bound on librdkafka before 2.3 (see ``stageConsumerProperties``).
     static let legacyQueuedKilobytes = 65536
 
+    /// Whether the runner wakes its consumer's fetchers itself once a backlog is drained
+    /// (``KafkaFetchWaker``): librdkafka before 2.3, which otherwise leaves a partition whose
+    /// prefetch queue was full unfetched for up to a second.
+    public static var wakesFetchers: Bool { !Librdkafka.isAtLeast(major: 2, minor: 3) }
+
+    /// The runner consumer's prefetch bound where it wakes its fetchers (``wakesFetchers``),
+    /// instead of ``legacyQueuedKilobytes``; state restore and following keep the latter.
+    static let wokenQueuedKilobytes = 4096
+
     /// The producer's local queue (`queue.buffering.max.kbytes`) the runner uses unless
     /// `producer.properties` or a changed `producer.queueBufferingMaxKilobytes` says otherwise:
     /// 16 MB of outputs before `enqueue` waits, instead of the producer configuration's 1 GB.
@@ -96,7 +105,9 @@ public struct StageRunnerConfiguration: Sendable {
     /// `consumer` as configured.)
     public var runnerConsumer: KafkaConsumerConfiguration {
         var effective = consumer
-        effective.properties.merge(Self.stageConsumerProperties) { configured, _ in configured }
+        var defaults = Self.stageConsumerProperties
+        if Self.wakesFetchers { defaults["queued.max.messages.kbytes"] = String(Self.wokenQueuedKilobytes) }
+        effective.properties.merge(defaults) { configured, _ in configured }
         return effective
     }
 
