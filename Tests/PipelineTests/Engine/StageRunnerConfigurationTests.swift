@@ -38,6 +38,7 @@ import Testing
         if Librdkafka.isAtLeast(major: 2, minor: 3) {
             #expect(consumer["queued.max.messages.kbytes"] == "4096")
             #expect(consumer["fetch.queue.backoff.ms"] == "10")
+            #expect(!StageRunnerConfiguration.wakesFetchers)
         } else {
             // Older librdkafka leaves a full queue unfetched for up to a second: the runner's
             // consumer gets the small bound only because the runner wakes its fetchers;
