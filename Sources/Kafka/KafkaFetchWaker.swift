@@ -10,8 +10,8 @@ import Synchronization
 /// emptied the queue at once (docs/operations.md, "Stage client defaults"). A request to the
 /// partition's leader is such an operation: `wake` sends one ListOffsets per leader
 /// (`rd_kafka_offsets_for_times` for the latest offsets; the answer is not used) from a thread
-/// of its own, so the caller never waits for the round trip. Wakes asked while one is in
-/// flight are coalesced into one.
+/// of its own, so the caller never waits for the round trip. Wakes asked before the thread
+/// takes the last one are coalesced into one.
 public final class KafkaFetchWaker: Sendable {
     private let consumer: KafkaConsumer
     /// The partitions of the next wake; nil when none is asked.
