@@ -205,7 +205,13 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         let runner = StageRunnerConfiguration(
             stage: "noop", inputTopics: ["noop.in"], topics: StageTopics(defaultsFor: "noop"),
             consumer: consumer, producer: producer)
-        let consumerProperties = runner.runnerConsumer.librdkafkaProperties
+        var consumerProperties = runner.runnerConsumer.librdkafkaProperties
+        // The C loop has no fetch waker: before librdkafka 2.3 it keeps the prefetch bound
+        // that needs none (docs/operations.md, "Stage client defaults").
+        if StageRunnerConfiguration.wakesFetchers {
+            consumerProperties["queued.max.messages.kbytes"] =
+                StageRunnerConfiguration.stageConsumerProperties["queued.max.messages.kbytes"]
+        }
         let producerProperties = runner.runnerProducer.librdkafkaProperties
         let status = Self.withCProperties(consumerProperties) { ck, cv, cn in
             Self.withCProperties(producerProperties) { pk, pv, pn in

@@ -62,9 +62,10 @@ public struct StageRunnerConfiguration: Sendable {
     /// librdkafka settings the runner's consumer gets under `consumer.properties`: any key
     /// set there (e.g. from a topology's `kafka:` section) wins. Fetches of at most 4 MB
     /// (librdkafka: 50 MB). The prefetch queue (`queued.max.messages.kbytes`, librdkafka: 64 MB)
-    /// is bounded to 4 MB only where librdkafka has `fetch.queue.backoff.ms` (2.3 and later):
-    /// older versions stop fetching for a fixed second whenever the queue is full, which
-    /// starved stages to a few MB/s (docs/operations.md, "Stage client defaults"). A fetch
+    /// is bounded to 4 MB here only where librdkafka has `fetch.queue.backoff.ms` (2.3 and
+    /// later): older versions stop fetching for up to a second whenever the queue is full, which
+    /// starved stages to a few MB/s (docs/operations.md, "Stage client defaults"); there only
+    /// ``runnerConsumer`` bounds it, since the runner wakes its fetchers (``wakesFetchers``). A fetch
     /// waits at most 100 ms for data (librdkafka: 500 ms): brokers that hold a fetch for its
     /// whole wait (Tansu, the embedded broker) otherwise add up to half a second to every
     /// restore and every idle-to-busy transition.
@@ -83,8 +84,18 @@ public struct StageRunnerConfiguration: Sendable {
         return properties
     }
 
-    /// The prefetch bound on librdkafka before 2.3 (see ``stageConsumerProperties``).
+    /// The prefetch bound on librdkafka before 2.3 where nothing wakes the fetchers (state
+    /// restore and following; see ``stageConsumerProperties``).
     static let legacyQueuedKilobytes = 65536
+
+    /// Whether the runner wakes its consumer's fetchers itself once a backlog is drained
+    /// (``KafkaFetchWaker``): librdkafka before 2.3, which otherwise leaves a partition whose
+    /// prefetch queue was full unfetched for up to a second.
+    public static var wakesFetchers: Bool { !Librdkafka.isAtLeast(major: 2, minor: 3) }
+
+    /// The runner consumer's prefetch bound where it wakes its fetchers (``wakesFetchers``),
+    /// instead of ``legacyQueuedKilobytes``.
+    static let wokenQueuedKilobytes = 4096
 
     /// The producer's local queue (`queue.buffering.max.kbytes`) the runner uses unless
     /// `producer.properties` or a changed `producer.queueBufferingMaxKilobytes` says otherwise:
@@ -92,11 +103,14 @@ public struct StageRunnerConfiguration: Sendable {
     public static let stageProducerQueueKilobytes = 16_384
 
     /// The consumer the runner creates for its input: `consumer` with
-    /// ``stageConsumerProperties`` under its own properties. (State restore reads use
-    /// `consumer` as configured.)
+    /// ``stageConsumerProperties`` under its own properties, and before librdkafka 2.3 a
+    /// ``wokenQueuedKilobytes`` prefetch bound. (State restore reads use `consumer` as
+    /// configured.)
     public var runnerConsumer: KafkaConsumerConfiguration {
         var effective = consumer
-        effective.properties.merge(Self.stageConsumerProperties) { configured, _ in configured }
+        var defaults = Self.stageConsumerProperties
+        if Self.wakesFetchers { defaults["queued.max.messages.kbytes"] = String(Self.wokenQueuedKilobytes) }
+        effective.properties.merge(defaults) { configured, _ in configured }
         return effective
     }
 

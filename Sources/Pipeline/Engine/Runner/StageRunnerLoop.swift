@@ -58,6 +58,11 @@ final class StageRunnerLoop: @unchecked Sendable {
     /// After a failure or once shutting down: the rebalance handler does nothing.
     private var handlerDisabled = false
     private var paused = false
+    /// librdkafka before 2.3: wakes the fetchers after a backlog drained (see
+    /// ``StageRunnerConfiguration/wakesFetchers``); nil otherwise.
+    private let fetchWaker: KafkaFetchWaker?
+    /// A poll came back full since the last wake: the prefetch queue may have been full.
+    private var backlogSinceWake = false
     @exclusivity(unchecked) private var statistics: StageStatistics
     /// The shared producer's handles of the output topics (looked up without its lock).
     @exclusivity(unchecked) private var outputTopics: OutputTopicHandles
@@ -75,6 +80,7 @@ final class StageRunnerLoop: @unchecked Sendable {
             configuration: configuration.runnerProducer, deliveryHandler: { inbox.post($0) },
             deliveredTagHandler: { inbox.postDelivered($0) })
         consumer = try KafkaConsumer(configuration: configuration.runnerConsumer)
+        fetchWaker = StageRunnerConfiguration.wakesFetchers ? KafkaFetchWaker(consumer: consumer) : nil
         restorer = KafkaStateRestorer(configuration: configuration.consumer, timeout: configuration.restoreTimeout)
         following = FollowingStateRestorer(base: restorer)
         transactions = configuration.guarantee == .exactlyOnce
@@ -82,6 +88,8 @@ final class StageRunnerLoop: @unchecked Sendable {
         statistics = StageStatistics(stage: configuration.stage)
         outputTopics = OutputTopicHandles(producer: producer)
     }
+
+    deinit { fetchWaker?.stop() }
 
     func run() throws {
         thread = pthread_self()
@@ -100,7 +108,7 @@ final class StageRunnerLoop: @unchecked Sendable {
                 // Counted per batch: a counter in `statistics` (a property of this class) costs
                 // a dynamic exclusivity check per record.
                 var counts = BatchCounts()
-                _ = try consumer.poll(maxRecords: configuration.maxBatchSize, timeout: timeout) { record in
+                let taken = try consumer.poll(maxRecords: configuration.maxBatchSize, timeout: timeout) { record in
                     guard self.failure == nil, self.handleFailure == nil else { return }
                     let wallClock = batchClock ?? Self.wallClock()
                     batchClock = wallClock
@@ -111,6 +119,7 @@ final class StageRunnerLoop: @unchecked Sendable {
                     }
                 }
                 counts.add(to: &statistics)
+                if let fetchWaker { wakeFetchersIfDrained(fetchWaker, taken: taken) }
                 if let failure { throw failure }
                 if let handleFailure { throw handleFailure }
                 try applySeeks()
@@ -418,6 +427,20 @@ final class StageRunnerLoop: @unchecked Sendable {
         } else if paused && tracker.inFlight <= configuration.maxInFlightOutputs / 2 {
             try consumer.resume(owned)
             paused = false
+            // Before 2.3 a resume does not wake the fetchers either.
+            fetchWaker?.wake(owned)
+        }
+    }
+
+    /// A full poll means a backlog; the first poll after it that comes back short has emptied
+    /// the prefetch queue, which librdkafka before 2.3 may have stopped fetching for when it
+    /// was full: wake the fetchers then (once per drained backlog).
+    private func wakeFetchersIfDrained(_ fetchWaker: KafkaFetchWaker, taken: Int) {
+        if taken >= configuration.maxBatchSize {
+            backlogSinceWake = true
+        } else if backlogSinceWake && !paused && !owned.isEmpty {
+            backlogSinceWake = false
+            fetchWaker.wake(owned)
         }
     }
 
@@ -528,6 +551,7 @@ final class StageRunnerLoop: @unchecked Sendable {
         owned = []
         lastSlot = nil
         handlerDisabled = true
+        fetchWaker?.stop()
         try consumer.close()
         producer.close()
         following.close()
@@ -538,6 +562,7 @@ final class StageRunnerLoop: @unchecked Sendable {
     private func abandon() {
         handlerDisabled = true
         transactions?.closeAll()
+        fetchWaker?.stop()
         try? consumer.close()
         producer.close(flushTimeout: .seconds(1))
         following.close()
