@@ -6,11 +6,13 @@
 #include <string.h>
 #include <time.h>
 
-static double now_seconds(void) {
+static double clock_seconds(clockid_t clock) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+static double now_seconds(void) { return clock_seconds(CLOCK_MONOTONIC); }
 
 typedef struct {
     long long delivered;
@@ -226,6 +228,7 @@ int dl_reference_pipe(const char *const *consumer_keys, const char *const *consu
     rd_kafka_message_t *batch[1000];
     long long received = 0;
     double start = 0, last = now_seconds(), gap = timeout_ms / 1000.0;
+    double thread_start = 0, process_start = 0;
     while (received < count && !result->error[0]) {
         rd_kafka_message_t *first = rd_kafka_consumer_poll(consumer, 100);
         if (!first) {
@@ -244,7 +247,11 @@ int dl_reference_pipe(const char *const *consumer_keys, const char *const *consu
         for (ssize_t i = 0; i < taken; i++) {
             rd_kafka_message_t *m = batch[i];
             if (!m->err) {
-                if (received == 0) start = now_seconds();
+                if (received == 0) {
+                    start = now_seconds();
+                    thread_start = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
+                    process_start = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
+                }
                 received++;
                 while (rd_kafka_produce(out, m->partition, RD_KAFKA_MSG_F_COPY, m->payload, m->len,
                                         m->key, m->key_len, NULL) == -1) {
@@ -263,6 +270,8 @@ int dl_reference_pipe(const char *const *consumer_keys, const char *const *consu
     }
     while (!result->error[0] && counts.delivered + counts.failed < received) rd_kafka_poll(producer, 20);
     result->seconds = now_seconds() - start;
+    result->thread_cpu_seconds = clock_seconds(CLOCK_THREAD_CPUTIME_ID) - thread_start;
+    result->process_cpu_seconds = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - process_start;
     result->messages = counts.delivered;
     result->failed = counts.failed;
     rd_kafka_queue_destroy(queue);

@@ -8,6 +8,8 @@ typedef struct {
     double seconds;        // first send/receive to last delivery report/receive
     long long messages;    // delivered (produce) or received (consume)
     long long failed;      // delivery reports with an error
+    double thread_cpu_seconds;   // dl_reference_pipe: CPU of the calling thread over `seconds`
+    double process_cpu_seconds;  // dl_reference_pipe: CPU of the whole process over `seconds`
     char error[256];       // set when the loop could not run at all
 } dl_reference_result;
 
