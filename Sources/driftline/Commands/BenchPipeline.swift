@@ -41,6 +41,9 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
     @Flag(help: "No-op stage: leave output partitions to the key partitioner instead of the input partition (the C loop keeps the input partition).")
     var noopKeyPartitioned = false
 
+    @Flag(help: "No-op stage: the C loop also forwards each record's timestamp and headers, as the stage does (rd_kafka_produceva; default: rd_kafka_produce with the producer's time and no headers).")
+    var noopReferencePreservesRecords = false
+
     @Option(help: "Events for the chain measurement.")
     var chainEvents: Int = 50_000
 
@@ -121,7 +124,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
                 StandardError.line("noop run \(run): stage \(s), C loop \(r), ratio \(Self.fixed(s.rate / r.rate, 2))")
             }
             let s = NoopFigure.median(stages), r = NoopFigure.median(loops)
-            report.append("no-op stage consume→produce: \(Int(s.rate)) records/s; C consume→produce loop: \(Int(r.rate)) records/s; median of the per-run ratios \(Self.fixed(Self.median(ratios), 2)) (bar ≥ 0.70)")
+            report.append("no-op stage consume→produce: \(Int(s.rate)) records/s; C consume→produce loop: \(Int(r.rate)) records/s; median of the per-run ratios \(Self.fixed(Self.median(ratios), 2)) (bar ≥ 0.70)\(noopReferencePreservesRecords ? "; the C loop forwards timestamps and headers too" : "")")
             report.append("  CPU per record (medians): runner's thread \(Self.fixed(s.threadMicroseconds, 3)) µs, C loop's thread \(Self.fixed(r.threadMicroseconds, 3)) µs; whole process (clients, broker) \(Self.fixed(s.processMicroseconds, 3)) and \(Self.fixed(r.processMicroseconds, 3)) µs")
         }
         if selected.contains("chain") {
@@ -210,7 +213,9 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         let producerProperties = runner.runnerProducer.librdkafkaProperties
         let status = Self.withCProperties(consumerProperties) { ck, cv, cn in
             Self.withCProperties(producerProperties) { pk, pv, pn in
-                dl_reference_pipe(ck, cv, cn, pk, pv, pn, "noop.in", "noop.out", Int64(noopRecords), 30_000, &result)
+                dl_reference_pipe(
+                    ck, cv, cn, pk, pv, pn, "noop.in", "noop.out", Int64(noopRecords), 30_000,
+                    noopReferencePreservesRecords ? 1 : 0, &result)
             }
         }
         guard status == 0 else {
