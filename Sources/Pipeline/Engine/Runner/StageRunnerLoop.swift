@@ -74,7 +74,9 @@ final class StageRunnerLoop: @unchecked Sendable {
         producer = try KafkaProducer(
             configuration: configuration.runnerProducer, deliveryHandler: { inbox.post($0) },
             deliveredTagHandler: { inbox.postDelivered($0) })
-        consumer = try KafkaConsumer(configuration: configuration.runnerConsumer)
+        let consumer = try KafkaConsumer(configuration: configuration.runnerConsumer)
+        self.consumer = consumer
+        inbox.onWake { consumer.wakeUp() }
         restorer = KafkaStateRestorer(configuration: configuration.consumer, timeout: configuration.restoreTimeout)
         following = FollowingStateRestorer(base: restorer)
         transactions = configuration.guarantee == .exactlyOnce
@@ -91,12 +93,16 @@ final class StageRunnerLoop: @unchecked Sendable {
             var nextCommit = clock.now + configuration.commitInterval
             var nextLagRefresh = clock.now
             while !runner.isShuttingDown {
-                // Outputs in flight (or paused for backpressure): poll briefly, so delivered
-                // outputs are taken — counted, committable, partitions resumed — within a few
-                // ms of their reports. A whole idle `pollTimeout` after a burst held the last
-                // deliveries for 100 ms (a fifth of `bench pipeline`'s no-op stage run).
-                let timeout = paused || tracker.inFlight > 0
-                    ? min(configuration.pollTimeout, Self.deliveryPollTimeout) : configuration.pollTimeout
+                // Paused for backpressure, no record comes: poll briefly so the partitions
+                // resume as soon as enough outputs are delivered.
+                let timeout = paused ? min(configuration.pollTimeout, .milliseconds(5)) : configuration.pollTimeout
+                // Outputs in flight: a delivery report served meanwhile (by the producer's
+                // poll thread) ends the wait, so delivered outputs are taken — counted,
+                // committable — when they are reported. Waiting out a whole idle `pollTimeout`
+                // after a burst held the last deliveries for 100 ms (a fifth of `bench
+                // pipeline`'s no-op stage run).
+                let waitsForDeliveries = tracker.inFlight > 0
+                if waitsForDeliveries { inbox.beginWaiting() }
                 // Records are lent, not copied: each is handled inside the poll (see `handle`).
                 // The wall clock has millisecond resolution: read once per batch.
                 var batchClock: Int64?
@@ -113,6 +119,7 @@ final class StageRunnerLoop: @unchecked Sendable {
                         self.handleFailure = error
                     }
                 }
+                if waitsForDeliveries { inbox.endWaiting() }
                 counts.add(to: &statistics)
                 if let failure { throw failure }
                 if let handleFailure { throw handleFailure }
@@ -567,9 +574,6 @@ final class StageRunnerLoop: @unchecked Sendable {
         let snapshot = statistics
         runner.statisticsBox.withLock { $0 = snapshot }
     }
-
-    /// The longest wait for records while outputs are in flight or partitions are paused.
-    static let deliveryPollTimeout: Duration = .milliseconds(5)
 
     /// The monotonic clock in nanoseconds, read directly: two `ContinuousClock.now` and their
     /// `Duration` arithmetic per record cost ~10% of the no-op runner's thread.
