@@ -6,11 +6,13 @@
 #include <string.h>
 #include <time.h>
 
-static double now_seconds(void) {
+static double clock_seconds(clockid_t clock) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+static double now_seconds(void) { return clock_seconds(CLOCK_MONOTONIC); }
 
 typedef struct {
     long long delivered;
@@ -171,10 +173,36 @@ int dl_reference_consume(const char *const *keys, const char *const *values, int
     return result->error[0] ? 1 : 0;
 }
 
+// Enqueues `m`'s key and value to `partition` of `out` with its timestamp and a copy of its
+// headers (what a forwarding stage keeps of a record). Returns -1 with the error in
+// rd_kafka_last_error's place (`*err`) when not enqueued.
+static int produce_preserving(rd_kafka_t *producer, rd_kafka_topic_t *out, const rd_kafka_message_t *m,
+                              rd_kafka_resp_err_t *err) {
+    rd_kafka_timestamp_type_t type;
+    int64_t timestamp = rd_kafka_message_timestamp(m, &type);
+    rd_kafka_headers_t *headers = NULL, *copy = NULL;
+    if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) copy = rd_kafka_headers_copy(headers);
+    rd_kafka_vu_t vus[7];
+    size_t n = 0;
+    vus[n].vtype = RD_KAFKA_VTYPE_RKT; vus[n++].u.rkt = out;
+    vus[n].vtype = RD_KAFKA_VTYPE_PARTITION; vus[n++].u.i32 = m->partition;
+    vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS; vus[n++].u.i = RD_KAFKA_MSG_F_COPY;
+    vus[n].vtype = RD_KAFKA_VTYPE_VALUE; vus[n].u.mem.ptr = m->payload; vus[n++].u.mem.size = m->len;
+    vus[n].vtype = RD_KAFKA_VTYPE_KEY; vus[n].u.mem.ptr = m->key; vus[n++].u.mem.size = m->key_len;
+    if (timestamp >= 0) { vus[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP; vus[n++].u.i64 = timestamp; }
+    if (copy) { vus[n].vtype = RD_KAFKA_VTYPE_HEADERS; vus[n++].u.headers = copy; }
+    rd_kafka_error_t *error = rd_kafka_produceva(producer, vus, n);
+    if (!error) return 0;
+    *err = rd_kafka_error_code(error);
+    rd_kafka_error_destroy(error);
+    if (copy) rd_kafka_headers_destroy(copy);
+    return -1;
+}
+
 int dl_reference_pipe(const char *const *consumer_keys, const char *const *consumer_values, int consumer_count,
                       const char *const *producer_keys, const char *const *producer_values, int producer_count,
                       const char *in_topic, const char *out_topic, long long count, int timeout_ms,
-                      dl_reference_result *result) {
+                      int preserve, dl_reference_result *result) {
     memset(result, 0, sizeof *result);
     char errstr[256];
     rd_kafka_conf_t *pconf = make_conf(producer_keys, producer_values, producer_count, result);
@@ -226,6 +254,7 @@ int dl_reference_pipe(const char *const *consumer_keys, const char *const *consu
     rd_kafka_message_t *batch[1000];
     long long received = 0;
     double start = 0, last = now_seconds(), gap = timeout_ms / 1000.0;
+    double thread_start = 0, process_start = 0;
     while (received < count && !result->error[0]) {
         rd_kafka_message_t *first = rd_kafka_consumer_poll(consumer, 100);
         if (!first) {
@@ -244,13 +273,19 @@ int dl_reference_pipe(const char *const *consumer_keys, const char *const *consu
         for (ssize_t i = 0; i < taken; i++) {
             rd_kafka_message_t *m = batch[i];
             if (!m->err) {
-                if (received == 0) start = now_seconds();
+                if (received == 0) {
+                    start = now_seconds();
+                    thread_start = clock_seconds(CLOCK_THREAD_CPUTIME_ID);
+                    process_start = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
+                }
                 received++;
-                while (rd_kafka_produce(out, m->partition, RD_KAFKA_MSG_F_COPY, m->payload, m->len,
-                                        m->key, m->key_len, NULL) == -1) {
-                    if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-                        snprintf(result->error, sizeof result->error, "produce: %s",
-                                 rd_kafka_err2str(rd_kafka_last_error()));
+                rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+                while (preserve ? produce_preserving(producer, out, m, &err) == -1
+                                : rd_kafka_produce(out, m->partition, RD_KAFKA_MSG_F_COPY, m->payload, m->len,
+                                                   m->key, m->key_len, NULL) == -1) {
+                    if (!preserve) err = rd_kafka_last_error();
+                    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+                        snprintf(result->error, sizeof result->error, "produce: %s", rd_kafka_err2str(err));
                         break;
                     }
                     rd_kafka_poll(producer, 10);
@@ -263,6 +298,8 @@ int dl_reference_pipe(const char *const *consumer_keys, const char *const *consu
     }
     while (!result->error[0] && counts.delivered + counts.failed < received) rd_kafka_poll(producer, 20);
     result->seconds = now_seconds() - start;
+    result->thread_cpu_seconds = clock_seconds(CLOCK_THREAD_CPUTIME_ID) - thread_start;
+    result->process_cpu_seconds = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - process_start;
     result->messages = counts.delivered;
     result->failed = counts.failed;
     rd_kafka_queue_destroy(queue);

@@ -150,6 +150,15 @@ public final class KafkaConsumer: Sendable {
         return records
     }
 
+    /// Makes a `poll` waiting for its first record on another thread return now, with
+    /// nothing (or the next `poll`, if none is waiting). Safe from any thread; for an owner
+    /// that has something else to do once it arrives, e.g. delivery reports to take.
+    public func wakeUp() {
+        guard !isClosed, let queue = rd_kafka_queue_get_consumer(client.handle) else { return }
+        rd_kafka_queue_yield(queue)
+        rd_kafka_queue_destroy(queue)
+    }
+
     /// One record, or nil after `timeout`. Blocks the calling thread.
     public func pollOne(timeout: Duration) throws(KafkaError) -> KafkaConsumerRecord? {
         try poll(maxRecords: 1, timeout: timeout).first

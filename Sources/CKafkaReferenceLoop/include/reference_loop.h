@@ -8,6 +8,8 @@ typedef struct {
     double seconds;        // first send/receive to last delivery report/receive
     long long messages;    // delivered (produce) or received (consume)
     long long failed;      // delivery reports with an error
+    double thread_cpu_seconds;   // dl_reference_pipe: CPU of the calling thread over `seconds`
+    double process_cpu_seconds;  // dl_reference_pipe: CPU of the whole process over `seconds`
     char error[256];       // set when the loop could not run at all
 } dl_reference_result;
 
@@ -29,10 +31,12 @@ int dl_reference_consume(const char *const *keys, const char *const *values, int
 // and produces each one's key and value to the same partition of `out_topic` (the consume →
 // produce loop of a stage that does nothing), then waits for every delivery report. The clock
 // runs from the first record received to the last delivery. `consumer_*` and `producer_*` are
-// the two clients' librdkafka properties. Returns 0 on success.
+// the two clients' librdkafka properties. With `preserve` set, each output also keeps its
+// input's timestamp and headers (as a stage's forwarded record does; rd_kafka_produceva),
+// else it gets the producer's time and no headers (rd_kafka_produce). Returns 0 on success.
 int dl_reference_pipe(const char *const *consumer_keys, const char *const *consumer_values, int consumer_count,
                       const char *const *producer_keys, const char *const *producer_values, int producer_count,
                       const char *in_topic, const char *out_topic, long long count, int timeout_ms,
-                      dl_reference_result *result);
+                      int preserve, dl_reference_result *result);
 
 #endif

@@ -41,6 +41,9 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
     @Flag(help: "No-op stage: leave output partitions to the key partitioner instead of the input partition (the C loop keeps the input partition).")
     var noopKeyPartitioned = false
 
+    @Flag(help: "No-op stage: the C loop also forwards each record's timestamp and headers, as the stage does (rd_kafka_produceva; default: rd_kafka_produce with the producer's time and no headers).")
+    var noopReferencePreservesRecords = false
+
     @Option(help: "Events for the chain measurement.")
     var chainEvents: Int = 50_000
 
@@ -112,16 +115,17 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         report.append("load average at start: \(load)")
 
         if selected.contains("noop") {
-            var swift: [Double] = [], c: [Double] = [], ratios: [Double] = []
+            var stages: [NoopFigure] = [], loops: [NoopFigure] = [], ratios: [Double] = []
             for run in 1...runs {
                 let (s, r) = try measureNoop(run: run)
-                swift.append(s)
-                c.append(r)
-                ratios.append(s / r)
-                StandardError.line("noop run \(run): stage \(Int(s))/s, C loop \(Int(r))/s, ratio \(Self.fixed(s / r, 2))")
+                stages.append(s)
+                loops.append(r)
+                ratios.append(s.rate / r.rate)
+                StandardError.line("noop run \(run): stage \(s), C loop \(r), ratio \(Self.fixed(s.rate / r.rate, 2))")
             }
-            let s = Self.median(swift), r = Self.median(c)
-            report.append("no-op stage consume→produce: \(Int(s)) records/s; C consume→produce loop: \(Int(r)) records/s; median of the per-run ratios \(Self.fixed(Self.median(ratios), 2)) (bar ≥ 0.70)")
+            let s = NoopFigure.median(stages), r = NoopFigure.median(loops)
+            report.append("no-op stage consume→produce: \(Int(s.rate)) records/s; C consume→produce loop: \(Int(r.rate)) records/s; median of the per-run ratios \(Self.fixed(Self.median(ratios), 2)) (bar ≥ 0.70)\(noopReferencePreservesRecords ? "; the C loop forwards timestamps and headers too" : "")")
+            report.append("  CPU per record (medians): runner's thread \(Self.fixed(s.threadMicroseconds, 3)) µs, C loop's thread \(Self.fixed(r.threadMicroseconds, 3)) µs; whole process (clients, broker) \(Self.fixed(s.processMicroseconds, 3)) and \(Self.fixed(r.processMicroseconds, 3)) µs")
         }
         if selected.contains("chain") {
             var rates: [Double] = []
@@ -156,7 +160,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
     /// alternating order: the mock broker keeps every record in memory, and a loop running
     /// second on a shared broker measured paying for the first one's (fresh pages zeroed in the
     /// broker's thread, which shares the two cores).
-    private func measureNoop(run: Int) throws -> (stage: Double, c: Double) {
+    private func measureNoop(run: Int) throws -> (stage: NoopFigure, c: NoopFigure) {
         if run % 2 == 1 {
             let c = try withNoopBroker(measureCLoop)
             return (try withNoopBroker(measureNoopStage), c)
@@ -168,7 +172,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
     private var noopPartitions: Int { max(4, noopRecords * (200 + 80) / (4 << 20) + 1) }
 
     /// A fresh broker with `noopRecords` 200-byte records in `noop.in`, for `body`.
-    private func withNoopBroker(_ body: (EmbeddedBroker) throws -> Double) throws -> Double {
+    private func withNoopBroker(_ body: (EmbeddedBroker) throws -> NoopFigure) throws -> NoopFigure {
         let broker = try EmbeddedBroker()
         defer { broker.shutdown() }
         let partitionCount = noopPartitions
@@ -198,7 +202,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
     }
 
     /// The C reference: the same client settings as the runner's.
-    private func measureCLoop(_ broker: EmbeddedBroker) throws -> Double {
+    private func measureCLoop(_ broker: EmbeddedBroker) throws -> NoopFigure {
         let (consumer, producer) = noopClients(broker)
         var result = dl_reference_result()
         // What the runner makes of the same settings (its bounded-buffer defaults included).
@@ -215,17 +219,21 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         let producerProperties = runner.runnerProducer.librdkafkaProperties
         let status = Self.withCProperties(consumerProperties) { ck, cv, cn in
             Self.withCProperties(producerProperties) { pk, pv, pn in
-                dl_reference_pipe(ck, cv, cn, pk, pv, pn, "noop.in", "noop.out", Int64(noopRecords), 30_000, &result)
+                dl_reference_pipe(
+                    ck, cv, cn, pk, pv, pn, "noop.in", "noop.out", Int64(noopRecords), 30_000,
+                    noopReferencePreservesRecords ? 1 : 0, &result)
             }
         }
         guard status == 0 else {
             let error = withUnsafeBytes(of: &result.error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             throw CommandFailure("C pipe loop failed: \(error)")
         }
-        return Double(result.messages) / result.seconds
+        return NoopFigure(
+            records: Int(result.messages), seconds: result.seconds, threadCPUSeconds: result.thread_cpu_seconds,
+            processCPUSeconds: result.process_cpu_seconds)
     }
 
-    private func measureNoopStage(_ broker: EmbeddedBroker) throws -> Double {
+    private func measureNoopStage(_ broker: EmbeddedBroker) throws -> NoopFigure {
         let (consumer, producer) = noopClients(broker)
         var configuration = StageRunnerConfiguration(
             stage: "noop", inputTopics: ["noop.in"],
@@ -239,8 +247,9 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
     }
 
     /// Runs `runner` on its own thread until `count` outputs are delivered; the rate counts
-    /// from the first statistics snapshot that shows input to the one that shows all delivered.
-    private static func timeRunner(_ runner: StageRunner, until count: Int) throws -> Double {
+    /// from the first statistics snapshot that shows input to the one that shows all delivered,
+    /// and so does the CPU time of the runner's thread and of the process.
+    private static func timeRunner(_ runner: StageRunner, until count: Int) throws -> NoopFigure {
         let done = DetachedThread(name: "bench-runner") {
             let semaphore = DispatchSemaphore(value: 0)
             let failure = Mutex<String?>(nil)
@@ -251,25 +260,34 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
             semaphore.wait()
             if let message = failure.withLock({ $0 }) { throw CommandFailure(message) }
         }
-        var start: (ContinuousClock.Instant, Int)?
-        var end: ContinuousClock.Instant?
+        let threadName = StageRunner.threadName(stage: runner.configuration.stage)
+        var start: (ContinuousClock.Instant, Int, thread: Double, process: Double)?
+        var end: (ContinuousClock.Instant, thread: Double, process: Double)?
+        /// When the snapshots first showed every input read (the rest is waiting for deliveries).
+        var allRead: ContinuousClock.Instant?
         let deadline = ContinuousClock.now + .seconds(300)
         while ContinuousClock.now < deadline {
             let statistics = runner.statistics
             if statistics.stopped { break }
-            if start == nil, statistics.recordsIn > 0 { start = (.now, statistics.recordsIn) }
+            if start == nil, statistics.recordsIn > 0 {
+                start = (.now, statistics.recordsIn, ThreadCPUTime.seconds(ofThreadNamed: threadName) ?? .nan, ThreadCPUTime.processSeconds())
+            }
+            if allRead == nil, statistics.recordsIn >= count { allRead = .now }
             if statistics.delivered >= count {
-                end = .now
+                end = (.now, ThreadCPUTime.seconds(ofThreadNamed: threadName) ?? .nan, ThreadCPUTime.processSeconds())
                 break
             }
             Thread.sleep(forTimeInterval: 0.002)
         }
         let statistics = runner.statistics
-        StandardError.line("  stage: \(statistics.pauses) backpressure pauses, \(statistics.commits) commits, \(statistics.rebalances) rebalances")
+        let tail = allRead.flatMap { read in end.map { read.duration(to: $0.0) } }
+        StandardError.line("  stage: \(statistics.pauses) backpressure pauses, \(statistics.commits) commits, \(statistics.rebalances) rebalances; last input to last delivery seen: \(tail.map { "\(Self.fixed($0.seconds * 1000, 1)) ms" } ?? "?")")
         runner.shutdown()
         while runner.statistics.stopped == false && done.error == nil { Thread.sleep(forTimeInterval: 0.05) }
         guard let start, let end else { throw CommandFailure("the no-op stage did not finish: \(runner.statistics.failure ?? "timeout")") }
-        return Double(count - start.1) / start.0.duration(to: end).seconds
+        return NoopFigure(
+            records: count - start.1, seconds: start.0.duration(to: end.0).seconds,
+            threadCPUSeconds: end.thread - start.thread, processCPUSeconds: end.process - start.process)
     }
 
     // MARK: - Chain
@@ -686,6 +704,38 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         return cKeys.withUnsafeBufferPointer { k in
             cValues.withUnsafeBufferPointer { v in body(k.baseAddress!, v.baseAddress!, Int32(keys.count)) }
         }
+    }
+}
+
+/// One no-op loop's run: its rate and CPU per record.
+struct NoopFigure: CustomStringConvertible {
+    var records: Int
+    var seconds: Double
+    /// The loop's own thread (the runner's; the C loop's) and the whole process (clients'
+    /// threads, the embedded broker, the bench's 2-ms statistics reads).
+    var threadCPUSeconds: Double
+    var processCPUSeconds: Double
+
+    init(records: Int, seconds: Double, threadCPUSeconds: Double, processCPUSeconds: Double) {
+        self.records = records
+        self.seconds = seconds
+        self.threadCPUSeconds = threadCPUSeconds
+        self.processCPUSeconds = processCPUSeconds
+    }
+
+    var rate: Double { Double(records) / seconds }
+    var threadMicroseconds: Double { threadCPUSeconds / Double(records) * 1e6 }
+    var processMicroseconds: Double { processCPUSeconds / Double(records) * 1e6 }
+
+    var description: String {
+        "\(Int(rate))/s (thread \(BenchPipeline.fixed(threadMicroseconds, 3)) µs/record, busy \(BenchPipeline.fixed(threadCPUSeconds / seconds * 100, 0))%; "
+            + "process \(BenchPipeline.fixed(processMicroseconds, 3)) µs/record, \(BenchPipeline.fixed(processCPUSeconds / seconds, 2)) cores)"
+    }
+
+    /// Each figure's median over `figures` (rate, thread and process CPU per record apart).
+    static func median(_ figures: [NoopFigure]) -> (rate: Double, threadMicroseconds: Double, processMicroseconds: Double) {
+        (BenchPipeline.median(figures.map(\.rate)), BenchPipeline.median(figures.map(\.threadMicroseconds)),
+         BenchPipeline.median(figures.map(\.processMicroseconds)))
     }
 }
 

@@ -22,10 +22,31 @@ final class DeliveryInbox: @unchecked Sendable {
     private let owner = pthread_self()
     /// Tags posted on `owner`.
     private var ownTags: [UInt64] = []
+    /// Set while the owner waits for records with outputs in flight (``beginWaiting()``): the
+    /// first report posted from another thread then calls `wake`.
+    private let ownerWaits = Atomic<Bool>(false)
+    private let wake = Mutex<(@Sendable () -> Void)?>(nil)
+
+    /// What wakes the owner from its wait (its consumer's `wakeUp`).
+    func onWake(_ body: @escaping @Sendable () -> Void) {
+        wake.withLock { $0 = body }
+    }
+
+    /// The owner is about to wait for records: a report posted meanwhile wakes it once.
+    func beginWaiting() { ownerWaits.store(true, ordering: .releasing) }
+
+    /// The owner's wait is over.
+    func endWaiting() { ownerWaits.store(false, ordering: .relaxed) }
+
+    private func wakeOwnerIfWaiting() {
+        guard ownerWaits.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        wake.withLock { $0 }?()
+    }
 
     /// Called by the producer for every report it does not pass as a tag.
     func post(_ report: KafkaDeliveryReport) {
         box.withLock { $0.reports.append(report) }
+        wakeOwnerIfWaiting()
     }
 
     /// Called by the producer for a tagged record delivered without error.
@@ -35,6 +56,7 @@ final class DeliveryInbox: @unchecked Sendable {
             return
         }
         box.withLock { $0.tags.append(tag) }
+        wakeOwnerIfWaiting()
     }
 
     /// Everything posted since the last call, in order.

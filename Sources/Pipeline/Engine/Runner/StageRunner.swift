@@ -45,6 +45,7 @@ public final class StageRunner: Sendable {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let thread = Thread { [self] in
+                    Self.nameCurrentThread(stage: configuration.stage)
                     let result = Result { try StageRunnerLoop(runner: self).run() }
                     statisticsBox.withLock { statistics in
                         statistics.stopped = true
@@ -59,6 +60,23 @@ public final class StageRunner: Sendable {
         } onCancel: {
             shutdown()
         }
+    }
+
+    /// The kernel's name of the runner's thread (`top -H`, `/proc/PID/task/*/comm`):
+    /// ``threadName(stage:)``. Foundation's `Thread.name` does not reach the kernel here, and
+    /// `pthread_setname_np` is not imported: the thread writes its own `comm` instead.
+    private static func nameCurrentThread(stage: String) {
+        try? Data(threadName(stage: stage).utf8).write(to: URL(fileURLWithPath: "/proc/thread-self/comm"))
+    }
+
+    /// `stage:NAME`, cut to the kernel's 15 bytes (at a character boundary).
+    public static func threadName(stage: String) -> String {
+        var name = "stage:"
+        for character in stage {
+            guard name.utf8.count + character.utf8.count <= 15 else { break }
+            name.append(character)
+        }
+        return name
     }
 
     /// Asks `run()` to shut down gracefully. Safe from any thread, any number of times.
