@@ -86,6 +86,14 @@ struct PipelineFixture {
         topologyURL = directory.appendingPathComponent("topology.yaml")
         try yaml.write(to: topologyURL, atomically: true, encoding: .utf8)
         topology = try Topology.parse(yaml: yaml)
+        // `up` creates the topics it finds missing — with a detect stage, also its changelog —
+        // through the Admin API, which the embedded broker does not answer: `up` waits 5 s,
+        // warns and auto-creates the changelog with 4 partitions on first write. Created here,
+        // as a broker with CreateTopics would, `up` finds every topic and starts at once. On
+        // Tansu `up` still creates the changelog itself.
+        if let embedded = broker?.embedded, let changelog = DetectCheckpointRecord.newTopic(for: topology) {
+            try embedded.createTopics([changelog])
+        }
     }
 
     func cleanUp() { try? FileManager.default.removeItem(at: directory) }
