@@ -74,6 +74,12 @@ final class PipelineWatcher: Sendable {
         // oldest record and print an "Offset out of range" warning each time; with `error` it
         // stops the partition quietly and `refreshAssignment()` moves it on.
         configuration.autoOffsetReset = .error
+        // The watcher asks the broker for watermarks (ListOffsets) several times a second, on
+        // the connection its fetches use; the embedded broker and Tansu answer an empty fetch
+        // only after its whole wait and queue what follows behind it, so with librdkafka's
+        // 500 ms every question waited up to half a second (and `up`'s final count, two per
+        // partition, ~5 s). The stages' own wait (StageRunnerConfiguration): 100 ms.
+        configuration.properties["fetch.wait.max.ms"] = "100"
         for setting in topology.kafka where !setting.key.hasPrefix("linger") {
             configuration.properties[setting.key] = setting.value
         }
