@@ -112,6 +112,37 @@ struct CategoryTable: Sendable {
         }
     }
 
+    /// The id of `key` in the table at `table`, read in place. A lookup through a copy of a
+    /// table held in unsafe memory (`fields[slot].categoryIDs` through a buffer pointer, as
+    /// the transformer's prepare pass reads it) retains and releases all three arrays, three
+    /// times per event in the quickstart; this touches only `slots`, and `keys` for a key
+    /// longer than 7 bytes.
+    @inline(__always)
+    static func id(of key: String, in table: UnsafePointer<CategoryTable>) -> Int? {
+        let (h, packed) = hashAndPackedKey(key)
+        let short = isShort(packed)
+        var b = Int(truncatingIfNeeded: h)
+        while true {
+            // One probe run over the slots; stops at the key (short), at a hash match to
+            // confirm (long), or at an empty slot.
+            let (entry, id) = table.pointee.slots.withUnsafeBufferPointer { slots -> (Int, Int32) in
+                let mask = slots.count - 1
+                b &= mask
+                while true {
+                    let slot = slots[b]
+                    if slot.entry == 0 { return (-1, 0) }
+                    if slot.key == packed { return (Int(slot.entry) - 1, slot.id) }
+                    b = (b + 1) & mask
+                }
+            }
+            if entry < 0 { return nil }
+            if short || table.pointee.keys[entry] == key {
+                return id != idInEntries ? Int(id) : table.pointee.ids[entry]
+            }
+            b += 1
+        }
+    }
+
     /// The id of `key` when present; otherwise stores `newID` for it and returns nil. One
     /// probe sequence for what a lookup and an insertion would each walk.
     mutating func idOrInsert(_ key: String, newID: Int) -> Int? {

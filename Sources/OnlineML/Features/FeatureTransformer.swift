@@ -155,6 +155,8 @@ public struct FeatureTransformer: Sendable {
         swap(&seenStamp, &self.seenStamp)
         swap(&prepared, &self.prepared)
         let stamp = self.stamp
+        // Category tables are read in place through this offset (see `CategoryTable.id(of:in:)`).
+        let categoryIDsOffset = MemoryLayout<Field>.offset(of: \.categoryIDs)!
         var rejection: EventRejection? = nil
         do throws(EventRejection) {
         try event.fields.withUnsafeBufferPointer { (eventFields) throws(EventRejection) in
@@ -205,7 +207,8 @@ public struct FeatureTransformer: Sendable {
                     bucket = Self.bucket(field: field.pointee.name, value: string, count: bucketIDs.count)
                     categoryID = bucketIDs[bucket]
                 } else if slot >= 0 {
-                    categoryID = known[slot].categoryIDs[string] ?? -1
+                    let table = UnsafeRawPointer(known.baseAddress! + slot).advanced(by: categoryIDsOffset)
+                    categoryID = CategoryTable.id(of: string, in: table.assumingMemoryBound(to: CategoryTable.self)) ?? -1
                 }
             }
             if slot >= 0 && tracksAbsence { seenStamp[slot] = stamp }  // only imputation reads it

@@ -74,7 +74,7 @@ extension ModelDocument {
                 out.append(contentsOf: sorted.list)
                 out.append(UInt8(ascii: "]"))
             }),
-            ("transformer_state", { CanonicalJSON.write(pipeline.transformer.stateJSON, into: &$0) }),
+            ("transformer_state", { pipeline.transformer.writeStateJSON(into: &$0) }),
             ("events_learned", { CanonicalJSON.writeInteger(Int64(pipeline.eventsLearned), into: &$0) }),
             ("training_offsets", { CanonicalJSON.write(.array(trainingOffsets.map(\.json)), into: &$0) }),
             ("metrics", { CanonicalJSON.write(.object(metrics.mapValues { .number($0.isFinite ? $0 : 0) }), into: &$0) }),

@@ -134,13 +134,13 @@ struct LearnStage: Stage {
         let predicted = isClassifier ? (prediction.label == true ? 1.0 : 0.0) : prediction.value
         var errorValue: Double?
         if let y = step.target { errorValue = isClassifier ? (predicted == y ? 0 : 1) : abs(y - prediction.value) }
-        let output = PredictionRecord(
+        // Encoded from the parts (no `PredictionRecord` built per event only to be dropped).
+        let value = PredictionRecord.encoded(
             model: topology.name, modelKey: key, modelVersion: version, source: source, input: input,
             key: features.key, time: features.time, prediction: predicted,
             probability: isClassifier ? prediction.value : nil, label: step.target, loss: step.loss, error: errorValue)
         var outputRecord = StageRecord(
-            key: features.key.map { Array($0.utf8) }, value: output.encoded(),
-            timestampMilliseconds: record.timestampMilliseconds)
+            key: features.key.map { Array($0.utf8) }, value: value, timestampMilliseconds: record.timestampMilliseconds)
         outputRecord.partition = BuiltInStages.outputPartition(topology.topics.predictions, for: task.partition)
         context.forward(outputRecord, to: .predictions)
         for (document, number) in zip(step.completed, step.completedVersions) {

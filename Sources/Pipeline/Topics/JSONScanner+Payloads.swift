@@ -53,21 +53,21 @@ extension JSONScanner {
         _ bytes: UnsafeRawBufferPointer?, _ body: (inout JSONScanner) throws -> T
     ) throws(PayloadError) -> T {
         guard let bytes else { throw PayloadError("the record has no value (tombstone)") }
-        let result: Result<T, PayloadError> = {
-            var scanner = JSONScanner(bytes.assumingMemoryBound(to: UInt8.self))
-            do {
-                let value = try body(&scanner)
-                scanner.skipWhitespace()
-                guard scanner.isAtEnd else { throw scanner.error("trailing characters") }
-                return .success(value)
-            } catch let error as PayloadError {
-                return .failure(error)
-            } catch let error as JSONSyntaxError {
-                return .failure(PayloadError(error.description))
-            } catch {
-                return .failure(PayloadError(String(describing: error)))
-            }
-        }()
-        return try result.get()
+        // The value is returned as it is, not through a `Result`: `Result.get()` copies its
+        // payload, a retain and release of every string and array of a features record, per
+        // record read.
+        var scanner = JSONScanner(bytes.assumingMemoryBound(to: UInt8.self))
+        do {
+            let value = try body(&scanner)
+            scanner.skipWhitespace()
+            guard scanner.isAtEnd else { throw scanner.error("trailing characters") }
+            return value
+        } catch let error as PayloadError {
+            throw error
+        } catch let error as JSONSyntaxError {
+            throw PayloadError(error.description)
+        } catch {
+            throw PayloadError(String(describing: error))
+        }
     }
 }

@@ -69,6 +69,18 @@ public struct PredictionRecord: Sendable, Equatable {
     /// Canonical JSON bytes (the record value): `CanonicalJSON.encodeBytes(json)`, written
     /// directly.
     public func encoded() -> [UInt8] {
+        Self.encoded(
+            model: model, modelKey: modelKey, modelVersion: modelVersion, source: source, input: input, key: key,
+            time: time, prediction: prediction, probability: probability, label: label, loss: loss, error: error)
+    }
+
+    /// ``encoded()`` of a record with these members, without building one: the learner writes
+    /// a prediction per event, and a record built to be encoded and dropped retained and
+    /// released its six strings and time value (and copied them once more).
+    static func encoded(
+        model: String, modelKey: String, modelVersion: Int, source: SourcePosition, input: SourcePosition, key: String?,
+        time: FieldValue?, prediction: Double, probability: Double?, label: Double?, loss: Double?, error: Double?
+    ) -> [UInt8] {
         var out = CanonicalWriter(capacity: 320)
         out.raw("{\"error\":")
         out.number(error)

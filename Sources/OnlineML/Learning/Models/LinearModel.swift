@@ -83,9 +83,12 @@ public struct LinearModel: Sendable {
         if gradients.count < count { gradients.append(contentsOf: repeatElement(0, count: count - gradients.count)) }
         if saved.count < count { saved.append(contentsOf: repeatElement(0, count: count - saved.count)) }
         let l2 = configuration.l2
+        // `weights` is only read here, but through its mutable pointer: read beside the other
+        // two scratch arrays being written, the array was retained and released per event
+        // (the optimizer step below writes it anyway, so a shared array is copied either way).
         x.indices.withUnsafeBufferPointer { idx in
             x.values.withUnsafeBufferPointer { val in
-                weights.withUnsafeBufferPointer { w in
+                weights.withUnsafeMutableBufferPointer { w in
                     saved.withUnsafeMutableBufferPointer { sv in
                         gradients.withUnsafeMutableBufferPointer { g in
                             for k in 0..<count {

@@ -51,6 +51,43 @@ extension FeatureTransformer {
         ])
     }
 
+    /// Appends ``stateJSON`` as canonical JSON, the same bytes, without building the tree: the
+    /// learner writes a document every `publish.every_events` events, and a tree of every
+    /// category (5,000 strings in the quickstart) was an allocation and a retain per string.
+    /// Members are written in their canonical (UTF-8) key order.
+    func writeStateJSON(into out: inout [UInt8]) {
+        let order = fields.indices.sorted { fields[$0].name.utf8.lexicographicallyPrecedes(fields[$1].name.utf8) }
+        func optionalNumber(_ x: Double) {
+            if x.isFinite { CanonicalJSON.writeNumber(x, into: &out) } else { out.append(contentsOf: "null".utf8) }
+        }
+        out.append(contentsOf: "{\"fields\":[".utf8)
+        for (k, slot) in order.enumerated() {
+            if k > 0 { out.append(UInt8(ascii: ",")) }
+            let s = fields[slot].statistics
+            out.append(contentsOf: "{\"categories\":[".utf8)
+            for (c, category) in fields[slot].categories.enumerated() {
+                if c > 0 { out.append(UInt8(ascii: ",")) }
+                CanonicalJSON.writeString(category, into: &out)
+            }
+            out.append(contentsOf: "],\"count\":".utf8)
+            CanonicalJSON.writeInteger(Int64(s.count), into: &out)
+            out.append(contentsOf: ",\"max\":".utf8)
+            optionalNumber(s.maximum)
+            out.append(contentsOf: ",\"mean\":".utf8)
+            CanonicalJSON.writeNumber(s.mean, into: &out)
+            out.append(contentsOf: ",\"min\":".utf8)
+            optionalNumber(s.minimum)
+            out.append(contentsOf: ",\"name\":".utf8)
+            CanonicalJSON.writeString(fields[slot].name, into: &out)
+            out.append(contentsOf: ",\"role\":".utf8)
+            CanonicalJSON.writeString(fields[slot].role.code, into: &out)
+            out.append(contentsOf: ",\"variance\":".utf8)
+            CanonicalJSON.writeNumber(s.variance, into: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: "]}".utf8)
+    }
+
     /// Rebuilds a transformer from ``stateJSON``; feature ids come from `vocabulary`.
     public init(
         configuration: TransformerConfiguration, schema: Schema, state: JSONValue, vocabulary: FeatureVocabulary
