@@ -535,6 +535,11 @@ final class StageRunnerLoop: @unchecked Sendable {
             catchUpEnds[partition] = nil
             assignedAt[partition] = nil
         }
+        // A seek decided earlier in this poll (at a partition's first record) must not reach a
+        // partition given up since: librdkafka refuses it (`_STATE`: not being fetched) and
+        // the stage would fail. If the partition comes back, its new task decides again.
+        let revoked = Set(partitions)
+        seeks.removeAll { revoked.contains($0.topicPartition) }
         owned = tasks.keys.sorted()
         lastSlot = nil
     }
