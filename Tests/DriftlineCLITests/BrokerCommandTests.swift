@@ -97,19 +97,8 @@ private enum KafkaRequests {
 /// aborts the connection (RST, `SO_LINGER` 0), otherwise it closes normally (FIN).
 private enum HangingUpClient {
     static func send(_ bytes: [UInt8], to port: Int, reset: Bool) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw BrokerProcessError.system("socket", errno) }
+        let fd = try FreePort.connect(to: port)
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { throw BrokerProcessError.system("connect", errno) }
         let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         guard sent == bytes.count else { throw BrokerProcessError.system("send", errno) }
         if reset {

@@ -29,16 +29,27 @@ public enum FreePort {
 
     /// Whether something accepts TCP connections on 127.0.0.1:`port` right now.
     public static func accepts(_ port: Int) -> Bool {
+        guard let fd = try? connect(to: port) else { return false }
+        close(fd)
+        return true
+    }
+
+    /// A TCP socket connected to 127.0.0.1:`port`; the caller closes it.
+    public static func connect(to port: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
+        guard fd >= 0 else { throw BrokerProcessError.system("socket", errno) }
         var address = loopback(port: port)
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        return connected == 0
+        guard connected == 0 else {
+            let error = BrokerProcessError.system("connect", errno)
+            close(fd)
+            throw error
+        }
+        return fd
     }
 
     private static func loopback(port: Int) -> sockaddr_in {
