@@ -28,6 +28,7 @@ import TestSupport
         try await withBroker(.tansu) { broker in
             let fixture = try ExactlyOnceCluster(
                 broker: broker, prefix: "ed", fixture: "sine_drift_100k.jsonl", firstLine: 10_000, detect: Self.detect)
+            defer { fixture.cleanUp() }
             let lines = fixture.lines
             let upstream = [try fixture.start("transform"), try fixture.start("learn")]
             var victims = [try fixture.start("detect", suffix: "0")]

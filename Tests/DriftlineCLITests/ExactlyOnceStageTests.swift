@@ -42,6 +42,7 @@ import TestSupport
     ) async throws {
         try await withBroker(kind) { broker in
             let fixture = try ExactlyOnceCluster(broker: broker, prefix: "eo")
+            defer { fixture.cleanUp() }
             let lines = fixture.lines
             let survivor = try fixture.start(killed == "learn" ? "transform" : "learn")
             var victims = [try fixture.start(killed, suffix: "0")]
@@ -114,6 +115,7 @@ import TestSupport
     func aSecondInstanceWithTheSameTransactionalIDFencesTheFirst_mockDoesNotFence(_ kind: BrokerKind) async throws {
         try await withBroker(kind) { broker in
             let fixture = try ExactlyOnceCluster(broker: broker, prefix: "fe")
+            defer { fixture.cleanUp() }
             let transform = try fixture.start("transform")
             let first = try fixture.start("learn", suffix: "a")
             defer {
@@ -239,6 +241,7 @@ struct SeededGenerator: RandomNumberGenerator {
             let admin = try KafkaAdmin(bootstrapServers: servers)
             try admin.createTopics([KafkaNewTopic(name: topic, partitions: Int32(partitions))])
         }
+        defer { fixture.cleanUp() }
         let transform = try fixture.start("transform")
         let learn = try fixture.start("learn")
         defer {
