@@ -9,13 +9,17 @@ import Kafka
 /// ``withUnsafeKeyBytes(_:)`` and ``withUnsafeValueBytes(_:)``, or as arrays through `key`
 /// and `value` (a copy per read). Forwarding the input unchanged produces straight from that
 /// buffer. A stage may keep an input record past `process` as it would any value: the runner
-/// notices and copies the bytes before the buffer goes.
+/// notices and copies the bytes before the buffer goes. An input's headers are read from the
+/// consumed message when first asked for (`headers`), so a stage that never reads them does
+/// not pay for it; a dead-lettered or forwarded input still carries them.
 public struct StageRecord: Sendable, Hashable {
     private var ownedKey: [UInt8]?
     private var ownedValue: [UInt8]?
     /// Set for a lent input: key and value are there, not in `ownedKey`/`ownedValue`.
     private var lent: LentRecordBytes?
-    public var headers: [KafkaHeader]
+    private var ownedHeaders: [KafkaHeader]
+    /// Set for a lent input whose headers are still the message's (read on first access).
+    private var headersAreLent = false
     /// Milliseconds since the Unix epoch; nil when unknown. Inputs' timestamps drive stream
     /// time. Outputs without one get the broker's (create) time.
     public var timestampMilliseconds: Int64?
@@ -28,7 +32,7 @@ public struct StageRecord: Sendable, Hashable {
     ) {
         self.ownedKey = key
         self.ownedValue = value
-        self.headers = headers
+        self.ownedHeaders = headers
         self.timestampMilliseconds = timestampMilliseconds
         self.partition = partition
     }
@@ -50,11 +54,29 @@ public struct StageRecord: Sendable, Hashable {
             timestampMilliseconds: record.timestampMilliseconds)
     }
 
-    /// A record whose key and value are `lent`'s (the runner's input path).
-    init(lent: LentRecordBytes, headers: [KafkaHeader], timestampMilliseconds: Int64?) {
+    /// A record whose key, value and headers are `lent`'s (the runner's input path).
+    init(lent: LentRecordBytes, timestampMilliseconds: Int64?) {
         self.lent = lent
-        self.headers = headers
+        self.ownedHeaders = []
+        self.headersAreLent = true
         self.timestampMilliseconds = timestampMilliseconds
+    }
+
+    /// The record's headers. A lent input's are read from the consumed message on first
+    /// access (each access of an unchanged input returns the same read).
+    public var headers: [KafkaHeader] {
+        get {
+            if headersAreLent, let lent { return lent.headers }
+            return ownedHeaders
+        }
+        set {
+            ownedHeaders = newValue
+            headersAreLent = false
+        }
+        _modify {
+            takeHeaders()
+            yield &ownedHeaders
+        }
     }
 
     /// nil when the record has no key. Reading it from a lent input copies the bytes.
@@ -115,9 +137,17 @@ public struct StageRecord: Sendable, Hashable {
     /// The value decoded as UTF-8 (empty for a tombstone).
     public var valueString: String { withUnsafeValueBytes { $0.map { String(decoding: $0, as: UTF8.self) } ?? "" } }
 
+    /// Copies lent headers into the record itself (before changing them or dropping `lent`).
+    private mutating func takeHeaders() {
+        guard headersAreLent else { return }
+        ownedHeaders = lent?.headers ?? []
+        headersAreLent = false
+    }
+
     /// Copies lent bytes into the record itself (before changing key or value).
     private mutating func takeOwnership() {
         guard let lent else { return }
+        takeHeaders()
         ownedKey = lent.key
         ownedValue = lent.value
         self.lent = nil
