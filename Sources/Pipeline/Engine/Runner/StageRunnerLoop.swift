@@ -187,7 +187,7 @@ final class StageRunnerLoop: @unchecked Sendable {
         _ record: KafkaConsumerRecordView, slot: PartitionSlot, wallClock: Int64, counts: inout BatchCounts
     ) throws {
         guard admit(record, slot: slot) else { return }
-        lent.lend(key: record.key, value: record.value)
+        lent.lend(record)
         defer {
             if !isKnownUniquelyReferenced(&lent) {
                 lent.keep()
@@ -208,8 +208,9 @@ final class StageRunnerLoop: @unchecked Sendable {
     ) throws {
         let source = SourcePosition(topic: slot.partition.topic, partition: record.partition, offset: record.offset)
         // Built once and lent to `process`: the record does not outlive this call (so the
-        // `defer` above can tell whether the stage kept it).
-        let input = StageRecord(lent: lent, headers: record.headers, timestampMilliseconds: record.timestampMilliseconds)
+        // `defer` above can tell whether the stage kept it). Its headers are read from the
+        // message only if the stage, a forward or a dead letter asks for them.
+        let input = StageRecord(lent: lent, timestampMilliseconds: record.timestampMilliseconds)
         if slot.isFresh {
             if let end = catchUpEnds[slot.partition] {
                 if record.offset < end {
