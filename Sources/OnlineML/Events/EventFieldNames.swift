@@ -17,11 +17,6 @@ public struct EventFieldNames: Sendable {
     /// one element by element (a sixth of reading a features record). If the event is still
     /// held, copy-on-write leaves it untouched.
     var recycledFields: [EventField] = []
-    /// Positions `0..<distinctCount` hold the names of the last event parsed without error, in
-    /// its order — distinct names, since it was accepted. A field whose name is the cached one at
-    /// its position, after only such fields, cannot repeat an earlier name, and the parser skips
-    /// its duplicate check (a hash-set probe per field).
-    var distinctCount = 0
 
     public init() {
         isEnabled = true

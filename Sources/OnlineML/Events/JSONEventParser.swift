@@ -94,14 +94,6 @@ public enum JSONEventParser {
         // Fields parsed so far: `event.fields[..<count]` (a recycled array is overwritten in
         // place, then trimmed).
         var count = 0
-        // While every field so far has the previous accepted event's name at its position
-        // (`EventFieldNames.distinctCount`), they are distinct and none is in `names` yet; the
-        // first other field puts them there and checks itself and the rest as usual.
-        let trusted = fieldNames.isEnabled ? fieldNames.distinctCount : 0
-        fieldNames.distinctCount = 0
-        var allCached = true
-        // Whether the cache holds each field's name at its position (for the next event).
-        var cacheHoldsAll = true
         do throws(JSONSyntaxError) {
             guard try scanner.peek() == UInt8(ascii: "{") else {
                 return .failure(.notFlatObject(detail: "the text is not a JSON object"))
@@ -112,9 +104,7 @@ public enum JSONEventParser {
             } else {
                 while true {
                     var nameKey: UInt64 = 0
-                    var nameSource = JSONScanner.FieldNameSource.uncached
-                    let name = try scanner.fieldName(key: &nameKey, position: count, names: &fieldNames, source: &nameSource)
-                    if nameSource == .uncached { cacheHoldsAll = false }
+                    let name = try scanner.fieldName(key: &nameKey, position: count, names: &fieldNames)
                     try scanner.expect(UInt8(ascii: ":"), "':'")
                     let value: FieldValue
                     switch try scanner.peek() {
@@ -127,24 +117,13 @@ public enum JSONEventParser {
                     default: value = .number(try scanner.number())
                     }
                     let index = count
-                    if allCached && nameSource == .cached && index < trusted {
-                        // The previous accepted event's name here, after only its names: distinct.
-                    } else {
-                        if allCached {
-                            allCached = false
-                            for earlier in 0..<min(index, NameSet.capacity) {
-                                _ = names.duplicate(
-                                    of: event.fields[earlier].name, key: fieldNames.keys[earlier], index: earlier, in: event.fields)
-                            }
+                    if index < NameSet.capacity {
+                        if names.duplicate(of: name, key: nameKey, index: index, in: event.fields) != nil {
+                            return .failure(.duplicateField(name))
                         }
-                        if index < NameSet.capacity {
-                            if names.duplicate(of: name, key: nameKey, index: index, in: event.fields) != nil {
-                                return .failure(.duplicateField(name))
-                            }
-                        } else {
-                            for field in event.fields[..<count] where field.name == name {
-                                return .failure(.duplicateField(name))
-                            }
+                    } else {
+                        for field in event.fields[..<count] where field.name == name {
+                            return .failure(.duplicateField(name))
                         }
                     }
                     if count < event.fields.count {
@@ -170,10 +149,7 @@ public enum JSONEventParser {
         } catch {
             return .failure(.malformedJSON(offset: error.offset, detail: error.detail))
         }
-        if fieldNames.isEnabled {
-            fieldNames.recycledFields = event.fields
-            if cacheHoldsAll { fieldNames.distinctCount = count }
-        }
+        if fieldNames.isEnabled { fieldNames.recycledFields = event.fields }
         return .success(event)
     }
 }

@@ -156,21 +156,9 @@ public struct JSONScanner {
         throw error("unterminated string")
     }
 
-    /// How ``fieldName(key:position:names:source:)`` got its name.
-    enum FieldNameSource {
-        /// The cached name at that position (the same bytes).
-        case cached
-        /// Read and stored in the cache at that position.
-        case stored
-        /// Read with escapes, not cached (the cache's name at that position is another's).
-        case uncached
-    }
-
     /// An event field name at `position` of its object: ``string(key:)``, reusing the
     /// previous event's name from `names` when the bytes are the same (no new `String`).
-    mutating func fieldName(
-        key: inout UInt64, position index: Int, names: inout EventFieldNames, source: inout FieldNameSource
-    ) throws(JSONSyntaxError) -> String {
+    mutating func fieldName(key: inout UInt64, position index: Int, names: inout EventFieldNames) throws(JSONSyntaxError) -> String {
         skipWhitespace()
         if let base = bytes.baseAddress, position < bytes.count, base[position] == UInt8(ascii: "\"") {
             let start = position + 1
@@ -181,13 +169,9 @@ public struct JSONScanner {
                     let raw = UnsafeBufferPointer(start: base + start, count: p - start)
                     key = Self.key(raw, readable: bytes.count - start)
                     position = p + 1
-                    if let name = names.name(at: index, raw: raw, key: key) {
-                        source = .cached
-                        return name
-                    }
+                    if let name = names.name(at: index, raw: raw, key: key) { return name }
                     let name = String(decoding: raw, as: UTF8.self)
                     names.store(name, key: key, at: index)
-                    source = names.isEnabled ? .stored : .uncached
                     return name
                 }
                 if b == UInt8(ascii: "\\") || b < 0x20 { break }
@@ -195,7 +179,6 @@ public struct JSONScanner {
             }
         }
         // Escapes, or an error to report: the general reader, not cached.
-        source = .uncached
         return try string(key: &key)
     }
 
