@@ -73,6 +73,61 @@ import Testing
         }
     }
 
+    /// Fields that repeat the previous accepted event's names in order skip the duplicate
+    /// check; a duplicate still fails every way it can follow such fields: after a cached
+    /// prefix, as the field after the cached layout, beyond 32 fields, spelt with an escape,
+    /// after a rejected event, and with a long name whose hash key equals nothing else.
+    @Test func cachedLayoutsStillFindDuplicates() throws {
+        let wide = (0..<40).map { "\"f\($0)\":\($0)" }.joined(separator: ",")
+        let lines = [
+            #"{"id":1,"x0":0.5,"cat0":"c","y":1}"#,
+            #"{"id":2,"x0":0.5,"cat0":"c","y":1}"#,
+            #"{"id":3,"x0":0.5,"id":4,"y":1}"#,
+            #"{"id":5,"x0":0.5,"cat0":"c","y":1}"#,
+            #"{"id":6,"x0":0.5,"cat0":"c","y":1,"x0":2}"#,
+            #"{"id":7,"x0":0.5,"cat0":"c","y":1,"id":2}"#,
+            #"{"id":8,"x0":0.5,"cat0":"c","y":1}"#,
+            #"{"id":9,"x0":0.5,"cat\u0030":"c","y":1}"#,
+            #"{"id":10,"x0":0.5,"cat0":"c","cat\u0030":1}"#,
+            #"{"id":11,"x0":0.5,"cat0":"c","y":1}"#,
+            #"{"id":12,"x0":0.5,"cat0":"c","y":1}"#,
+            #"{"id":13,"id":0.5}"#,
+            #"{"id":14,"x0":0.5,"cat0":"c","y":1}"#,
+            #"{"a_long_field_name_1":1,"a_long_field_name_2":2}"#,
+            #"{"a_long_field_name_1":1,"a_long_field_name_1":2}"#,
+            #"{"a_long_field_name_1":1,"a_long_field_name_2":2}"#,
+            #"{"a_long_field_name_1":1,"a_long_field_name_2":2,"a_long_field_name_2":3}"#,
+            "{" + wide + "}",
+            "{" + wide + "}",
+            "{" + wide + #","f3":0}"#,
+            "{" + wide + "}",
+            "{" + wide + #","f38":0}"#,
+            "{" + wide + "}",
+            "{" + wide.replacingOccurrences(of: #""f39":39"#, with: #""f1":39"#) + "}",
+            "{" + wide.replacingOccurrences(of: #""f39":39"#, with: #""f35":39"#) + "}",
+            "{" + wide + "}",
+            "{}",
+            #"{"id":1,"id":1}"#,
+        ]
+        var names = EventFieldNames()
+        var outcomes: [String] = []
+        for line in lines {
+            let bytes = Array(line.utf8)
+            let plain = bytes.withUnsafeBufferPointer { JSONEventParser.parse(bytes: $0) }
+            let reused = bytes.withUnsafeBufferPointer { JSONEventParser.parse(bytes: $0, fieldNames: &names) }
+            switch (plain, reused) {
+            case (.success(let a), .success(let b)):
+                #expect(a == b, "\(line)")
+                outcomes.append("ok")
+            case (.failure(let a), .failure(let b)):
+                #expect(a.description == b.description, "\(line)")
+                outcomes.append("\(a)")
+            default: Issue.record("one parse failed and the other did not: \(line)")
+            }
+        }
+        #expect(outcomes.filter { $0 != "ok" }.count == 12)
+    }
+
     /// A reader's cache recycles the last event's field storage: events the caller still
     /// holds keep their fields (copy-on-write), and every parse gives what a fresh parse gives,
     /// whatever the lengths before and after (longer, shorter, empty, rejected, over 32 fields).

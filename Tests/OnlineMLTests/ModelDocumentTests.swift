@@ -91,6 +91,28 @@ import Testing
         }
     }
 
+    /// Per-feature members and categories go through a 1 KB stack buffer in runs: names and
+    /// categories shorter than, as long as and longer than it, and ones that need escapes,
+    /// give the canonical encoding.
+    @Test func longAndEscapedNamesAreEncodedCanonically() throws {
+        var pipeline = ModelPipeline(configuration: .init(
+            task: .binaryClassification, schema: Schema(target: "y", categorical: ["c"]),
+            transformer: .init(scaling: .standard), learner: .init(loss: .log, optimizer: .adam(0.05), l1: 0.001)))
+        let names = ["plain", "q\"uote", "back\\slash", "nl\n", "\u{1}ctl", "\u{e9}\u{1F600}"]
+            + [1000, 1020, 1021, 1022, 1023, 1024, 1025, 2100].map { String(repeating: "n", count: $0) }
+        var rng = TestRandom(seed: 3)
+        for t in 0..<200 {
+            var e = Event()
+            e.append(names[t % names.count] + "#", .number(rng.uniform()))
+            e.append("c", .string(names[(t * 7) % names.count]))
+            e.append("y", .number(t % 3 == 0 ? 1 : 0))
+            _ = try pipeline.processOne(e)
+        }
+        let document = ModelDocument(name: "m", version: 1, pipeline: pipeline, createdAt: "2026-11-28T00:00:00Z")
+        #expect(document.hashedContentBytes() == CanonicalJSON.encodeBytes(document.hashedContent))
+        #expect(document.encodedBytes() == CanonicalJSON.encodeBytes(document.json))
+    }
+
     @Test func fixtureModelRoundTripsAndContinuesLikeRiver() throws {
         // Learn half of Phishing, save, load, learn the rest: the final weights are River's.
         let events = try fixtureEvents("phishing.jsonl")

@@ -8,18 +8,43 @@ import OnlineML
 /// The bytes go into a buffer of its own through a pointer, and ``bytes`` copies them out once:
 /// a prediction record is some twenty short pieces, and appending each to an `[UInt8]` (a
 /// uniqueness and capacity check and a `memcpy` call per piece) was most of encoding it.
-/// Noncopyable: it owns the buffer.
+/// Noncopyable: it owns the buffer (or, from ``withStackBuffer(_:)``, writes into the caller's
+/// stack until it outgrows it).
 struct CanonicalWriter: ~Copyable {
     private var base: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     private var count = 0
+    /// Whether `base` was allocated here (not lent by ``withStackBuffer(_:)``).
+    private var owned = true
 
     init(capacity: Int = 256) {
         self.capacity = max(capacity, 64)
         base = .allocate(capacity: self.capacity)
     }
 
-    deinit { base.deallocate() }
+    private init(lending storage: UnsafeMutableBufferPointer<UInt8>) {
+        base = storage.baseAddress!
+        capacity = storage.count
+        owned = false
+    }
+
+    deinit { if owned { base.deallocate() } }
+
+    /// The bytes `body` writes, through a writer whose buffer is on the stack: a record of a
+    /// few hundred bytes then costs one allocation (the returned array) instead of three (the
+    /// writer's buffer, its regrowth when a reservation of the last members did not fit, and
+    /// the array). A record longer than the stack buffer continues on the heap.
+    static func withStackBuffer(_ body: (inout CanonicalWriter) -> Void) -> [UInt8] {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: stackCapacity) { storage in
+            var writer = CanonicalWriter(lending: storage)
+            body(&writer)
+            return writer.bytes
+        }
+    }
+
+    /// At most what `withUnsafeTemporaryAllocation` always places on the stack (larger sizes
+    /// ask the runtime whether the thread's stack has room).
+    static let stackCapacity = 1024
 
     /// What was written.
     var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
@@ -35,9 +60,10 @@ struct CanonicalWriter: ~Copyable {
         while newCapacity < needed { newCapacity *= 2 }
         let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
         newBase.update(from: base, count: count)
-        base.deallocate()
+        if owned { base.deallocate() }
         base = newBase
         capacity = newCapacity
+        owned = true
     }
 
     @inline(__always)

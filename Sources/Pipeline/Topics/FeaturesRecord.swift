@@ -59,11 +59,11 @@ public struct FeaturesRecord: Sendable, Equatable {
     /// was parsed from, which must be valid UTF-8 (the transform checks). Parsing the copy
     /// gives the same event, since it is the same text.
     public func encoded(eventJSON: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        var out = CanonicalWriter(capacity: 160 + eventJSON.count)
-        out.raw("{\"event\":")
-        out.raw(eventJSON)
-        writeMembers(&out)
-        return out.bytes
+        CanonicalWriter.withStackBuffer { out in
+            out.raw("{\"event\":")
+            out.raw(eventJSON)
+            writeMembers(&out)
+        }
     }
 
     /// Every member after `event`, in sorted key order, and the closing brace.

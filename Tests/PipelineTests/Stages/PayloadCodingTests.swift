@@ -45,6 +45,27 @@ import Testing
         #expect(try FeaturesRecord(decoding: record.encoded()) == record)
     }
 
+    /// Records are written through a stack buffer of `CanonicalWriter.stackCapacity` bytes and
+    /// continue on the heap past it: event texts and keys around and past that size give the
+    /// same bytes as the writer that never uses the stack (`encoded()`'s members).
+    @Test(arguments: [0, 700, 800, 900, 1000, 1100, 3000])
+    func recordsLongerThanTheStackBufferAreWhole(_ padding: Int) throws {
+        let text = "{\"s\":\"" + String(repeating: "p", count: padding) + "\",\"y\":1}"
+        let event = try JSONEventParser.parse(text)
+        let key = "k\"" + String(repeating: "q", count: padding / 3)
+        let record = FeaturesRecord(source: Self.source, key: key, time: .string("t"), label: 1, fields: event.fields)
+        let encoded = Array(text.utf8).withUnsafeBufferPointer { record.encoded(eventJSON: $0) }
+        let members = String(decoding: record.encoded(), as: UTF8.self)
+        let membersStart = try #require(members.range(of: ",\"format\":"))
+        #expect(String(decoding: encoded, as: UTF8.self) == "{\"event\":" + text + members[membersStart.lowerBound...])
+        #expect(try FeaturesRecord(decoding: encoded) == record)
+        let prediction = PredictionRecord(
+            model: "m", modelKey: "m/" + String(repeating: "r", count: padding), modelVersion: 3, source: Self.source,
+            input: Self.source, key: key, time: .number(0.25), prediction: 1, probability: 0.5, label: 1, loss: 0.69,
+            error: 0)
+        #expect(prediction.encoded() == CanonicalJSON.encodeBytes(prediction.json))
+    }
+
     @Test func version1RecordsAreStillReadAndTheirVectorsSkipped() throws {
         let text = """
             {"fields":[["x",0.5],["c","a"]],"format":"driftline.features","format_version":1,"key":"k","label":1.0,\

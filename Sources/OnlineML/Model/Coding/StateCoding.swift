@@ -57,35 +57,38 @@ extension FeatureTransformer {
     /// Members are written in their canonical (UTF-8) key order.
     func writeStateJSON(into out: inout [UInt8]) {
         let order = fields.indices.sorted { fields[$0].name.utf8.lexicographicallyPrecedes(fields[$1].name.utf8) }
-        func optionalNumber(_ x: Double) {
-            if x.isFinite { CanonicalJSON.writeNumber(x, into: &out) } else { out.append(contentsOf: "null".utf8) }
-        }
-        out.append(contentsOf: "{\"fields\":[".utf8)
-        for (k, slot) in order.enumerated() {
-            if k > 0 { out.append(UInt8(ascii: ",")) }
-            let s = fields[slot].statistics
-            out.append(contentsOf: "{\"categories\":[".utf8)
-            for (c, category) in fields[slot].categories.enumerated() {
-                if c > 0 { out.append(UInt8(ascii: ",")) }
-                CanonicalJSON.writeString(category, into: &out)
+        // Through `StagedBytes`: every category is a short piece.
+        StagedBytes.appending(to: &out) { out in
+            func optionalNumber(_ x: Double) {
+                if x.isFinite { out.number(x) } else { out.raw("null") }
             }
-            out.append(contentsOf: "],\"count\":".utf8)
-            CanonicalJSON.writeInteger(Int64(s.count), into: &out)
-            out.append(contentsOf: ",\"max\":".utf8)
-            optionalNumber(s.maximum)
-            out.append(contentsOf: ",\"mean\":".utf8)
-            CanonicalJSON.writeNumber(s.mean, into: &out)
-            out.append(contentsOf: ",\"min\":".utf8)
-            optionalNumber(s.minimum)
-            out.append(contentsOf: ",\"name\":".utf8)
-            CanonicalJSON.writeString(fields[slot].name, into: &out)
-            out.append(contentsOf: ",\"role\":".utf8)
-            CanonicalJSON.writeString(fields[slot].role.code, into: &out)
-            out.append(contentsOf: ",\"variance\":".utf8)
-            CanonicalJSON.writeNumber(s.variance, into: &out)
-            out.append(UInt8(ascii: "}"))
+            out.raw("{\"fields\":[")
+            for (k, slot) in order.enumerated() {
+                if k > 0 { out.byte(UInt8(ascii: ",")) }
+                let s = fields[slot].statistics
+                out.raw("{\"categories\":[")
+                for (c, category) in fields[slot].categories.enumerated() {
+                    if c > 0 { out.byte(UInt8(ascii: ",")) }
+                    out.string(category)
+                }
+                out.raw("],\"count\":")
+                out.integer(Int64(s.count))
+                out.raw(",\"max\":")
+                optionalNumber(s.maximum)
+                out.raw(",\"mean\":")
+                out.number(s.mean)
+                out.raw(",\"min\":")
+                optionalNumber(s.minimum)
+                out.raw(",\"name\":")
+                out.string(fields[slot].name)
+                out.raw(",\"role\":")
+                out.string(fields[slot].role.code)
+                out.raw(",\"variance\":")
+                out.number(s.variance)
+                out.byte(UInt8(ascii: "}"))
+            }
+            out.raw("]}")
         }
-        out.append(contentsOf: "]}".utf8)
     }
 
     /// Rebuilds a transformer from ``stateJSON``; feature ids come from `vocabulary`.
