@@ -10,12 +10,14 @@ import Synchronization
 ///
 /// A learner publishes a document every few thousand events and its vocabulary only grows in
 /// between, so sorting and escaping every name per document repeats the same work (a quarter of
-/// writing one). The last results are kept here, and one is reused when it still describes the
-/// names it covers: the `k`-th kept string is the JSON string of `names[order[k]]` for every
-/// `k`. That check alone makes a reuse correct — the kept strings are strictly increasing and
-/// `order` a permutation of `0..<order.count`, by construction — whatever model, reset or
-/// restore the entry came from; names added since are sorted on their own and merged in.
-/// Nothing here changes a document's bytes.
+/// writing one). Each model keeps its last result beside it (``ModelPipeline/nameOrder``, shared
+/// by the pipeline's copies), and reuses it when it still describes the names it covers: the
+/// `k`-th kept string is the JSON string of `names[order[k]]` for every `k`. That check alone
+/// makes a reuse correct — the kept strings are strictly increasing and `order` a permutation of
+/// `0..<order.count`, by construction — whatever reset, restore or copy of the model asks;
+/// names added since are sorted on their own and merged in. Nothing here changes a document's
+/// bytes. Kept per model rather than process-wide, an order lives as long as its model and no
+/// longer (a process-wide cache of 32 held a reset model's order until 32 others had replaced it).
 enum FeatureNameOrder {
     /// Names `0..<order.count` of one vocabulary.
     struct Entry: Sendable {
@@ -31,47 +33,27 @@ enum FeatureNameOrder {
         /// Whether no name needed an escape, so each string is its name's bytes in quotes.
         var plain = true
 
-        /// The memory the entry holds, about.
-        var bytes: Int { 16 * order.count + strings.count + list.count }
-
         /// The `k`-th string.
         func string(_ k: Int, in strings: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
             UnsafeBufferPointer(rebasing: strings[(k == 0 ? 0 : ends[k - 1])..<ends[k]])
         }
     }
 
-    /// Entries kept (most recently used last): a learner thread publishes for up to one model
-    /// per input partition…
-    static let capacity = 32
-    /// …and their memory: an entry holds about what one document of its names takes (~60 MB
-    /// for a million features); one past the budget is not kept.
-    static let byteBudget = 256 << 20
+    /// One model's last order: the entry of its latest document.
+    final class Kept: Sendable {
+        private let last = Mutex<Entry?>(nil)
 
-    private static let recent = Mutex<[Entry]>([])
+        init() {}
 
-    /// `names` sorted (for distinct names: the order `CanonicalJSON.sortedOrder(names)` gives)
-    /// and written, reusing a kept entry where one still holds.
-    static func entry(for names: [String]) -> Entry {
-        let kept = recent.withLock { $0 }
-        var found: (index: Int, entry: Entry)?
-        for index in kept.indices.reversed() where holds(kept[index], for: names) {
-            found = (index, kept[index])
-            break
+        /// `names` sorted (for distinct names: the order `CanonicalJSON.sortedOrder(names)`
+        /// gives) and written, reusing the kept entry where it still holds; the result is kept.
+        func entry(for names: [String]) -> Entry {
+            let kept = last.withLock { $0 }
+            let entry = kept.flatMap { holds($0, for: names) ? extend($0, to: names) : nil } ?? build(names)
+            // Copies of one pipeline (a document's and the learner's) share this: the last wins.
+            last.withLock { $0 = entry }
+            return entry
         }
-        let entry = found.map { extend($0.entry, to: names) } ?? build(names)
-        recent.withLock { recent in
-            // Another thread may have changed the list meanwhile: it is only a cache.
-            if let found, found.index < recent.count, recent[found.index].order.count == found.entry.order.count {
-                recent.remove(at: found.index)
-            }
-            guard entry.bytes <= byteBudget else { return }
-            var total = recent.reduce(entry.bytes) { $0 + $1.bytes }
-            while recent.count >= capacity || total > byteBudget {
-                total -= recent.removeFirst().bytes
-            }
-            recent.append(entry)
-        }
-        return entry
     }
 
     /// Whether `entry` describes `names[0..<entry.order.count]`.
