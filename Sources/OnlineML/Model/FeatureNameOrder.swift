@@ -10,68 +10,58 @@ import Synchronization
 ///
 /// A learner publishes a document every few thousand events and its vocabulary only grows in
 /// between, so sorting and escaping every name per document repeats the same work (a quarter of
-/// writing one). The last results are kept here, and one is reused when it still describes the
-/// names it covers: the `k`-th kept string is the JSON string of `names[order[k]]` for every
-/// `k`. That check alone makes a reuse correct — the kept strings are strictly increasing and
-/// `order` a permutation of `0..<order.count`, by construction — whatever model, reset or
-/// restore the entry came from; names added since are sorted on their own and merged in.
-/// Nothing here changes a document's bytes.
+/// writing one). Each model keeps its last result beside it (``ModelPipeline/nameOrder``, shared
+/// by the pipeline's copies), and reuses it when it still describes the names it covers: the
+/// `k`-th kept string is the JSON string of `names[order[k]]` for every `k`. That check alone
+/// makes a reuse correct — the kept strings are strictly increasing and `order` a permutation of
+/// `0..<order.count`, by construction — whatever reset, restore or copy of the model asks;
+/// names added since are sorted on their own and merged in. Nothing here changes a document's
+/// bytes. Kept per model rather than process-wide, an order lives as long as its model and no
+/// longer (a process-wide cache of 32 held a reset model's order until 32 others had replaced it).
 enum FeatureNameOrder {
     /// Names `0..<order.count` of one vocabulary.
+    ///
+    /// Each name's JSON string is held once, in `list` (id order); the canonical order only
+    /// indexes it. A learner keeps an entry per model (16 models of ~5,000 names in `bench
+    /// pipeline`): with the strings also copied in canonical order and `Int` offsets, an entry
+    /// took about twice the memory.
     struct Entry: Sendable {
         /// `order[k]`: the id of the `k`-th name in canonical order.
         var order: [Int] = []
-        /// The canonical JSON strings of the names in canonical order, concatenated…
-        var strings: [UInt8] = []
-        /// …the `k`-th ending at `ends[k]` (and starting at `ends[k - 1]`, or 0).
-        var ends: [Int] = []
         /// The names in id order as JSON strings separated by commas: the `features` array
-        /// without its brackets.
+        /// without its brackets…
         var list: [UInt8] = []
+        /// …the string of name `id` ending at `ends[id]` (and starting one past the comma at
+        /// `ends[id - 1]`, or at 0).
+        var ends: [UInt32] = []
         /// Whether no name needed an escape, so each string is its name's bytes in quotes.
         var plain = true
 
-        /// The memory the entry holds, about.
-        var bytes: Int { 16 * order.count + strings.count + list.count }
+        /// The buffer that ``string(_:in:)`` reads.
+        var strings: [UInt8] { list }
 
-        /// The `k`-th string.
+        /// The `k`-th string in canonical order, in `strings`.
         func string(_ k: Int, in strings: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-            UnsafeBufferPointer(rebasing: strings[(k == 0 ? 0 : ends[k - 1])..<ends[k]])
+            let id = order[k]
+            return UnsafeBufferPointer(rebasing: strings[(id == 0 ? 0 : Int(ends[id - 1]) + 1)..<Int(ends[id])])
         }
     }
 
-    /// Entries kept (most recently used last): a learner thread publishes for up to one model
-    /// per input partition…
-    static let capacity = 32
-    /// …and their memory: an entry holds about what one document of its names takes (~60 MB
-    /// for a million features); one past the budget is not kept.
-    static let byteBudget = 256 << 20
+    /// One model's last order: the entry of its latest document.
+    final class Kept: Sendable {
+        private let last = Mutex<Entry?>(nil)
 
-    private static let recent = Mutex<[Entry]>([])
+        init() {}
 
-    /// `names` sorted (for distinct names: the order `CanonicalJSON.sortedOrder(names)` gives)
-    /// and written, reusing a kept entry where one still holds.
-    static func entry(for names: [String]) -> Entry {
-        let kept = recent.withLock { $0 }
-        var found: (index: Int, entry: Entry)?
-        for index in kept.indices.reversed() where holds(kept[index], for: names) {
-            found = (index, kept[index])
-            break
+        /// `names` sorted (for distinct names: the order `CanonicalJSON.sortedOrder(names)`
+        /// gives) and written, reusing the kept entry where it still holds; the result is kept.
+        func entry(for names: [String]) -> Entry {
+            let kept = last.withLock { $0 }
+            let entry = kept.flatMap { holds($0, for: names) ? extend($0, to: names) : nil } ?? build(names)
+            // Copies of one pipeline (a document's and the learner's) share this: the last wins.
+            last.withLock { $0 = entry }
+            return entry
         }
-        let entry = found.map { extend($0.entry, to: names) } ?? build(names)
-        recent.withLock { recent in
-            // Another thread may have changed the list meanwhile: it is only a cache.
-            if let found, found.index < recent.count, recent[found.index].order.count == found.entry.order.count {
-                recent.remove(at: found.index)
-            }
-            guard entry.bytes <= byteBudget else { return }
-            var total = recent.reduce(entry.bytes) { $0 + $1.bytes }
-            while recent.count >= capacity || total > byteBudget {
-                total -= recent.removeFirst().bytes
-            }
-            recent.append(entry)
-        }
-        return entry
     }
 
     /// Whether `entry` describes `names[0..<entry.order.count]`.
@@ -97,7 +87,8 @@ enum FeatureNameOrder {
     }
 
     /// `entry` with the names past its end: those sorted among themselves, then each inserted
-    /// at its place among the kept ones (a binary search on the kept names' bytes).
+    /// at its place among the kept ones (a binary search on the kept names' bytes); their
+    /// strings are appended to the list.
     static func extend(_ entry: Entry, to names: [String]) -> Entry {
         let first = entry.order.count
         guard first < names.count else { return entry }
@@ -105,25 +96,17 @@ enum FeatureNameOrder {
         // Escaped strings do not sort as their names: start over (names needing an escape are rare).
         guard entry.plain, added.plain else { return build(names) }
         var result = Entry()
-        result.order.reserveCapacity(names.count)
+        result.list.reserveCapacity(entry.list.count + 1 + added.list.count)
+        result.list.append(contentsOf: entry.list)
+        if !result.list.isEmpty { result.list.append(UInt8(ascii: ",")) }
+        let shift = UInt32(result.list.count)
+        result.list.append(contentsOf: added.list)
         result.ends.reserveCapacity(names.count)
-        result.strings.reserveCapacity(entry.strings.count + added.strings.count)
-        entry.strings.withUnsafeBufferPointer { kept in
-            added.strings.withUnsafeBufferPointer { new in
-                func append(_ string: UnsafeBufferPointer<UInt8>, id: Int) {
-                    result.order.append(id)
-                    result.strings.append(contentsOf: string)
-                    result.ends.append(result.strings.count)
-                }
-                // Kept names `run` in one go (runs are long: a document adds few names).
-                func appendKept(_ run: Range<Int>) {
-                    guard !run.isEmpty else { return }
-                    let from = run.lowerBound == 0 ? 0 : entry.ends[run.lowerBound - 1]
-                    let shift = result.strings.count - from
-                    result.order.append(contentsOf: entry.order[run])
-                    result.strings.append(contentsOf: UnsafeBufferPointer(rebasing: kept[from..<entry.ends[run.upperBound - 1]]))
-                    result.ends.append(contentsOf: entry.ends[run].lazy.map { $0 + shift })
-                }
+        result.ends.append(contentsOf: entry.ends)
+        result.ends.append(contentsOf: added.ends.lazy.map { $0 + shift })
+        result.order.reserveCapacity(names.count)
+        entry.list.withUnsafeBufferPointer { kept in
+            added.list.withUnsafeBufferPointer { new in
                 var start = 0
                 for k in added.order.indices {
                     let string = added.string(k, in: new)
@@ -133,16 +116,14 @@ enum FeatureNameOrder {
                         let mid = (low + high) / 2
                         if precedes(entry.string(mid, in: kept), string) { low = mid + 1 } else { high = mid }
                     }
-                    appendKept(start..<low)
-                    append(string, id: first + added.order[k])
+                    // Kept names `start..<low` in one go (runs are long: a document adds few names).
+                    result.order.append(contentsOf: entry.order[start..<low])
+                    result.order.append(first + added.order[k])
                     start = low
                 }
-                appendKept(start..<first)
+                result.order.append(contentsOf: entry.order[start..<first])
             }
         }
-        result.list = entry.list
-        if !result.list.isEmpty { result.list.append(UInt8(ascii: ",")) }
-        result.list.append(contentsOf: added.list)
         return result
     }
 
@@ -151,15 +132,12 @@ enum FeatureNameOrder {
         var entry = Entry()
         entry.order = CanonicalJSON.sortedOrder(names)
         entry.ends.reserveCapacity(names.count)
-        for id in entry.order {
-            let start = entry.strings.count
-            CanonicalJSON.writeString(names[id], into: &entry.strings)
-            entry.ends.append(entry.strings.count)
-            if entry.strings.count - start != names[id].utf8.count + 2 { entry.plain = false }
-        }
         for (id, name) in names.enumerated() {
             if id > 0 { entry.list.append(UInt8(ascii: ",")) }
+            let start = entry.list.count
             CanonicalJSON.writeString(name, into: &entry.list)
+            entry.ends.append(UInt32(entry.list.count))
+            if entry.list.count - start != name.utf8.count + 2 { entry.plain = false }
         }
         return entry
     }

@@ -41,12 +41,12 @@ extension ModelDocument {
 
     /// Appends the hashed content. The per-feature objects (weights, optimizer and L1 state)
     /// are written in the features' canonical name order, sorted once for all of them (and
-    /// mostly kept from the previous document: ``FeatureNameOrder``).
+    /// mostly kept from the model's previous document: ``FeatureNameOrder``).
     private func writeHashedContent(into out: inout [UInt8]) {
         let config = pipeline.configuration
         let names = pipeline.vocabulary.names
         let learner = pipeline.learner
-        let sorted = FeatureNameOrder.entry(for: names)
+        let sorted = pipeline.nameOrder.entry(for: names)
         // Room for it all, so the buffer is not regrown while writing: the names in id order
         // (the features list, and about as much for the transformer's categories), then per
         // keyed member each name, a number of at most 24 bytes and two separators.

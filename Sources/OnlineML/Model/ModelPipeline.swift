@@ -11,6 +11,9 @@ public struct ModelPipeline: Sendable {
     /// Events learned since creation (or the last full reset).
     public internal(set) var eventsLearned: Int = 0
 
+    /// The vocabulary's canonical name order of the last document written, for the next one.
+    let nameOrder = FeatureNameOrder.Kept()
+
     private var predictVector = FeatureVector()
     private var learnVector = FeatureVector()
 
