@@ -121,24 +121,19 @@ extension ModelDocument {
     /// `{name: value}` for every feature, in canonical name order (`sorted`, whose names are
     /// written already); a feature past the end of `values` has 0, as
     /// ``LinearModel/stateJSON(names:)`` writes it.
-    /// The pieces go through ``StagedBytes``, and each name is found from `ends` as it goes.
+    /// The pieces go through ``StagedBytes``.
     private static func writeKeyed(_ values: [Double], _ sorted: FeatureNameOrder.Entry, into out: inout [UInt8]) {
         StagedBytes.appending(to: &out) { staged in
             staged.byte(UInt8(ascii: "{"))
             values.withUnsafeBufferPointer { values in
                 sorted.strings.withUnsafeBufferPointer { strings in
-                    sorted.ends.withUnsafeBufferPointer { ends in
-                        sorted.order.withUnsafeBufferPointer { order in
-                            var start = 0
-                            for k in order.indices {
-                                if k > 0 { staged.byte(UInt8(ascii: ",")) }
-                                let end = ends[k]
-                                staged.bytes(UnsafeBufferPointer(rebasing: strings[start..<end]))
-                                staged.byte(UInt8(ascii: ":"))
-                                let id = order[k]
-                                staged.number(id < values.count ? values[id] : 0)
-                                start = end
-                            }
+                    sorted.order.withUnsafeBufferPointer { order in
+                        for k in order.indices {
+                            if k > 0 { staged.byte(UInt8(ascii: ",")) }
+                            staged.bytes(sorted.string(k, in: strings))
+                            staged.byte(UInt8(ascii: ":"))
+                            let id = order[k]
+                            staged.number(id < values.count ? values[id] : 0)
                         }
                     }
                 }
