@@ -38,7 +38,13 @@ public final class EmbeddedBroker: Sendable {
     /// - Parameter bootstrapPort: also accept bootstrap connections on 127.0.0.1:`bootstrapPort`
     ///   (relayed to broker 1). Throws when the port is taken.
     public init(brokers: Int = 1, bootstrapPort: Int? = nil) throws {
-        let conf = try RDKafkaConfig.make(["client.id": "driftline-embedded-broker", "log_level": "4"], operation: "start embedded broker")
+        // The mock sets up the connections it accepts with its hosting handle's socket settings.
+        // With Nagle on (librdkafka 2.0.2's default; 2.16 turns it off), a small
+        // response can wait for the client's delayed ACK, ~40 ms on Linux: 2.0.2's latency p99
+        // had stalls of 50–60 ms (docs/operations.md, "Measuring the pipeline").
+        let conf = try RDKafkaConfig.make(
+            ["client.id": "driftline-embedded-broker", "log_level": "4", "socket.nagle.disable": "true"],
+            operation: "start embedded broker")
         let handle = try RDKafkaConfig.newHandle(RD_KAFKA_PRODUCER, conf: conf, operation: "start embedded broker")
         guard let cluster = rd_kafka_mock_cluster_new(handle, Int32(brokers)) else {
             rd_kafka_destroy(handle)

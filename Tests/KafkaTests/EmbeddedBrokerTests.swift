@@ -61,3 +61,45 @@ extension KafkaBrokerTests.EmbeddedBrokerTests {
         }
     }
 }
+
+extension KafkaBrokerTests.EmbeddedBrokerTests {
+    /// The broker's end of a client connection has Nagle off. librdkafka 2.0.2's mock takes it
+    /// from its hosting handle, whose default leaves it on: a response could then wait ~40 ms
+    /// for the client's delayed ACK (docs/operations.md, "Measuring the pipeline").
+    @Test func acceptedConnectionsHaveNagleOff() throws {
+        let broker = try EmbeddedBroker()
+        defer { broker.shutdown() }
+        let port = try #require(broker.brokerAddresses.split(separator: ":").last.flatMap { Int($0) })
+        let client = try FreePort.connect(to: port)
+        defer { close(client) }
+        let clientPort = try #require(Self.port(of: client, peer: false))
+        // The mock accepts on its own thread, in this process: find its end of the connection.
+        var brokerSide: Int32?
+        let deadline = ContinuousClock.now + .seconds(5)
+        while brokerSide == nil && ContinuousClock.now < deadline {
+            let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+            brokerSide = descriptors.compactMap { Int32($0) }.first {
+                Self.port(of: $0, peer: true) == clientPort && Self.port(of: $0, peer: false) == port
+            }
+            if brokerSide == nil { Thread.sleep(forTimeInterval: 0.01) }
+        }
+        let socket = try #require(brokerSide)
+        var noDelay: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        #expect(getsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, &length) == 0)
+        #expect(noDelay != 0)
+    }
+
+    /// The local (or peer) port of an IPv4 socket, nil for anything else.
+    private static func port(of socket: Int32, peer: Bool) -> Int? {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let status = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                peer ? getpeername(socket, $0, &length) : getsockname(socket, $0, &length)
+            }
+        }
+        guard status == 0, address.sin_family == sa_family_t(AF_INET) else { return nil }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
