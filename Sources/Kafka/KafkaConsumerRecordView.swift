@@ -29,6 +29,9 @@ public struct KafkaConsumerRecordView {
         message.pointee.payload.map { UnsafeRawBufferPointer(start: $0, count: message.pointee.len) }
     }
 
+    /// Key and value bytes (what librdkafka's prefetch bound counts, roughly).
+    public var byteCount: Int { message.pointee.len + message.pointee.key_len }
+
     /// Milliseconds since the Unix epoch, nil when not available.
     public var timestampMilliseconds: Int64? {
         var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE

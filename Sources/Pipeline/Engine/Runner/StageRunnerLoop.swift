@@ -61,8 +61,8 @@ final class StageRunnerLoop: @unchecked Sendable {
     /// librdkafka before 2.3: wakes the fetchers after a backlog drained (see
     /// ``StageRunnerConfiguration/wakesFetchers``); nil otherwise.
     private let fetchWaker: KafkaFetchWaker?
-    /// A poll came back full since the last wake: the prefetch queue may have been full.
-    private var backlogSinceWake = false
+    /// When to wake the fetchers (with ``fetchWaker``).
+    private var fetchWakes: FetchWakePolicy
     @exclusivity(unchecked) private var statistics: StageStatistics
     /// The shared producer's handles of the output topics (looked up without its lock).
     @exclusivity(unchecked) private var outputTopics: OutputTopicHandles
@@ -83,6 +83,9 @@ final class StageRunnerLoop: @unchecked Sendable {
         self.consumer = consumer
         inbox.onWake { consumer.wakeUp() }
         fetchWaker = StageRunnerConfiguration.wakesFetchers ? KafkaFetchWaker(consumer: consumer) : nil
+        let bound = configuration.runnerConsumer.librdkafkaProperties["queued.max.messages.kbytes"].flatMap { Int($0) }
+        fetchWakes = FetchWakePolicy(
+            fullPoll: configuration.maxBatchSize, prefetchBoundKilobytes: bound ?? StageRunnerConfiguration.wokenQueuedKilobytes)
         restorer = KafkaStateRestorer(configuration: configuration.consumer, timeout: configuration.restoreTimeout)
         following = FollowingStateRestorer(base: restorer)
         transactions = configuration.guarantee == .exactlyOnce
@@ -121,6 +124,7 @@ final class StageRunnerLoop: @unchecked Sendable {
                     guard self.failure == nil, self.handleFailure == nil else { return }
                     let wallClock = batchClock ?? Self.wallClock()
                     batchClock = wallClock
+                    counts.bytesIn &+= record.byteCount
                     do {
                         try self.handle(record, wallClock: wallClock, counts: &counts)
                     } catch {
@@ -129,7 +133,7 @@ final class StageRunnerLoop: @unchecked Sendable {
                 }
                 if waitsForDeliveries { inbox.endWaiting() }
                 counts.add(to: &statistics)
-                if let fetchWaker { wakeFetchersIfDrained(fetchWaker, taken: taken) }
+                if let fetchWaker { wakeFetchersIfBehind(fetchWaker, taken: taken, bytes: counts.bytesIn) }
                 if let failure { throw failure }
                 if let handleFailure { throw handleFailure }
                 try applySeeks()
@@ -443,14 +447,10 @@ final class StageRunnerLoop: @unchecked Sendable {
         }
     }
 
-    /// A full poll means a backlog; the first poll after it that comes back short has emptied
-    /// the prefetch queue, which librdkafka before 2.3 may have stopped fetching for when it
-    /// was full: wake the fetchers then (once per drained backlog).
-    private func wakeFetchersIfDrained(_ fetchWaker: KafkaFetchWaker, taken: Int) {
-        if taken >= configuration.maxBatchSize {
-            backlogSinceWake = true
-        } else if backlogSinceWake && !paused && !owned.isEmpty {
-            backlogSinceWake = false
+    /// During a backlog, and once it drained, librdkafka before 2.3 may have stopped fetching
+    /// for a full prefetch queue: wake the fetchers as ``FetchWakePolicy`` says.
+    private func wakeFetchersIfBehind(_ fetchWaker: KafkaFetchWaker, taken: Int, bytes: Int) {
+        if fetchWakes.shouldWake(afterTaking: taken, bytes: bytes, canWake: !paused && !owned.isEmpty) {
             fetchWaker.wake(owned)
         }
     }
@@ -625,6 +625,8 @@ private struct BatchCounts {
     var recordsIn = 0
     var recordsOut = 0
     var deadLettered = 0
+    /// Key and value bytes taken (for ``FetchWakePolicy``).
+    var bytesIn = 0
 
     func add(to statistics: inout StageStatistics) {
         statistics.recordsIn += recordsIn
