@@ -97,6 +97,13 @@ public struct StageRunnerConfiguration: Sendable {
     /// instead of ``legacyQueuedKilobytes``.
     static let wokenQueuedKilobytes = 4096
 
+    /// The runner consumer's fetch size where it wakes its fetchers (``wakesFetchers``): half
+    /// the 4 MB of ``stageConsumerProperties``. The runner wakes them each half prefetch bound
+    /// taken (``FetchWakePolicy``), so the next response arrives while the last one is still
+    /// being read; with two responses of half the size alive at once, the peak stays that of
+    /// one 4 MB response.
+    static let wokenFetchBytes = 2_097_152
+
     /// The producer's local queue (`queue.buffering.max.kbytes`) the runner uses unless
     /// `producer.properties` or a changed `producer.queueBufferingMaxKilobytes` says otherwise:
     /// 16 MB of outputs before `enqueue` waits, instead of the producer configuration's 1 GB.
@@ -109,7 +116,10 @@ public struct StageRunnerConfiguration: Sendable {
     public var runnerConsumer: KafkaConsumerConfiguration {
         var effective = consumer
         var defaults = Self.stageConsumerProperties
-        if Self.wakesFetchers { defaults["queued.max.messages.kbytes"] = String(Self.wokenQueuedKilobytes) }
+        if Self.wakesFetchers {
+            defaults["queued.max.messages.kbytes"] = String(Self.wokenQueuedKilobytes)
+            defaults["fetch.max.bytes"] = String(Self.wokenFetchBytes)
+        }
         effective.properties.merge(defaults) { configured, _ in configured }
         return effective
     }
