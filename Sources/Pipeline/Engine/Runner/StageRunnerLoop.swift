@@ -103,6 +103,8 @@ final class StageRunnerLoop: @unchecked Sendable {
             try consumer.subscribe(topics: configuration.inputTopics)
             var nextCommit = clock.now + configuration.commitInterval
             var nextLagRefresh = clock.now
+            // Record bytes are summed only for the fetch waker (librdkafka before 2.3).
+            let countsBytes = fetchWaker != nil
             while !runner.isShuttingDown {
                 // Paused for backpressure, no record comes: poll briefly so the partitions
                 // resume as soon as enough outputs are delivered.
@@ -124,7 +126,7 @@ final class StageRunnerLoop: @unchecked Sendable {
                     guard self.failure == nil, self.handleFailure == nil else { return }
                     let wallClock = batchClock ?? Self.wallClock()
                     batchClock = wallClock
-                    counts.bytesIn &+= record.byteCount
+                    if countsBytes { counts.bytesIn &+= record.byteCount }
                     do {
                         try self.handle(record, wallClock: wallClock, counts: &counts)
                     } catch {
