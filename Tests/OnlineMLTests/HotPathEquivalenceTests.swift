@@ -62,10 +62,7 @@ import Testing
         ]
         var names = EventFieldNames()
         for line in lines {
-            let bytes = Array(line.utf8)
-            let plain = bytes.withUnsafeBufferPointer { JSONEventParser.parse(bytes: $0) }
-            let reused = bytes.withUnsafeBufferPointer { JSONEventParser.parse(bytes: $0, fieldNames: &names) }
-            switch (plain, reused) {
+            switch Self.parseFreshAndReused(line, &names) {
             case (.success(let a), .success(let b)): #expect(a == b, "\(line)")
             case (.failure(let a), .failure(let b)): #expect(a.description == b.description, "\(line)")
             default: Issue.record("one parse failed and the other did not: \(line)")
@@ -112,10 +109,7 @@ import Testing
         var names = EventFieldNames()
         var outcomes: [String] = []
         for line in lines {
-            let bytes = Array(line.utf8)
-            let plain = bytes.withUnsafeBufferPointer { JSONEventParser.parse(bytes: $0) }
-            let reused = bytes.withUnsafeBufferPointer { JSONEventParser.parse(bytes: $0, fieldNames: &names) }
-            switch (plain, reused) {
+            switch Self.parseFreshAndReused(line, &names) {
             case (.success(let a), .success(let b)):
                 #expect(a == b, "\(line)")
                 outcomes.append("ok")
@@ -126,6 +120,16 @@ import Testing
             }
         }
         #expect(outcomes.filter { $0 != "ok" }.count == 12)
+    }
+
+    /// `line` parsed plainly and through the reader's reused field names `names`.
+    private static func parseFreshAndReused(
+        _ line: String, _ names: inout EventFieldNames
+    ) -> (Result<Event, EventRejection>, Result<Event, EventRejection>) {
+        let bytes = Array(line.utf8)
+        let plain = bytes.withUnsafeBufferPointer { JSONEventParser.parse(bytes: $0) }
+        let reused = bytes.withUnsafeBufferPointer { JSONEventParser.parse(bytes: $0, fieldNames: &names) }
+        return (plain, reused)
     }
 
     /// A reader's cache recycles the last event's field storage: events the caller still
@@ -151,10 +155,7 @@ import Testing
         var names = EventFieldNames()
         var held: [(Event, Event)] = []
         for (index, line) in lines.enumerated() {
-            let bytes = Array(line.utf8)
-            let plain = bytes.withUnsafeBufferPointer { JSONEventParser.parse(bytes: $0) }
-            let reused = bytes.withUnsafeBufferPointer { JSONEventParser.parse(bytes: $0, fieldNames: &names) }
-            switch (plain, reused) {
+            switch Self.parseFreshAndReused(line, &names) {
             case (.success(let a), .success(let b)):
                 #expect(a == b, "\(line)")
                 if index % 2 == 0 { held.append((a, b)) }  // every other event is kept
