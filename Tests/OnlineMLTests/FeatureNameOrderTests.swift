@@ -36,7 +36,7 @@ import Testing
             #expect(entry.order == CanonicalJSON.sortedOrder(names), "round \(round)")
             var strings: [UInt8] = []
             for id in entry.order { CanonicalJSON.writeString(names[id], into: &strings) }
-            let written = entry.strings.withUnsafeBufferPointer { all in entry.order.indices.flatMap { entry.string($0, in: all) } }
+            let written = entry.list.withUnsafeBufferPointer { all in entry.order.indices.flatMap { entry.string($0, in: all) } }
             #expect(written == strings)
             #expect(entry.list == Array(CanonicalJSON.encodeBytes(.strings(names)).dropFirst().dropLast()))
         }

@@ -37,10 +37,7 @@ enum FeatureNameOrder {
         /// Whether no name needed an escape, so each string is its name's bytes in quotes.
         var plain = true
 
-        /// The buffer that ``string(_:in:)`` reads.
-        var strings: [UInt8] { list }
-
-        /// The `k`-th string in canonical order, in `strings`.
+        /// The `k`-th string in canonical order, in `list`.
         func string(_ k: Int, in strings: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
             let id = order[k]
             return UnsafeBufferPointer(rebasing: strings[(id == 0 ? 0 : Int(ends[id - 1]) + 1)..<Int(ends[id])])
@@ -68,7 +65,7 @@ enum FeatureNameOrder {
     static func holds(_ entry: Entry, for names: [String]) -> Bool {
         guard entry.order.count <= names.count else { return false }
         var escaped: [UInt8] = []
-        return entry.strings.withUnsafeBufferPointer { strings in
+        return entry.list.withUnsafeBufferPointer { strings in
             for (k, id) in entry.order.enumerated() {
                 let string = entry.string(k, in: strings)
                 var name = names[id]

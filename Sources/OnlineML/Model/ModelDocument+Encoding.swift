@@ -51,7 +51,7 @@ extension ModelDocument {
         // (the features list, and about as much for the transformer's categories), then per
         // keyed member each name, a number of at most 24 bytes and two separators.
         let keyed = 1 + learner.optimizer.stateArrays().count + (learner.configuration.l1 != 0 ? 1 : 0)
-        out.reserveCapacity(out.count + 4096 + 2 * sorted.list.count + keyed * (sorted.strings.count + 26 * names.count))
+        out.reserveCapacity(out.count + 4096 + 2 * sorted.list.count + keyed * (sorted.list.count + 26 * names.count))
         var members: [(key: String, write: (inout [UInt8]) -> Void)] = [
             ("format", { CanonicalJSON.writeString(Self.formatName, into: &$0) }),
             ("format_version", { CanonicalJSON.writeInteger(Int64(Self.formatVersion), into: &$0) }),
@@ -126,7 +126,7 @@ extension ModelDocument {
         StagedBytes.appending(to: &out) { staged in
             staged.byte(UInt8(ascii: "{"))
             values.withUnsafeBufferPointer { values in
-                sorted.strings.withUnsafeBufferPointer { strings in
+                sorted.list.withUnsafeBufferPointer { strings in
                     sorted.order.withUnsafeBufferPointer { order in
                         for k in order.indices {
                             if k > 0 { staged.byte(UInt8(ascii: ",")) }
