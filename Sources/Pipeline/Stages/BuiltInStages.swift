@@ -86,34 +86,16 @@ public enum BuiltInStages {
     }
 
     /// The runner settings of one stage over `bootstrapServers`; the group defaults to
-    /// `TOPOLOGY.STAGE`. The topology's `kafka:` properties go to both clients.
+    /// `TOPOLOGY.STAGE` (``StageRunnerConfiguration/init(topology:stage:bootstrapServers:inputTopics:groupID:)``).
     public static func runnerConfiguration(
         for stage: BuiltInStage, topology: Topology, bootstrapServers: String, groupID: String? = nil
     ) -> StageRunnerConfiguration {
         var configuration = StageRunnerConfiguration(
-            stage: stage.rawValue, inputTopics: inputTopics(for: stage, topology: topology),
-            topics: StageTopics(topology.topics), bootstrapServers: bootstrapServers,
-            groupID: groupID ?? "\(topology.name).\(stage.rawValue)")
-        configuration.guarantee = topology.guarantee
-        configuration.transactionalIDPrefix = "\(topology.name)-\(stage.rawValue)"
-        if topology.guarantee == .exactlyOnce {
-            // Downstream read_committed readers see a stage's outputs only when it commits: the
-            // interval is the chain's added latency (bench eos: 1 s gave 0.62× at-least-once's
-            // chain rate, 100 ms 0.88×).
-            configuration.commitInterval = .milliseconds(100)
-            // librdkafka >= 2.10 "re-bootstraps" when every known broker is down (a one-broker
-            // cluster restarting) and decommissions the old broker handles; a transactional
-            // producer whose cached group coordinator was decommissioned then hangs in
-            // send_offsets_to_transaction (confluentinc/librdkafka#5511), and the stage with
-            // it. Reconnecting to the known brokers instead recovers (docs/guarantees.md).
-            if Librdkafka.isAtLeast(major: 2, minor: 10) {
-                configuration.producer.properties["metadata.recovery.strategy"] = "none"
-            }
-        }
-        if stage == .learn { configuration.producer.properties.merge(ModelRecordLimits.producerProperties) { $1 } }
-        for setting in topology.kafka {
-            configuration.consumer.properties[setting.key] = setting.value
-            configuration.producer.properties[setting.key] = setting.value
+            topology: topology, stage: stage.rawValue, bootstrapServers: bootstrapServers,
+            inputTopics: inputTopics(for: stage, topology: topology), groupID: groupID)
+        if stage == .learn {
+            // The topology's own settings win.
+            configuration.producer.properties.merge(ModelRecordLimits.producerProperties) { current, _ in current }
         }
         return configuration
     }

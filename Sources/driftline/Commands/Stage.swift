@@ -78,7 +78,6 @@ struct StageCommand: AsyncParsableCommand {
             for: stage, topology: loaded, bootstrapServers: servers, groupID: group)
         configuration.consumer.sessionTimeoutMilliseconds = sessionTimeoutMilliseconds
         configuration.consumer.heartbeatIntervalMilliseconds = max(100, min(1000, sessionTimeoutMilliseconds / 10))
-        configuration.consumer.properties = Up.consumerProperties(configuration.consumer.properties)
         if let instanceID {
             configuration.consumer.clientID = "driftline-\(stage.rawValue)-\(instanceID)"
             configuration.producer.clientID = "driftline-\(stage.rawValue)-\(instanceID)"

@@ -129,7 +129,6 @@ struct Up: AsyncParsableCommand {
             configuration.consumer.sessionTimeoutMilliseconds = 6000
             configuration.consumer.heartbeatIntervalMilliseconds = 500
             configuration.lagRefreshInterval = .seconds(1)
-            configuration.consumer.properties = Self.consumerProperties(configuration.consumer.properties)
             runners.append((stage, StageRunner(
                 configuration: configuration, factory: try BuiltInStages.factory(for: stage, topology: topology))))
         }
@@ -263,17 +262,6 @@ struct Up: AsyncParsableCommand {
         } catch {
             StandardError.line("warning: could not create the topics (\(error)); assuming they exist")
         }
-    }
-
-    /// The topology's `kafka:` settings go to every client; librdkafka warns about each
-    /// producer-only one a consumer gets (and the learner opens a reader every second).
-    static func consumerProperties(_ properties: [String: String]) -> [String: String] {
-        let producerOnly: Set<String> = [
-            "linger.ms", "queue.buffering.max.ms", "batch.num.messages", "batch.size", "compression.type",
-            "compression.codec", "acks", "request.required.acks", "enable.idempotence", "message.timeout.ms",
-            "queue.buffering.max.messages", "queue.buffering.max.kbytes", "retries", "retry.backoff.ms",
-        ]
-        return properties.filter { !producerOnly.contains($0.key) }
     }
 
     static func outputTopic(of stage: BuiltInStage, topology: Topology) -> String {

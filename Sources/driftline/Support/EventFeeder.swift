@@ -49,7 +49,9 @@ final class EventFeeder: Sendable {
         keyField = topology.schema.key
         var configuration = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
         configuration.clientID = "driftline-up-feeder"
-        for setting in topology.kafka { configuration.properties[setting.key] = setting.value }
+        for setting in topology.kafka where KafkaPropertyScope(of: setting.key) != .consumer {
+            configuration.properties[setting.key] = setting.value
+        }
         producer = try KafkaProducer(configuration: configuration)
     }
 

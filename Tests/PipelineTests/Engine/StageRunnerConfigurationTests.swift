@@ -68,7 +68,7 @@ import Testing
 
         let topology = try Topology.parse(yaml: """
             name: demo
-            kafka: {queued.max.messages.kbytes: 16384, queue.buffering.max.kbytes: 65536, fetch.wait.max.ms: 500}
+            kafka: {queued.max.messages.kbytes: 16384, queue.buffering.max.kbytes: 65536, fetch.wait.max.ms: 500, linger.ms: 1, socket.keepalive.enable: true}
             topics:
               events: {name: demo.in, partitions: 2}
             schema: {target: y}
@@ -84,6 +84,14 @@ import Testing
             #expect(configuration.runnerConsumer.librdkafkaProperties["fetch.max.bytes"] == (StageRunnerConfiguration.wakesFetchers ? "2097152" : "4194304"))
             #expect(configuration.runnerConsumer.librdkafkaProperties["fetch.wait.max.ms"] == "500")
             #expect(configuration.runnerProducer.librdkafkaProperties["queue.buffering.max.kbytes"] == "65536")
+            // Each client gets only the settings it is for (librdkafka warns about the others).
+            #expect(configuration.runnerProducer.librdkafkaProperties["linger.ms"] == "1")
+            #expect(configuration.runnerConsumer.librdkafkaProperties["linger.ms"] == nil)
+            #expect(configuration.runnerConsumer.librdkafkaProperties["queue.buffering.max.kbytes"] == nil)
+            #expect(configuration.runnerProducer.librdkafkaProperties["fetch.wait.max.ms"] == nil)
+            #expect(configuration.runnerProducer.librdkafkaProperties["queued.max.messages.kbytes"] == nil)
+            #expect(configuration.runnerConsumer.librdkafkaProperties["socket.keepalive.enable"] == "true")
+            #expect(configuration.runnerProducer.librdkafkaProperties["socket.keepalive.enable"] == "true")
         }
     }
 
