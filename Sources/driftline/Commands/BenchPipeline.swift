@@ -67,8 +67,10 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
     @Option(help: "linger.ms of the feeder and the stages' producers in the latency runs (librdkafka takes fractions, e.g. 0.5).")
     var latencyLingerMs: Double = 1
 
-    @Option(help: "fetch.wait.max.ms of the stages' consumers and the reader in the latency runs.")
-    var latencyFetchWaitMs: Int = 5
+    @Option(help: ArgumentHelp(
+        "fetch.wait.max.ms of the stages' consumers in the latency runs.",
+        discussion: "The embedded broker holds a fetch that finds nothing for its whole wait, even when records arrive meanwhile (a Kafka broker answers when data arrives), so on it the wait is each hop's latency floor: 2 ms is a topology tuned for latency (`kafka: {fetch.wait.max.ms: 2, linger.ms: 1}`); `--latency-fetch-wait-ms 5` measures as before this default."))
+    var latencyFetchWaitMs: Int = 2
 
     @Option(help: ArgumentHelp(
         "fetch.wait.max.ms of the reader (the predictions' consumer that measures) in the latency runs.",
@@ -77,7 +79,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
 
     @Option(help: ArgumentHelp(
         "A librdkafka setting for every client of the latency runs (stages, feeder, reader); repeatable.",
-        discussion: "Producer-only keys reach only producers. E.g. --latency-property socket.nagle.disable=true",
+        discussion: "Each key reaches the clients it is for (consumer- or producer-only keys only those). E.g. --latency-property socket.nagle.disable=true",
         valueName: "key=value"))
     var latencyProperty: [String] = []
 
@@ -313,13 +315,12 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
             var configuration = BuiltInStages.runnerConfiguration(for: stage, topology: topology, bootstrapServers: broker.bootstrapServers)
             configuration.consumer.sessionTimeoutMilliseconds = 6000
             configuration.consumer.heartbeatIntervalMilliseconds = 500
-            configuration.consumer.properties = Up.consumerProperties(configuration.consumer.properties)
             if let linger {
                 configuration.producer.properties["linger.ms"] = Self.decimal(linger)
                 configuration.consumer.properties["fetch.wait.max.ms"] = String(fetchWait)
             }
-            configuration.producer.properties.merge(extra) { _, new in new }
-            configuration.consumer.properties.merge(Up.consumerProperties(extra)) { _, new in new }
+            configuration.producer.properties.merge(KafkaPropertyScope.producerSettings(extra)) { _, new in new }
+            configuration.consumer.properties.merge(KafkaPropertyScope.consumerSettings(extra)) { _, new in new }
             runners.append(StageRunner(configuration: configuration, factory: factory))
         }
         for runner in runners {
@@ -458,7 +459,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         var readerConfiguration = KafkaConsumerConfiguration(bootstrapServers: broker.bootstrapServers, groupID: "bench-latency")
         readerConfiguration.properties["fetch.wait.max.ms"] = String(latencyReaderFetchWaitMs)
         readerConfiguration.queuedMinMessages = 10_000
-        readerConfiguration.properties.merge(Up.consumerProperties(extra)) { _, new in new }
+        readerConfiguration.properties.merge(KafkaPropertyScope.consumerSettings(extra)) { _, new in new }
         let reader = try KafkaConsumer(configuration: readerConfiguration)
         defer { try? reader.close() }
         let predictionPartitions = (0..<Int32(partitions)).map {
@@ -489,7 +490,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         // Paced feed: the record timestamp is its produce time (librdkafka's create time).
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: broker.bootstrapServers)
         producerConfiguration.properties["linger.ms"] = Self.decimal(latencyLingerMs)
-        producerConfiguration.properties.merge(extra) { _, new in new }
+        producerConfiguration.properties.merge(KafkaPropertyScope.producerSettings(extra)) { _, new in new }
         let producer = try KafkaProducer(configuration: producerConfiguration)
         defer { producer.close() }
         var stream = SyntheticStream(configuration: .init(), seed: 7)
