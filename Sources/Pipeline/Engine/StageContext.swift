@@ -34,8 +34,10 @@ public final class StageContext {
     @exclusivity(unchecked) var pending: [OutgoingRecord] = []
     /// Set by `deadLetter` during `process`.
     @exclusivity(unchecked) var deadLetterReason: String?
-    /// Registered punctuations, in registration order.
-    var schedules: [PunctuationSchedule] = []
+    /// Registered punctuations, in registration order. Read twice per input record (whether
+    /// any are due), so unchecked like the fields above: every access is a plain read or write
+    /// of the array or one element, or a search; none spans a call into the stage.
+    @exclusivity(unchecked) var schedules: [PunctuationSchedule] = []
     /// Set by `resume(from:)` during `restore`.
     var resumeOffset: Int64?
 
