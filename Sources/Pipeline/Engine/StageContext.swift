@@ -17,7 +17,14 @@ public final class StageContext {
     /// How output roles resolve to topic names.
     public let topics: StageTopics
     /// Where the record being processed came from; nil outside `process`.
-    @exclusivity(unchecked) public internal(set) var source: SourcePosition?
+    public internal(set) var source: SourcePosition? {
+        get { currentSource }
+        set { currentSource = newValue }
+    }
+    /// `source`'s storage. Behind an accessor because a stage in another module reading a
+    /// stored property of this class directly still checked exclusivity on every read (the
+    /// bench's no-op stage reads `source` per record).
+    @exclusivity(unchecked) private var currentSource: SourcePosition?
     /// The largest input timestamp this task has seen (including the current record); nil
     /// before any input with a timestamp.
     @exclusivity(unchecked) public internal(set) var streamTimeMilliseconds: Int64?
