@@ -17,7 +17,14 @@ public final class StageContext {
     /// How output roles resolve to topic names.
     public let topics: StageTopics
     /// Where the record being processed came from; nil outside `process`.
-    @exclusivity(unchecked) public internal(set) var source: SourcePosition?
+    public internal(set) var source: SourcePosition? {
+        get { currentSource }
+        set { currentSource = newValue }
+    }
+    /// `source`'s storage. Behind an accessor because a stage in another module reading a
+    /// stored property of this class directly still checked exclusivity on every read (the
+    /// bench's no-op stage reads `source` per record).
+    @exclusivity(unchecked) private var currentSource: SourcePosition?
     /// The largest input timestamp this task has seen (including the current record); nil
     /// before any input with a timestamp.
     @exclusivity(unchecked) public internal(set) var streamTimeMilliseconds: Int64?
@@ -34,8 +41,10 @@ public final class StageContext {
     @exclusivity(unchecked) var pending: [OutgoingRecord] = []
     /// Set by `deadLetter` during `process`.
     @exclusivity(unchecked) var deadLetterReason: String?
-    /// Registered punctuations, in registration order.
-    var schedules: [PunctuationSchedule] = []
+    /// Registered punctuations, in registration order. Read twice per input record (whether
+    /// any are due), so unchecked like the fields above: every access is a plain read or write
+    /// of the array or one element, or a search; none spans a call into the stage.
+    @exclusivity(unchecked) var schedules: [PunctuationSchedule] = []
     /// Set by `resume(from:)` during `restore`.
     var resumeOffset: Int64?
 
