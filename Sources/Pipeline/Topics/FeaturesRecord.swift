@@ -42,24 +42,24 @@ public struct FeaturesRecord: Sendable, Equatable {
     /// The record value with `event` written from ``fields`` (in their order; strings escaped
     /// and numbers written as canonical JSON does, so it parses back to the same event).
     public func encoded() -> [UInt8] {
-        var out = CanonicalWriter(capacity: 160 + 24 * fields.count)
-        out.raw("{\"event\":{")
-        for (index, field) in fields.enumerated() {
-            if index > 0 { out.raw(",") }
-            out.string(field.name)
-            out.raw(":")
-            out.value(field.value)
+        CanonicalWriter.bytes { out in
+            out.raw("{\"event\":{")
+            for (index, field) in fields.enumerated() {
+                if index > 0 { out.raw(",") }
+                out.string(field.name)
+                out.raw(":")
+                out.value(field.value)
+            }
+            out.raw("}")
+            writeMembers(&out)
         }
-        out.raw("}")
-        writeMembers(&out)
-        return out.bytes
     }
 
     /// The record value with `event` copied from `eventJSON`: the JSON object text the event
     /// was parsed from, which must be valid UTF-8 (the transform checks). Parsing the copy
     /// gives the same event, since it is the same text.
     public func encoded(eventJSON: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        CanonicalWriter.withStackBuffer { out in
+        CanonicalWriter.bytes { out in
             out.raw("{\"event\":")
             out.raw(eventJSON)
             writeMembers(&out)

@@ -81,7 +81,7 @@ public struct PredictionRecord: Sendable, Equatable {
         model: String, modelKey: String, modelVersion: Int, source: SourcePosition, input: SourcePosition, key: String?,
         time: FieldValue?, prediction: Double, probability: Double?, label: Double?, loss: Double?, error: Double?
     ) -> [UInt8] {
-        CanonicalWriter.withStackBuffer { out in
+        CanonicalWriter.bytes { out in
             out.raw("{\"error\":")
             out.number(error)
             out.raw(",\"format\":\"driftline.prediction\",\"format_version\":1,\"input\":")
