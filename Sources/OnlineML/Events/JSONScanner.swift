@@ -313,13 +313,7 @@ public struct JSONScanner {
 
     /// The next member's key (its value follows), or nil at the closing `}`.
     public mutating func nextKey() throws(JSONSyntaxError) -> String? {
-        if try peek() == UInt8(ascii: "}") {
-            position += 1
-            first = false
-            return nil
-        }
-        if !first { try expect(UInt8(ascii: ","), "',' or '}'") }
-        first = false
+        guard try stepToNext(closing: UInt8(ascii: "}"), "',' or '}'") else { return nil }
         let key = try string()
         try expect(UInt8(ascii: ":"), "':'")
         return key
@@ -386,13 +380,7 @@ public struct JSONScanner {
 
     /// ``nextKey()`` without building the key: nil at the closing `}`.
     public mutating func nextMemberKey() throws(JSONSyntaxError) -> MemberKey? {
-        if try peek() == UInt8(ascii: "}") {
-            position += 1
-            first = false
-            return nil
-        }
-        if !first { try expect(UInt8(ascii: ","), "',' or '}'") }
-        first = false
+        guard try stepToNext(closing: UInt8(ascii: "}"), "',' or '}'") else { return nil }
         try expect(UInt8(ascii: "\""), "'\"'")
         let start = position
         var key: MemberKey?
@@ -427,12 +415,20 @@ public struct JSONScanner {
 
     /// Whether another item follows (positioned at it), false at the closing `]`.
     public mutating func nextItem() throws(JSONSyntaxError) -> Bool {
-        if try peek() == UInt8(ascii: "]") {
+        try stepToNext(closing: UInt8(ascii: "]"), "',' or ']'")
+    }
+
+    /// Past the `,` before the next member or item (none before the first): true; past the
+    /// container's `closing` bracket: false. The one step of ``nextKey()``,
+    /// ``nextMemberKey()`` and ``nextItem()``.
+    @inline(__always)
+    private mutating func stepToNext(closing: UInt8, _ expected: String) throws(JSONSyntaxError) -> Bool {
+        if try peek() == closing {
             position += 1
             first = false
             return false
         }
-        if !first { try expect(UInt8(ascii: ","), "',' or ']'") }
+        if !first { try expect(UInt8(ascii: ","), expected) }
         first = false
         return true
     }

@@ -76,40 +76,32 @@ struct CategoryTable: Sendable {
     private static func slotID(_ id: Int) -> Int32 { Int32(exactly: id) ?? idInEntries }
 
     subscript(key: String) -> Int? {
+        // ``id(of:in:)`` on this table: one lookup, read in place either way.
         @inline(__always) get {
-            let (h, packed) = Self.hashAndPackedKey(key)
-            return slots.withUnsafeBufferPointer { table in
-                let mask = table.count - 1
-                var b = Int(truncatingIfNeeded: h) & mask
-                while true {
-                    let slot = table[b]
-                    if slot.entry == 0 { return nil }
-                    if slot.key == packed {
-                        let entry = Int(slot.entry) - 1
-                        if Self.isShort(packed) || keys[entry] == key {
-                            return slot.id != Self.idInEntries ? Int(slot.id) : ids[entry]
-                        }
-                    }
-                    b = (b + 1) & mask
-                }
-            }
+            withUnsafePointer(to: self) { Self.id(of: key, in: $0) }
         }
         set {
             guard let newValue else { preconditionFailure("CategoryTable does not remove entries") }
             let (h, packed) = Self.hashAndPackedKey(key)
-            let mask = slots.count - 1
-            var b = Int(truncatingIfNeeded: h) & mask
-            while slots[b].entry != 0 {
-                let entry = Int(slots[b].entry) - 1
-                if slots[b].key == packed && (Self.isShort(packed) || keys[entry] == key) {
-                    ids[entry] = newValue
-                    slots[b].id = Self.slotID(newValue)
-                    return
-                }
-                b = (b + 1) & mask
-            }
-            insert(key, packed: packed, id: newValue, at: b)
+            let (b, entry) = find(key, hash: h, packed: packed)
+            guard let entry else { return insert(key, packed: packed, id: newValue, at: b) }
+            ids[entry] = newValue
+            slots[b].id = Self.slotID(newValue)
         }
+    }
+
+    /// The slot and entry of `key`, or the empty slot where it would go: the one probe of the
+    /// setter and ``idOrInsert(_:newID:)``.
+    @inline(__always)
+    private func find(_ key: String, hash h: UInt64, packed: UInt64) -> (slot: Int, entry: Int?) {
+        let mask = slots.count - 1
+        var b = Int(truncatingIfNeeded: h) & mask
+        while slots[b].entry != 0 {
+            let entry = Int(slots[b].entry) - 1
+            if slots[b].key == packed && (Self.isShort(packed) || keys[entry] == key) { return (b, entry) }
+            b = (b + 1) & mask
+        }
+        return (b, nil)
     }
 
     /// The id of `key` in the table at `table`, read in place. A lookup through a copy of a
@@ -147,13 +139,8 @@ struct CategoryTable: Sendable {
     /// probe sequence for what a lookup and an insertion would each walk.
     mutating func idOrInsert(_ key: String, newID: Int) -> Int? {
         let (h, packed) = Self.hashAndPackedKey(key)
-        let mask = slots.count - 1
-        var b = Int(truncatingIfNeeded: h) & mask
-        while slots[b].entry != 0 {
-            let entry = Int(slots[b].entry) - 1
-            if slots[b].key == packed && (Self.isShort(packed) || keys[entry] == key) { return ids[entry] }
-            b = (b + 1) & mask
-        }
+        let (b, entry) = find(key, hash: h, packed: packed)
+        if let entry { return ids[entry] }
         insert(key, packed: packed, id: newID, at: b)
         return nil
     }

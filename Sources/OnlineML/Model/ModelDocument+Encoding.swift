@@ -121,16 +121,16 @@ extension ModelDocument {
     /// `{name: value}` for every feature, in canonical name order (`sorted`, whose names are
     /// written already); a feature past the end of `values` has 0, as
     /// ``LinearModel/stateJSON(names:)`` writes it.
-    /// The pieces go through ``StagedBytes``.
+    /// The pieces go through ``CanonicalWriter``.
     private static func writeKeyed(_ values: [Double], _ sorted: FeatureNameOrder.Entry, into out: inout [UInt8]) {
-        StagedBytes.appending(to: &out) { staged in
+        CanonicalWriter.appending(to: &out) { staged in
             staged.byte(UInt8(ascii: "{"))
             values.withUnsafeBufferPointer { values in
                 sorted.list.withUnsafeBufferPointer { strings in
                     sorted.order.withUnsafeBufferPointer { order in
                         for k in order.indices {
                             if k > 0 { staged.byte(UInt8(ascii: ",")) }
-                            staged.bytes(sorted.string(k, in: strings))
+                            staged.raw(sorted.string(k, in: strings))
                             staged.byte(UInt8(ascii: ":"))
                             let id = order[k]
                             staged.number(id < values.count ? values[id] : 0)

@@ -9,7 +9,7 @@ import OnlineML
 /// the event's own JSON text is copied in, not re-encoded, and no feature vectors are written
 /// (version 1 carried the `predict` and `learn` vectors; any consumer can compute them exactly
 /// from the event and the transformer state in the model documents).
-public struct FeaturesRecord: Sendable, Equatable {
+public struct FeaturesRecord: PayloadRecord, Sendable, Equatable {
     public static let formatName = "driftline.features"
     /// The version the transform writes.
     public static let formatVersion = 2
@@ -42,24 +42,24 @@ public struct FeaturesRecord: Sendable, Equatable {
     /// The record value with `event` written from ``fields`` (in their order; strings escaped
     /// and numbers written as canonical JSON does, so it parses back to the same event).
     public func encoded() -> [UInt8] {
-        var out = CanonicalWriter(capacity: 160 + 24 * fields.count)
-        out.raw("{\"event\":{")
-        for (index, field) in fields.enumerated() {
-            if index > 0 { out.raw(",") }
-            out.string(field.name)
-            out.raw(":")
-            out.value(field.value)
+        CanonicalWriter.bytes { out in
+            out.raw("{\"event\":{")
+            for (index, field) in fields.enumerated() {
+                if index > 0 { out.raw(",") }
+                out.string(field.name)
+                out.raw(":")
+                out.value(field.value)
+            }
+            out.raw("}")
+            writeMembers(&out)
         }
-        out.raw("}")
-        writeMembers(&out)
-        return out.bytes
     }
 
     /// The record value with `event` copied from `eventJSON`: the JSON object text the event
     /// was parsed from, which must be valid UTF-8 (the transform checks). Parsing the copy
     /// gives the same event, since it is the same text.
     public func encoded(eventJSON: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        CanonicalWriter.withStackBuffer { out in
+        CanonicalWriter.bytes { out in
             out.raw("{\"event\":")
             out.raw(eventJSON)
             writeMembers(&out)
@@ -77,18 +77,6 @@ public struct FeaturesRecord: Sendable, Equatable {
         out.raw(",\"time\":")
         out.value(time)
         out.raw("}")
-    }
-
-    /// Reads a features record of version 1 or 2 (members in any order; unknown members are
-    /// skipped). The event is parsed with the event parser's own rules.
-    public init(decoding bytes: [UInt8]?) throws(PayloadError) {
-        guard let bytes else {
-            try self.init(decodingBytes: nil)
-            return
-        }
-        self = try bytes.withUnsafeBufferPointer { (buffer) throws(PayloadError) in
-            try FeaturesRecord(decodingBytes: UnsafeRawBufferPointer(buffer))
-        }
     }
 
     /// What a reader of one stream's features records keeps from one record to the next, so
@@ -109,12 +97,6 @@ public struct FeaturesRecord: Sendable, Equatable {
         }
     }
 
-    /// Reads the value of `record` in place (no copy of a lent input).
-    public init(decodingValueOf record: StageRecord) throws(PayloadError) {
-        var cache = ReadingCache.none
-        try self.init(decodingValueOf: record, cache: &cache)
-    }
-
     /// Reads the value of `record` in place, reusing what the previous record read with
     /// `cache` had (a reader of a stream passes the same cache every time).
     public init(decodingValueOf record: StageRecord, cache: inout ReadingCache) throws(PayloadError) {
@@ -123,7 +105,8 @@ public struct FeaturesRecord: Sendable, Equatable {
         }
     }
 
-    /// `init(decoding:)` from bytes read in place.
+    /// Reads a features record of version 1 or 2 (members in any order; unknown members are
+    /// skipped). The event is parsed with the event parser's own rules.
     public init(decodingBytes bytes: UnsafeRawBufferPointer?) throws(PayloadError) {
         var cache = ReadingCache.none
         try self.init(decodingBytes: bytes, cache: &cache)

@@ -3,7 +3,7 @@ import OnlineML
 /// One record of the predictions topic (learn → detect and any consumer), format
 /// `driftline.prediction` version 1 (see docs/topics.md). Prequential: made before the model
 /// learned from the event.
-public struct PredictionRecord: Sendable, Equatable {
+public struct PredictionRecord: PayloadRecord, Sendable, Equatable {
     public static let formatName = "driftline.prediction"
     public static let formatVersion = 1
 
@@ -81,7 +81,7 @@ public struct PredictionRecord: Sendable, Equatable {
         model: String, modelKey: String, modelVersion: Int, source: SourcePosition, input: SourcePosition, key: String?,
         time: FieldValue?, prediction: Double, probability: Double?, label: Double?, loss: Double?, error: Double?
     ) -> [UInt8] {
-        CanonicalWriter.withStackBuffer { out in
+        CanonicalWriter.bytes { out in
             out.raw("{\"error\":")
             out.number(error)
             out.raw(",\"format\":\"driftline.prediction\",\"format_version\":1,\"input\":")
@@ -110,22 +110,7 @@ public struct PredictionRecord: Sendable, Equatable {
         }
     }
 
-    public init(decoding bytes: [UInt8]?) throws(PayloadError) {
-        guard let bytes else {
-            try self.init(decodingBytes: nil)
-            return
-        }
-        self = try bytes.withUnsafeBufferPointer { (buffer) throws(PayloadError) in
-            try PredictionRecord(decodingBytes: UnsafeRawBufferPointer(buffer))
-        }
-    }
-
-    /// Reads the value of `record` in place (no copy of a lent input).
-    public init(decodingValueOf record: StageRecord) throws(PayloadError) {
-        self = try record.withUnsafeValueBytes { (bytes) throws(PayloadError) in try PredictionRecord(decodingBytes: bytes) }
-    }
-
-    /// `init(decoding:)` from bytes read in place.
+    /// Reads a prediction record (members in any order; unknown members are skipped).
     public init(decodingBytes bytes: UnsafeRawBufferPointer?) throws(PayloadError) {
         self = try JSONScanner.scanPayload(bytes) { (scanner) throws -> PredictionRecord in
             var format: String?

@@ -45,9 +45,9 @@ import Testing
         #expect(try FeaturesRecord(decoding: record.encoded()) == record)
     }
 
-    /// Records are written through a stack buffer of `CanonicalWriter.stackCapacity` bytes and
-    /// continue on the heap past it: event texts and keys around and past that size give the
-    /// same bytes as the writer that never uses the stack (`encoded()`'s members).
+    /// Records are written through a stack buffer of `CanonicalWriter.capacity` bytes, flushed
+    /// to the record's array when full: event texts and keys around and past that size give the
+    /// whole text (the members as `encoded()` writes them from the fields) and the same record.
     @Test(arguments: [0, 700, 800, 900, 1000, 1100, 3000])
     func recordsLongerThanTheStackBufferAreWhole(_ padding: Int) throws {
         let text = "{\"s\":\"" + String(repeating: "p", count: padding) + "\",\"y\":1}"

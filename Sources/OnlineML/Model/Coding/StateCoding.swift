@@ -57,8 +57,8 @@ extension FeatureTransformer {
     /// Members are written in their canonical (UTF-8) key order.
     func writeStateJSON(into out: inout [UInt8]) {
         let order = fields.indices.sorted { fields[$0].name.utf8.lexicographicallyPrecedes(fields[$1].name.utf8) }
-        // Through `StagedBytes`: every category is a short piece.
-        StagedBytes.appending(to: &out) { out in
+        // Through `CanonicalWriter`: every category is a short piece.
+        CanonicalWriter.appending(to: &out) { out in
             func optionalNumber(_ x: Double) {
                 if x.isFinite { out.number(x) } else { out.raw("null") }
             }

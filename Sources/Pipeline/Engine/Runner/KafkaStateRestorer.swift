@@ -44,12 +44,16 @@ public final class KafkaStateRestorer: StateRestorer {
 
     public func records(in topic: String) throws -> [KafkaConsumerRecord] {
         if let cached = cache[topic] { return cached }
-        let records = try read(topic)
+        let records = try records(in: topic, after: [:])
         if isCaching { cache[topic] = records }
         return records
     }
 
-    private func read(_ topic: String) throws -> [KafkaConsumerRecord] {
+    /// Reads only what lies past `next` in each partition (from the low mark where `next` has
+    /// none: ``records(in:)`` reads the whole topic so): one metadata and watermark query
+    /// when nothing is new (no settle wait), so a task may ask often (e.g. the learner
+    /// following the drift alerts once per second).
+    public func records(in topic: String, after next: [Int32: Int64]) throws -> [KafkaConsumerRecord] {
         let consumer = try KafkaConsumer(configuration: configuration)
         defer { try? consumer.close() }
         guard let metadata = try consumer.metadata(timeout: timeout).topic(topic), metadata.error == nil else {
@@ -60,9 +64,10 @@ public final class KafkaStateRestorer: StateRestorer {
         for partition in metadata.partitions.map(\.id).sorted() {
             let topicPartition = KafkaTopicPartition(topic: topic, partition: partition)
             let marks = try consumer.watermarks(topicPartition, timeout: timeout)
-            guard marks.high > marks.low else { continue }
+            let start = max(marks.low, next[partition, default: 0])
+            guard marks.high > start else { continue }
             ends[topicPartition] = marks.high
-            starts.append(KafkaTopicPartitionOffset(topicPartition, offset: KafkaOffset(marks.low)))
+            starts.append(KafkaTopicPartitionOffset(topicPartition, offset: KafkaOffset(start)))
         }
         guard !starts.isEmpty else { return [] }
         try consumer.assign(starts)

@@ -1,6 +1,5 @@
 import Foundation
-import OnlineML
-@testable import Pipeline
+@testable import OnlineML
 import TestSupport
 import Testing
 
@@ -9,9 +8,7 @@ import Testing
 /// `null` when not finite — checked against `description` itself, not the shared formatter.
 @Suite struct CanonicalWriterNumberTests {
     static func writer(_ x: Double) -> [UInt8] {
-        var out = CanonicalWriter(capacity: 32)
-        out.number(x)
-        return out.bytes
+        CanonicalWriter.bytes { $0.number(x) }
     }
 
     static func canonical(_ x: Double) -> [UInt8] {
@@ -42,30 +39,35 @@ import Testing
         #expect(Self.writer(1e300) == Array("1e+300".utf8))
     }
 
-    /// Integers as `String(i)` writes them, and a buffer that grows past its first capacity
-    /// (long and escaped strings) keeps everything written.
-    @Test func integersAndGrowthMatchCanonicalJSON() {
+    /// Integers as `String(i)` writes them, and a writer that flushes its buffer (strings
+    /// longer than ``CanonicalWriter/capacity``, escaped ones) keeps everything written, in order.
+    @Test func integersAndFlushesMatchCanonicalJSON() {
         for i: Int64 in [0, 1, -1, 9, 10, -10, 99, 100, 999_999_999, 1_000_000_000, .max, .min, .max - 1, .min + 1] {
-            var out = CanonicalWriter(capacity: 1)
-            out.integer(i)
-            #expect(out.bytes == Array(String(i).utf8))
+            #expect(CanonicalWriter.bytes { $0.integer(i) } == Array(String(i).utf8))
         }
-        var out = CanonicalWriter(capacity: 1)
         let long = String(repeating: "abcdefghij", count: 50)
+        let longer = String(repeating: long, count: 3)
         let escaped = "tab\there \"quoted\" \u{1}" + long
-        out.raw("{")
-        out.string(long)
-        out.raw(":")
-        out.string(escaped)
-        out.raw(",")
-        out.number(0.1)
-        out.raw("}")
+        let out = CanonicalWriter.bytes { out in
+            out.raw("{")
+            out.string(long)
+            out.raw(":")
+            out.string(escaped)
+            out.raw(",")
+            out.string(longer)
+            out.raw(":")
+            out.number(0.1)
+            out.raw("}")
+        }
         var expected: [UInt8] = Array("{".utf8)
         CanonicalJSON.writeString(long, into: &expected)
         expected.append(UInt8(ascii: ":"))
         CanonicalJSON.writeString(escaped, into: &expected)
-        expected.append(contentsOf: ",0.1}".utf8)
-        #expect(out.bytes == expected)
+        expected.append(UInt8(ascii: ","))
+        CanonicalJSON.writeString(longer, into: &expected)
+        expected.append(contentsOf: ":0.1}".utf8)
+        #expect(longer.utf8.count > CanonicalWriter.capacity)
+        #expect(out == expected)
     }
 
     /// Random bit patterns (every exponent, NaNs and infinities included), seeded.
