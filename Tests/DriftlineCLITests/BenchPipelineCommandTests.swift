@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 /// `driftline bench pipeline`: the chain measurement pre-loads its events into the embedded
@@ -13,6 +14,27 @@ import Testing
         #expect(!result.timedOut)
         #expect(result.status != 0)
         #expect(result.stderr.contains("the embedded broker dropped"), "stderr: \(result.stderr)")
+    }
+
+    /// The RSS part runs once per `--repeat` and reports, per stage process, the peak and the
+    /// steady figure — the highest sample of a later part of the same run, so never above the
+    /// peak.
+    @Test func rssPartRepeatsAndReportsPeakAndSteadyPerStage() throws {
+        let result = try DriftlineBinary.run(
+            ["bench", "pipeline", "--parts", "rss", "--repeat", "2", "--rss-events", "4000", "--partitions", "4"],
+            timeout: .seconds(180))
+        #expect(!result.timedOut)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("rss run 1,") && result.stderr.contains("rss run 2,"), "stderr: \(result.stderr)")
+        let line = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("RSS per stage process") })
+        #expect(line.contains("peak / steady"))
+        for stage in ["transform", "learn", "detect"] {
+            let match = try #require(
+                String(line).firstMatch(of: try Regex("\(stage) ([0-9.]+) / ([0-9.]+)")), "no figures for \(stage): \(line)")
+            let peak = try #require(Double(String(match.output[1].substring ?? "")))
+            let steady = try #require(Double(String(match.output[2].substring ?? "")))
+            #expect(steady > 0 && steady <= peak, "\(stage): peak \(peak), steady \(steady)")
+        }
     }
 
     /// A `--latency-property` without `=` fails before any measurement, saying why.

@@ -19,7 +19,9 @@ import Synchronization
 ///   produce timestamp (carried to the prediction record) to its arrival at a consumer, for
 ///   the events fed after a warm-up (paced events until all of them came out as predictions:
 ///   group joins, restores and first fetches are not in the figure);
-/// - RSS: each stage as its own `driftline stage` process (VmRSS from /proc) while it runs.
+/// - RSS: each stage as its own `driftline stage` process (VmRSS from /proc) through a
+///   pre-loaded backlog and the idle seconds after: the peak, and a steady figure that leaves
+///   out the start of the backlog (``ResidentMemorySeries``).
 ///
 /// The machine is shared: the load average and this process's CPU time are printed too.
 struct BenchPipeline: AsyncParsableCommand, Sendable {
@@ -89,6 +91,23 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
     @Option(help: "Events fed to the stage processes whose RSS is measured.")
     var rssEvents: Int = 100_000
 
+    @Option(help: "Milliseconds between VmRSS samples of the stage processes.")
+    var rssSampleMs: Int = 50
+
+    @Option(help: ArgumentHelp(
+        "Share of its input a stage has worked through when its steady RSS window opens (0–1).",
+        discussion: "Steady: the highest sample from then through the idle seconds after the backlog. 0.25 leaves out the backlog's first quarter (first fetches, a full prefetch queue, the state's first growth).",
+        valueName: "share"))
+    var rssSteadyFrom: Double = 0.25
+
+    @Option(help: ArgumentHelp(
+        "Run the measured stage processes from this driftline binary instead of this one (A/B of builds under the same measurement).",
+        valueName: "path"))
+    var rssStageBinary: String?
+
+    @Flag(help: "Print every RSS sample (time, each stage's MB and records worked through) on stderr.")
+    var rssTimeline = false
+
     @Option(help: ArgumentHelp(
         "For the RSS measurement: add queued.max.messages.kbytes=N to the topology's kafka settings.",
         discussion: "librdkafka prefetches up to 64 MB per consumer by default; a stage's steady memory is mostly that.",
@@ -100,6 +119,11 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
 
     @Option(help: "Comma-separated parts to run: noop, chain, latency, rss.")
     var parts: String = "noop,chain,latency,rss"
+
+    func validate() throws {
+        guard (0...1).contains(rssSteadyFrom) else { throw ValidationError("--rss-steady-from is a share from 0 to 1") }
+        guard rssSampleMs > 0 else { throw ValidationError("--rss-sample-ms must be positive") }
+    }
 
     func run() async throws {
         try await DetachedThread.run(name: "driftline-bench") { try self.execute() }
@@ -149,8 +173,25 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
             report.append("event→prediction latency at \(latencyRate) events/s, \(latencyWidth(loaded)) partitions, \(Self.fixed(latencySeconds, 0)) s measured: p50 \(Self.fixed(Self.median(p50s), 1)) ms, p99 \(Self.fixed(Self.median(p99s), 1)) ms (bar p99 ≤ 20 ms; \(latencySettings); after a warm-up)")
         }
         if selected.contains("rss") {
-            let rss = try measureRSS(loaded)
-            report.append("RSS per stage process (peak of samples\(rssQueuedKilobytes.map { ", queued.max.messages.kbytes=\($0)" } ?? ", the stage client defaults")): " + rss.map { "\($0.0) \(Self.fixed(Double($0.1) / 1024, 1)) MB" }.joined(separator: ", ") + " (bar ≤ 64 MB)")
+            var peaks: [String: [Double]] = [:], steadies: [String: [Double]] = [:]
+            var stages: [String] = []
+            for run in 1...runs {
+                let series = try measureRSS(loaded)
+                stages = series.map(\.stage)
+                var line: [String] = []
+                for (stage, samples) in series {
+                    let peak = Double(samples.peakKilobytes) / 1024
+                    let steady = samples.steadyKilobytes(fromShare: rssSteadyFrom, of: Int64(rssEvents)).map { Double($0) / 1024 }
+                    peaks[stage, default: []].append(peak)
+                    steadies[stage, default: []].append(steady ?? .nan)
+                    line.append("\(stage) \(Self.fixed(peak, 1)) / \(steady.map { Self.fixed($0, 1) } ?? "-") (idle after \(Self.fixed(Double(samples.lastKilobytes) / 1024, 1)))")
+                }
+                StandardError.line("rss run \(run), MB peak / steady: " + line.joined(separator: ", "))
+            }
+            let settings = rssQueuedKilobytes.map { "queued.max.messages.kbytes=\($0)" } ?? "the stage client defaults"
+            report.append("RSS per stage process, MB, peak / steady (VmRSS every \(rssSampleMs) ms through \(rssEvents) pre-loaded events and 3 s after; steady: the highest sample once the stage had worked through \(Self.fixed(rssSteadyFrom * 100, 0))% of its input, the idle seconds included; \(settings)): "
+                + stages.map { "\($0) \(Self.fixed(Self.median(peaks[$0]!), 1)) / \(Self.fixed(Self.median(steadies[$0]!), 1))" }.joined(separator: ", ")
+                + " (bar: steady ≤ 64 MB)")
         }
         report.append("load average at end: \(Self.loadAverage()); CPU time of this process and children: \(Self.fixed(Self.cpuSeconds() - cpuStart, 1)) s")
         print(report.joined(separator: "\n"))
@@ -559,7 +600,11 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
 
     // MARK: - RSS of stage processes
 
-    private func measureRSS(_ base: Topology) throws -> [(String, Int)] {
+    /// Each stage's VmRSS samples, with how far it had got: the transform by the features it
+    /// wrote, the learner by its predictions (one each per input record), the detect stage —
+    /// which writes no record per input — by the predictions it could have read, an upper
+    /// bound, so its steady window opens no later than it should.
+    private func measureRSS(_ base: Topology) throws -> [(stage: String, samples: ResidentMemorySeries)] {
         let topology = chainTopology(base)
         let broker = try EmbeddedBroker()
         defer { broker.shutdown() }
@@ -579,7 +624,7 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         }
         let file = directory.appendingPathComponent("topology.yaml")
         try yaml.write(to: file, atomically: true, encoding: .utf8)
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).path
+        let binary = rssStageBinary ?? URL(fileURLWithPath: CommandLine.arguments[0]).path
         var processes: [(String, Process)] = []
         for stage in ["transform", "learn", "detect"] {
             let process = Process()
@@ -596,30 +641,44 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         try feeder.run()
         feeder.close()
         // Sample while the stages work through the feed and for a few seconds after.
-        var peaks = processes.map { ($0.0, 0) }
+        var series = processes.map { (stage: $0.0, samples: ResidentMemorySeries()) }
         let watcher = try KafkaConsumer(configuration: KafkaConsumerConfiguration(bootstrapServers: broker.bootstrapServers, groupID: "bench-rss"))
         defer { try? watcher.close() }
-        let deadline = ContinuousClock.now + .seconds(300)
-        var doneAt: ContinuousClock.Instant?
-        while ContinuousClock.now < deadline {
-            for (index, (_, process)) in processes.enumerated() {
-                peaks[index].1 = max(peaks[index].1, Self.residentKilobytes(pid: process.processIdentifier))
+        func records(in topic: String) -> Int64 {
+            var total: Int64 = 0
+            for partition in 0..<Int32(partitions) {
+                let marks = try? watcher.watermarks(KafkaTopicPartition(topic: topic, partition: partition), timeout: .seconds(2))
+                total += marks.map { $0.high - $0.low } ?? 0
             }
+            return total
+        }
+        let start = ContinuousClock.now
+        let deadline = start + .seconds(300)
+        var doneAt: ContinuousClock.Instant?
+        var features: Int64 = 0, predictions: Int64 = 0
+        while ContinuousClock.now < deadline {
             if doneAt == nil {
-                var predicted: Int64 = 0
-                for partition in 0..<Int32(partitions) {
-                    let marks = try? watcher.watermarks(KafkaTopicPartition(topic: topology.topics.predictions.name, partition: partition), timeout: .seconds(2))
-                    predicted += marks.map { $0.high - $0.low } ?? 0
-                }
-                if predicted >= Int64(rssEvents) { doneAt = .now }
+                features = records(in: topology.topics.features.name)
+                predictions = records(in: topology.topics.predictions.name)
+            }
+            var line = "  \(Self.fixed(start.duration(to: .now).seconds, 2)) s:"
+            for (index, (stage, process)) in processes.enumerated() {
+                let kilobytes = Self.residentKilobytes(pid: process.processIdentifier)
+                let processed = stage == "transform" ? features : predictions
+                series[index].samples.append(processed: processed, kilobytes: kilobytes)
+                line += " \(stage) \(Self.fixed(Double(kilobytes) / 1024, 1)) MB (\(processed))"
+            }
+            if rssTimeline { StandardError.line(line) }
+            if doneAt == nil {
+                if predictions >= Int64(rssEvents) { doneAt = .now }
             } else if doneAt!.duration(to: .now) > .seconds(3) {
                 break
             }
-            Thread.sleep(forTimeInterval: 0.2)
+            Thread.sleep(forTimeInterval: Double(rssSampleMs) / 1000)
         }
         for (_, process) in processes { process.terminate() }
         for (_, process) in processes { process.waitUntilExit() }
-        return peaks
+        return series
     }
 
     // MARK: - Helpers

@@ -107,6 +107,24 @@ import Testing
         #expect(tracker.inFlight == 0)
     }
 
+    /// Inputs whose outputs are delivered leave the queue as their reports come in, not only
+    /// when the runner asks what to commit (once a second): a backlog's worth of inputs is
+    /// never held, while the commit stays right.
+    @Test func deliveredInputsLeaveTheQueueBetweenCommits() {
+        var tracker = DeliveryTracker()
+        var tags: [UInt64] = []
+        for offset in 0..<20_000 {
+            tags.append(Self.handle(&tracker, Int64(offset), outputs: 1))
+            if offset >= 100 { tracker.delivered(tags: [tags[offset - 100]]) }
+        }
+        let pending = tracker.progress(Self.partition).pending.count
+        #expect(pending <= 100 + 2 * DeliveryTracker.dropThreshold, "\(pending) inputs still queued")
+        #expect(tracker.committable(Self.partition) == 19_900)
+        tracker.delivered(tags: Array(tags.suffix(100)))
+        #expect(tracker.committable(Self.partition) == 20_000)
+        #expect(tracker.inFlight == 0)
+    }
+
     /// Many inputs, reports in reverse order: the commit jumps to the end only at the last
     /// report, and the queue of finished inputs is compacted on the way.
     @Test func longRunsOfInputsCommitInOrder() {
