@@ -96,9 +96,16 @@ public enum BuiltInStages {
         if stage == .learn {
             // The topology's own settings win.
             configuration.producer.properties.merge(ModelRecordLimits.producerProperties) { current, _ in current }
+            configuration.prefetchKilobytes = learnerPrefetchKilobytes
         }
         return configuration
     }
+
+    /// The learner's prefetch bound: half the runner's default. The learner is the costliest
+    /// stage per record, so 2 MB of queued features still outlasts a fetch round trip, and its
+    /// RSS is the highest of the three (with 2 MB it fell 2–4 MB on librdkafka 2.16 with the
+    /// chain's rate unchanged; docs/operations.md).
+    static let learnerPrefetchKilobytes = 2048
 
     /// The model topic key of the learner task reading features `partition`: the topology
     /// name when the features topic has exactly one partition, else `NAME/PARTITION`.

@@ -95,6 +95,24 @@ import Testing
         }
     }
 
+    @Test func learnerPrefetchesHalfTheDefault() throws {
+        let topology = try Topology.parse(yaml: """
+            name: demo
+            topics:
+              events: {name: demo.in, partitions: 2}
+            schema: {target: y}
+            stages:
+              learn:
+                model: logistic_regression
+            """)
+        let learn = BuiltInStages.runnerConfiguration(for: .learn, topology: topology, bootstrapServers: "b:1")
+        let transform = BuiltInStages.runnerConfiguration(for: .transform, topology: topology, bootstrapServers: "b:1")
+        #expect(learn.runnerConsumer.librdkafkaProperties["queued.max.messages.kbytes"] == "2048")
+        #expect(transform.runnerConsumer.librdkafkaProperties["queued.max.messages.kbytes"] == "4096")
+        // Restore reads keep the consumer as configured.
+        #expect(learn.consumer.librdkafkaProperties["queued.max.messages.kbytes"] == nil)
+    }
+
     @Test func latencyHistogramBucketsLikePrometheus() {
         var histogram = LatencyHistogram(upperBounds: [0.001, 0.01])
         histogram.record(seconds: 0.0005)

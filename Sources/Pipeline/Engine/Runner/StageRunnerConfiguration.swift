@@ -104,6 +104,13 @@ public struct StageRunnerConfiguration: Sendable {
     /// RSS peak rose ~1.6 MB, with 2 MB ones ~1.3 MB: docs/operations.md).
     static let wokenFetchBytes = 2_097_152
 
+    /// The runner consumer's prefetch bound (`queued.max.messages.kbytes`) in place of the 4 MB
+    /// default, unless `consumer.properties` sets one; nil keeps the default. A stage that
+    /// spends microseconds per record covers a fetch round trip with far fewer bytes queued
+    /// than a forwarding stage does (docs/operations.md, "Stage client defaults"). State
+    /// restore reads keep `consumer` as configured.
+    public var prefetchKilobytes: Int?
+
     /// The producer's local queue (`queue.buffering.max.kbytes`) the runner uses unless
     /// `producer.properties` or a changed `producer.queueBufferingMaxKilobytes` says otherwise:
     /// 16 MB of outputs before `enqueue` waits, instead of the producer configuration's 1 GB.
@@ -120,6 +127,7 @@ public struct StageRunnerConfiguration: Sendable {
             defaults["queued.max.messages.kbytes"] = String(Self.wokenQueuedKilobytes)
             defaults["fetch.max.bytes"] = String(Self.wokenFetchBytes)
         }
+        if let prefetchKilobytes { defaults["queued.max.messages.kbytes"] = String(prefetchKilobytes) }
         effective.properties.merge(defaults) { configured, _ in configured }
         return effective
     }
