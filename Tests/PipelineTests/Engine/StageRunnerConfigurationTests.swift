@@ -66,16 +66,8 @@ import Testing
         explicit.producer.queueBufferingMaxKilobytes = 2048
         #expect(explicit.runnerProducer.librdkafkaProperties["queue.buffering.max.kbytes"] == "2048")
 
-        let topology = try Topology.parse(yaml: """
-            name: demo
-            kafka: {queued.max.messages.kbytes: 16384, queue.buffering.max.kbytes: 65536, fetch.wait.max.ms: 500, linger.ms: 1, socket.keepalive.enable: true}
-            topics:
-              events: {name: demo.in, partitions: 2}
-            schema: {target: y}
-            stages:
-              learn:
-                model: logistic_regression
-            """)
+        let topology = try Self.learnTopology(
+            kafka: "{queued.max.messages.kbytes: 16384, queue.buffering.max.kbytes: 65536, fetch.wait.max.ms: 500, linger.ms: 1, socket.keepalive.enable: true}")
         for configuration in [
             StageRunnerConfiguration(topology: topology, stage: "learn", bootstrapServers: "b:1"),
             BuiltInStages.runnerConfiguration(for: .learn, topology: topology, bootstrapServers: "b:1"),
@@ -96,8 +88,20 @@ import Testing
     }
 
     @Test func learnerPrefetchesHalfTheDefault() throws {
-        let topology = try Topology.parse(yaml: """
+        let topology = try Self.learnTopology()
+        let learn = BuiltInStages.runnerConfiguration(for: .learn, topology: topology, bootstrapServers: "b:1")
+        let transform = BuiltInStages.runnerConfiguration(for: .transform, topology: topology, bootstrapServers: "b:1")
+        #expect(learn.runnerConsumer.librdkafkaProperties["queued.max.messages.kbytes"] == "2048")
+        #expect(transform.runnerConsumer.librdkafkaProperties["queued.max.messages.kbytes"] == "4096")
+        // Restore reads keep the consumer as configured.
+        #expect(learn.consumer.librdkafkaProperties["queued.max.messages.kbytes"] == nil)
+    }
+
+    /// A one-learner topology, with `kafka` as its `kafka:` section when given.
+    private static func learnTopology(kafka: String? = nil) throws -> Topology {
+        try Topology.parse(yaml: """
             name: demo
+            \(kafka.map { "kafka: \($0)" } ?? "")
             topics:
               events: {name: demo.in, partitions: 2}
             schema: {target: y}
@@ -105,12 +109,6 @@ import Testing
               learn:
                 model: logistic_regression
             """)
-        let learn = BuiltInStages.runnerConfiguration(for: .learn, topology: topology, bootstrapServers: "b:1")
-        let transform = BuiltInStages.runnerConfiguration(for: .transform, topology: topology, bootstrapServers: "b:1")
-        #expect(learn.runnerConsumer.librdkafkaProperties["queued.max.messages.kbytes"] == "2048")
-        #expect(transform.runnerConsumer.librdkafkaProperties["queued.max.messages.kbytes"] == "4096")
-        // Restore reads keep the consumer as configured.
-        #expect(learn.consumer.librdkafkaProperties["queued.max.messages.kbytes"] == nil)
     }
 
     @Test func latencyHistogramBucketsLikePrometheus() {
