@@ -94,11 +94,12 @@ final class StageRunnerLoop: @unchecked Sendable {
         producer = try KafkaProducer(
             configuration: configuration.runnerProducer, deliveryHandler: { inbox.post($0) },
             deliveredTagHandler: { inbox.postDelivered($0) })
-        let consumer = try KafkaConsumer(configuration: configuration.runnerConsumer)
+        let consumerConfiguration = configuration.runnerConsumer
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration)
         self.consumer = consumer
         inbox.onWake { consumer.wakeUp() }
         fetchWaker = StageRunnerConfiguration.wakesFetchers ? KafkaFetchWaker(consumer: consumer) : nil
-        let bound = configuration.runnerConsumer.librdkafkaProperties["queued.max.messages.kbytes"].flatMap { Int($0) }
+        let bound = consumerConfiguration.librdkafkaProperties["queued.max.messages.kbytes"].flatMap { Int($0) }
         fetchWakes = FetchWakePolicy(
             fullPoll: configuration.maxBatchSize, prefetchBoundKilobytes: bound ?? StageRunnerConfiguration.wokenQueuedKilobytes)
         restorer = KafkaStateRestorer(configuration: configuration.consumer, timeout: configuration.restoreTimeout)
