@@ -63,4 +63,12 @@ public struct Topology: Sendable, Equatable {
     public static func parse(yaml: String, file: String = "<string>") throws -> Topology {
         try TopologyLoader(file: file).load(yaml: yaml)
     }
+
+    /// `kafka` as properties, a later key winning over an earlier one. Each client takes its
+    /// share through `KafkaPropertyScope.consumerSettings` / `producerSettings`.
+    public var kafkaProperties: [String: String] {
+        var properties: [String: String] = [:]
+        for setting in kafka { properties[setting.key] = setting.value }
+        return properties
+    }
 }

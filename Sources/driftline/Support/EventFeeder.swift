@@ -49,9 +49,7 @@ final class EventFeeder: Sendable {
         keyField = topology.schema.key
         var configuration = KafkaProducerConfiguration(bootstrapServers: bootstrapServers)
         configuration.clientID = "driftline-up-feeder"
-        for setting in topology.kafka where KafkaPropertyScope(of: setting.key) != .consumer {
-            configuration.properties[setting.key] = setting.value
-        }
+        configuration.properties.merge(KafkaPropertyScope.producerSettings(topology.kafkaProperties)) { _, new in new }
         producer = try KafkaProducer(configuration: configuration)
     }
 

@@ -80,9 +80,7 @@ final class PipelineWatcher: Sendable {
         // 500 ms every question waited up to half a second (and `up`'s final count, two per
         // partition, ~5 s). The stages' own wait (StageRunnerConfiguration): 100 ms.
         configuration.properties["fetch.wait.max.ms"] = "100"
-        for setting in topology.kafka where KafkaPropertyScope(of: setting.key) != .producer {
-            configuration.properties[setting.key] = setting.value
-        }
+        configuration.properties.merge(KafkaPropertyScope.consumerSettings(topology.kafkaProperties)) { _, new in new }
         consumer = try KafkaConsumer(configuration: configuration)
     }
 

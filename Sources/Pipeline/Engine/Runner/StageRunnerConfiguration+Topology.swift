@@ -34,10 +34,8 @@ extension StageRunnerConfiguration {
                 producer.properties["metadata.recovery.strategy"] = "none"
             }
         }
-        for setting in topology.kafka {
-            let scope = KafkaPropertyScope(of: setting.key)
-            if scope != .producer { consumer.properties[setting.key] = setting.value }
-            if scope != .consumer { producer.properties[setting.key] = setting.value }
-        }
+        let kafka = topology.kafkaProperties
+        consumer.properties.merge(KafkaPropertyScope.consumerSettings(kafka)) { _, new in new }
+        producer.properties.merge(KafkaPropertyScope.producerSettings(kafka)) { _, new in new }
     }
 }
