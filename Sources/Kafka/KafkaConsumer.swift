@@ -69,6 +69,22 @@ public final class KafkaConsumer: Sendable {
         try KafkaError.check(rd_kafka_assign(client.handle, list.pointer), "assign")
     }
 
+    /// Assigns `partitions` at their ends as concrete offsets (each one's high watermark,
+    /// asked of the broker) and returns them. Assigned at `.end`, a partition's position stays
+    /// `.invalid` until a record is read (librdkafka 2.0.2 and 2.16), so a caller cannot tell
+    /// when the reads start; with the offsets known, they start with the assignment.
+    @discardableResult
+    public func assignAtEnd(
+        _ partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)
+    ) throws(KafkaError) -> [KafkaTopicPartitionOffset] {
+        var offsets: [KafkaTopicPartitionOffset] = []
+        for partition in partitions {
+            offsets.append(KafkaTopicPartitionOffset(partition, offset: KafkaOffset(try watermarks(partition, timeout: timeout).high)))
+        }
+        try assign(offsets)
+        return offsets
+    }
+
     /// The partitions currently assigned to this member, sorted.
     public func assignment() throws(KafkaError) -> [KafkaTopicPartition] {
         var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?

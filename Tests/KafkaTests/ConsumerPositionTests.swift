@@ -11,6 +11,33 @@ extension KafkaBrokerTests {
         @Test(.enabled(if: BrokerKind.tansuUsable, "needs DRIFTLINE_TANSU and librdkafka >= 2.10"))
         func tansu() async throws { try await withBroker(.tansu, Self.positions) }
 
+        /// `assignAtEnd` assigns each partition at its high watermark, as a concrete offset:
+        /// what was there before is skipped, the next record produced is read.
+        @Test func assignsAtTheEndAsConcreteOffsets() async throws {
+            try await withBroker(.embedded) { broker in
+                let topic = uniqueName("at-end")
+                try broker.createTopic(topic, partitions: 2)
+                let producer = try KafkaProducer(configuration: broker.producerConfiguration())
+                defer { producer.close() }
+                for index in 0..<5 {
+                    try producer.enqueue(topic: topic, key: nil, value: String(index), partition: 0)
+                }
+                try producer.enqueue(topic: topic, key: nil, value: "x", partition: 1)
+                try await producer.flush(timeout: .seconds(30))
+                let consumer = try KafkaConsumer(configuration: broker.consumerConfiguration(group: uniqueName("g")))
+                defer { try? consumer.close() }
+                let partitions = [KafkaTopicPartition(topic: topic, partition: 0), KafkaTopicPartition(topic: topic, partition: 1)]
+                let assigned = try consumer.assignAtEnd(partitions)
+                #expect(assigned.map(\.offset) == [KafkaOffset(5), KafkaOffset(1)])
+                #expect(try consumer.assignment() == partitions)
+                try producer.enqueue(topic: topic, key: nil, value: "late", partition: 0)
+                try await producer.flush(timeout: .seconds(30))
+                let read = try await consume(consumer, count: 1, commit: false)
+                #expect(read.map(\.valueString) == ["late"])
+                #expect(read.map(\.offset) == [5])
+            }
+        }
+
         static func positions(_ broker: TestBroker) async throws {
             let topic = uniqueName("position")
             try broker.createTopic(topic, partitions: 1)

@@ -506,7 +506,9 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
         let predictionPartitions = (0..<Int32(partitions)).map {
             KafkaTopicPartition(topic: topology.topics.predictions.name, partition: $0)
         }
-        try reader.assign(predictionPartitions.map { KafkaTopicPartitionOffset($0, offset: .end) })
+        // At the ends as concrete offsets: assigned at `.end`, librdkafka reports no position
+        // before the first record, and waiting for one held every run 30 s.
+        try reader.assignAtEnd(predictionPartitions)
         let latencies = Mutex<[(sent: Int64, latency: Double)]>([])
         let arrived = Atomic<Int>(0)
         let measureFrom = Atomic<Int64>(.max)
@@ -522,11 +524,6 @@ struct BenchPipeline: AsyncParsableCommand, Sendable {
                 arrived.add(records.count, ordering: .releasing)
                 latencies.withLock { $0 += values }
             }
-        }
-        // `.end` resolves once the reader fetches: wait for it, or early predictions are missed.
-        let resolved = ContinuousClock.now + .seconds(30)
-        while try reader.position(predictionPartitions).contains(where: { !$0.offset.isConcrete }) && ContinuousClock.now < resolved {
-            Thread.sleep(forTimeInterval: 0.05)
         }
         // Paced feed: the record timestamp is its produce time (librdkafka's create time).
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: broker.bootstrapServers)
