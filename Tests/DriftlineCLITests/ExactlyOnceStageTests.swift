@@ -36,7 +36,18 @@ import TestSupport
         .seconds(max(seconds, seconds * events / 20_000))
     }
 
-    @Test(arguments: BrokerKind.available, ["learn", "transform"])
+    /// The brokers of the kill test. `DRIFTLINE_EOS_BROKERS=tansu` (scripts/test's second run)
+    /// leaves the embedded broker out: the first run covers it with Debian's client, and its two
+    /// cases took ~80 s of CI's second run.
+    static var brokers: [BrokerKind] {
+        guard let wanted = ProcessInfo.processInfo.environment["DRIFTLINE_EOS_BROKERS"] else {
+            return BrokerKind.available
+        }
+        let names = wanted.split(separator: ",").map(String.init)
+        return BrokerKind.available.filter { names.contains($0.rawValue) }
+    }
+
+    @Test(arguments: Self.brokers, ["learn", "transform"])
     func stageKilledThreeTimesEndsWithTheUninterruptedModel_abortedCopiesVisibleOnBothBrokers(
         _ kind: BrokerKind, killed: String
     ) async throws {
