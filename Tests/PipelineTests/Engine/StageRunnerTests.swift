@@ -247,6 +247,82 @@ private let partitions = 4
         }
     }
 
+    /// With `partition.assignment.strategy: cooperative-sticky` (a topology's `kafka:` setting),
+    /// a second runner joining takes only the partitions that move: the first keeps its other
+    /// tasks running — never revoked, never restored again — where eager rebalancing revokes
+    /// and rebuilds every task on every join.
+    @Test func aJoiningRunnerMovesOnlyItsPartitionsCooperativeEmbedded() async throws {
+        try await withBroker(.embedded) { try await Self.cooperativeJoin($0) }
+    }
+
+    @Test(.enabled(if: BrokerKind.tansuUsable, "needs DRIFTLINE_TANSU and librdkafka >= 2.10"))
+    func aJoiningRunnerMovesOnlyItsPartitionsCooperativeTansu() async throws {
+        try await withBroker(.tansu) { try await Self.cooperativeJoin($0) }
+    }
+
+    static func cooperativeJoin(_ broker: TestBroker) async throws {
+        let input = uniqueName("in")
+        let group = uniqueName("g")
+        let topics = StageTopics(defaultsFor: uniqueName("t"))
+        try broker.createTopic(input, partitions: partitions)
+        try broker.createTopic(UppercaseStage.output, partitions: partitions)
+        /// Tasks each runner's factory built, by partition.
+        let built = Mutex<[String: [Int32]]>([:])
+        func makeRunner(_ name: String) -> StageRunner {
+            var configuration = runnerConfiguration(broker, stage: "upper", input: input, topics: topics, group: group)
+            configuration.consumer.partitionAssignmentStrategy = "cooperative-sticky"
+            return StageRunner(configuration: configuration) { id in
+                built.withLock { $0[name, default: []].append(id.topicPartition.partition) }
+                return UppercaseStage()
+            }
+        }
+        func owned(_ runner: StageRunner) -> Set<KafkaTopicPartition> {
+            Set(runner.statistics.partitions.map(\.topicPartition))
+        }
+
+        // Runner A alone owns every partition and works through the first round.
+        let runnerA = makeRunner("A")
+        let runA = Task { try await runnerA.run() }
+        try await produce(broker, input, (0..<200).map { (key: "k\($0)", value: "v\($0)") })
+        #expect(try await eventually(timeout: .seconds(90)) {
+            runnerA.statistics.recordsIn >= 200 && runnerA.statistics.inFlight == 0
+        })
+        #expect(owned(runnerA).count == partitions)
+
+        // Runner B joins: the partitions are split, and A built no task again.
+        let runnerB = makeRunner("B")
+        let runB = Task { try await runnerB.run() }
+        let split = try await eventually(timeout: .seconds(90)) {
+            let a = owned(runnerA)
+            let b = owned(runnerB)
+            return !a.isEmpty && !b.isEmpty && a.isDisjoint(with: b) && a.count + b.count == partitions
+        }
+        #expect(split)
+        try await produce(broker, input, (200..<400).map { (key: "k\($0)", value: "v\($0)") })
+        #expect(try await eventually {
+            runnerA.statistics.recordsIn + runnerB.statistics.recordsIn >= 400
+                && runnerA.statistics.inFlight == 0 && runnerB.statistics.inFlight == 0
+        })
+        let kept = owned(runnerA).map(\.partition).sorted()
+        let joined = owned(runnerB).map(\.partition).sorted()
+        runnerA.shutdown()
+        runnerB.shutdown()
+        try await runA.value
+        try await runB.value
+
+        let tasks = built.withLock { $0 }
+        #expect(tasks["A"]?.sorted() == Array(0..<Int32(partitions)), "A built each task once: \(tasks)")
+        #expect(tasks["B"]?.sorted() == joined, "B built only what moved to it: \(tasks)")
+        #expect(Set(kept).isDisjoint(with: joined))
+        #expect(runnerB.statistics.recordsIn > 0)
+        let outputs = try await readTopic(broker, UppercaseStage.output)
+        #expect(Set(outputs.map(\.valueString)) == Set((0..<400).map { "V\($0)" }))
+        #expect(outputs.count >= 400, "at-least-once: records of a moved partition may be redelivered")
+        if broker.kind == .tansu {
+            #expect(outputs.count == 400, "no duplicates on Tansu")
+        }
+    }
+
     // MARK: - Backpressure
 
     @Test func manyOutputsInFlightPauseThePartitionsUntilDeliveredEmbedded() async throws {
