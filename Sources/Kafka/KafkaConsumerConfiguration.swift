@@ -44,6 +44,15 @@ public struct KafkaConsumerConfiguration: Sendable {
         self.groupID = groupID
     }
 
+    /// Lowers `fetch.wait.max.ms` to `milliseconds` when it is higher or unset (librdkafka's
+    /// default is 500), keeping a lower one. For a reader that also asks its brokers questions:
+    /// the embedded broker and Tansu answer an empty fetch only after its whole wait, and queue
+    /// what follows on that connection behind it.
+    public mutating func limitFetchWait(toMilliseconds milliseconds: Int) {
+        let current = properties["fetch.wait.max.ms"].flatMap { Int($0) } ?? 500
+        properties["fetch.wait.max.ms"] = String(min(current, milliseconds))
+    }
+
     /// The librdkafka properties this configuration stands for.
     public var librdkafkaProperties: [String: String] {
         var result: [String: String] = [

@@ -44,7 +44,9 @@ enum ModelSliceIO {
         }
         var configuration = KafkaConsumerConfiguration(
             bootstrapServers: servers, groupID: "driftline-replay-\(ProcessInfo.processInfo.processIdentifier)")
+        configuration.clientID = "driftline-replay"
         configuration.isolationLevel = .readCommitted
+        configuration.addReaderSettings(of: topology)
         return KafkaStateRestorer(configuration: configuration)
     }
 

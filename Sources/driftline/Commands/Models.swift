@@ -40,6 +40,7 @@ struct ModelTopicOptions: ParsableArguments {
         }
         var configuration = KafkaConsumerConfiguration(bootstrapServers: servers, groupID: "driftline-models")
         configuration.clientID = "driftline-models"
+        configuration.addReaderSettings(of: loaded)
         let restorer = KafkaStateRestorer(configuration: configuration, timeout: .seconds(30))
         let records = try restorer.records(in: loaded.topics.models.name)
         let all = records.filter { !$0.isTombstone }.map(ModelRecord.init)

@@ -78,9 +78,11 @@ final class PipelineWatcher: Sendable {
         // the connection its fetches use; the embedded broker and Tansu answer an empty fetch
         // only after its whole wait and queue what follows behind it, so with librdkafka's
         // 500 ms every question waited up to half a second (and `up`'s final count, two per
-        // partition, ~5 s). The stages' own wait (StageRunnerConfiguration): 100 ms.
-        configuration.properties["fetch.wait.max.ms"] = "100"
-        configuration.properties.merge(KafkaPropertyScope.consumerSettings(topology.kafkaProperties)) { _, new in new }
+        // partition, ~5 s). The stages' own wait (StageRunnerConfiguration): 100 ms. A
+        // topology's own wait applies only when it is shorter, and its settings of what the
+        // watcher reads (isolation, offset reset) do not apply at all.
+        configuration.addReaderSettings(of: topology)
+        configuration.limitFetchWait(toMilliseconds: 100)
         consumer = try KafkaConsumer(configuration: configuration)
     }
 

@@ -1,0 +1,21 @@
+import Kafka
+
+extension KafkaConsumerConfiguration {
+    /// Properties a reader of a topology's topics that is not a stage (`models`, `replay`,
+    /// `export`, `up`'s watcher) decides itself: its group, which records it sees, where it
+    /// starts, and that it never commits. A topology's `kafka:` value for one of these is meant
+    /// for its stages.
+    public static let readerOwnedProperties: Set<String> = [
+        "group.id", "isolation.level", "auto.offset.reset", "enable.auto.commit",
+        "enable.auto.offset.store", "enable.partition.eof",
+    ]
+
+    /// Adds `topology`'s `kafka:` settings a consumer takes (TLS, SASL, timeouts, …), so a tool
+    /// reading the topology's topics reaches the cluster its stages reach; the
+    /// ``readerOwnedProperties`` stay as this configuration has them.
+    public mutating func addReaderSettings(of topology: Topology) {
+        let settings = KafkaPropertyScope.consumerSettings(topology.kafkaProperties)
+            .filter { !Self.readerOwnedProperties.contains($0.key) }
+        properties.merge(settings) { _, new in new }
+    }
+}
