@@ -205,46 +205,21 @@ private let partitions = 4
     }
 
     static func twoRunners(_ broker: TestBroker) async throws {
-        let input = uniqueName("in")
-        let group = uniqueName("g")
-        let topics = StageTopics(defaultsFor: uniqueName("t"))
-        try broker.createTopic(input, partitions: partitions)
-        try broker.createTopic(UppercaseStage.output, partitions: partitions)
-        func makeRunner() -> StageRunner {
-            StageRunner(
-                configuration: runnerConfiguration(broker, stage: "upper", input: input, topics: topics, group: group)
-            ) { _ in UppercaseStage() }
-        }
-        let runnerA = makeRunner()
-        let runnerB = makeRunner()
+        let group = try UppercaseGroup(broker)
+        let runnerA = group.runner()
+        let runnerB = group.runner()
         let runA = Task { try await runnerA.run() }
         let runB = Task { try await runnerB.run() }
-        func owned(_ runner: StageRunner) -> Set<KafkaTopicPartition> {
-            Set(runner.statistics.partitions.map(\.topicPartition))
-        }
-        let split = try await eventually(timeout: .seconds(90)) {
-            let a = owned(runnerA)
-            let b = owned(runnerB)
-            return !a.isEmpty && !b.isEmpty && a.isDisjoint(with: b) && a.count + b.count == partitions
-        }
-        #expect(split)
+        #expect(try await group.split(runnerA, runnerB))
 
-        try await produce(broker, input, (0..<400).map { (key: "k\($0)", value: "v\($0)") })
-        #expect(try await eventually {
-            runnerA.statistics.recordsIn + runnerB.statistics.recordsIn >= 400
-                && runnerA.statistics.inFlight == 0 && runnerB.statistics.inFlight == 0
-        })
+        try await produce(broker, group.input, UppercaseGroup.records(0..<400))
+        #expect(try await group.handled(400, by: [runnerA, runnerB]))
         runnerA.shutdown()
         runnerB.shutdown()
         try await runA.value
         try await runB.value
         #expect(runnerA.statistics.recordsIn > 0 && runnerB.statistics.recordsIn > 0)
-        let outputs = try await readTopic(broker, UppercaseStage.output)
-        #expect(Set(outputs.map(\.valueString)) == Set((0..<400).map { "V\($0)" }))
-        #expect(outputs.count >= 400, "at-least-once: redelivery around a rebalance may duplicate")
-        if broker.kind == .tansu {
-            #expect(outputs.count == 400, "no duplicates on Tansu")
-        }
+        try await group.expectEveryOutput(of: 0..<400)
     }
 
     /// With `partition.assignment.strategy: cooperative-sticky` (a topology's `kafka:` setting),
@@ -261,65 +236,107 @@ private let partitions = 4
     }
 
     static func cooperativeJoin(_ broker: TestBroker) async throws {
-        let input = uniqueName("in")
-        let group = uniqueName("g")
-        let topics = StageTopics(defaultsFor: uniqueName("t"))
-        try broker.createTopic(input, partitions: partitions)
-        try broker.createTopic(UppercaseStage.output, partitions: partitions)
-        /// Tasks each runner's factory built, by partition.
-        let built = Mutex<[String: [Int32]]>([:])
+        let group = try UppercaseGroup(broker)
+        /// Every task built, in order: which runner, which partition.
+        let builds = Mutex<[(runner: String, partition: Int32)]>([])
         func makeRunner(_ name: String) -> StageRunner {
-            var configuration = runnerConfiguration(broker, stage: "upper", input: input, topics: topics, group: group)
-            configuration.consumer.partitionAssignmentStrategy = "cooperative-sticky"
-            return StageRunner(configuration: configuration) { id in
-                built.withLock { $0[name, default: []].append(id.topicPartition.partition) }
-                return UppercaseStage()
+            group.runner(strategy: "cooperative-sticky") { id in
+                builds.withLock { $0.append((name, id.topicPartition.partition)) }
             }
-        }
-        func owned(_ runner: StageRunner) -> Set<KafkaTopicPartition> {
-            Set(runner.statistics.partitions.map(\.topicPartition))
         }
 
         // Runner A alone owns every partition and works through the first round.
         let runnerA = makeRunner("A")
         let runA = Task { try await runnerA.run() }
-        try await produce(broker, input, (0..<200).map { (key: "k\($0)", value: "v\($0)") })
-        #expect(try await eventually(timeout: .seconds(90)) {
-            runnerA.statistics.recordsIn >= 200 && runnerA.statistics.inFlight == 0
-        })
-        #expect(owned(runnerA).count == partitions)
+        try await produce(broker, group.input, UppercaseGroup.records(0..<200))
+        #expect(try await group.handled(200, by: [runnerA]))
+        #expect(UppercaseGroup.owned(runnerA).count == partitions)
 
-        // Runner B joins: the partitions are split, and A built no task again.
+        // Runner B joins: the partitions are split, and A rebuilt none of the tasks it kept.
         let runnerB = makeRunner("B")
         let runB = Task { try await runnerB.run() }
-        let split = try await eventually(timeout: .seconds(90)) {
-            let a = owned(runnerA)
-            let b = owned(runnerB)
-            return !a.isEmpty && !b.isEmpty && a.isDisjoint(with: b) && a.count + b.count == partitions
-        }
-        #expect(split)
-        try await produce(broker, input, (200..<400).map { (key: "k\($0)", value: "v\($0)") })
-        #expect(try await eventually {
-            runnerA.statistics.recordsIn + runnerB.statistics.recordsIn >= 400
-                && runnerA.statistics.inFlight == 0 && runnerB.statistics.inFlight == 0
-        })
-        let kept = owned(runnerA).map(\.partition).sorted()
-        let joined = owned(runnerB).map(\.partition).sorted()
+        #expect(try await group.split(runnerA, runnerB))
+        try await produce(broker, group.input, UppercaseGroup.records(200..<400))
+        #expect(try await group.handled(400, by: [runnerA, runnerB]))
+        let final = UppercaseGroup.owned(runnerA).map { ($0.partition, "A") } + UppercaseGroup.owned(runnerB).map { ($0.partition, "B") }
         runnerA.shutdown()
         runnerB.shutdown()
         try await runA.value
         try await runB.value
 
-        let tasks = built.withLock { $0 }
-        #expect(tasks["A"]?.sorted() == Array(0..<Int32(partitions)), "A built each task once: \(tasks)")
-        #expect(tasks["B"]?.sorted() == joined, "B built only what moved to it: \(tasks)")
-        #expect(Set(kept).isDisjoint(with: joined))
+        // A task is built again only by the runner it moved to. Eager rebalancing rebuilds every
+        // kept task on the join (A: 0, 1, 2, 3, then its share again). A partition may move to B
+        // and back when the group drops and readmits B (seen once on the embedded broker with
+        // librdkafka 2.0.2): then B built it in between.
+        let log = builds.withLock { $0 }
+        for partition in 0..<Int32(partitions) {
+            let owners = log.filter { $0.partition == partition }.map(\.runner)
+            #expect(owners.first == "A", "A built every task first: \(log)")
+            #expect(zip(owners, owners.dropFirst()).allSatisfy { $0 != $1 }, "partition \(partition) rebuilt where it was: \(log)")
+            #expect(owners.last == Dictionary(final, uniquingKeysWith: { first, _ in first })[partition], "the last build is the owner: \(log)")
+        }
         #expect(runnerB.statistics.recordsIn > 0)
-        let outputs = try await readTopic(broker, UppercaseStage.output)
-        #expect(Set(outputs.map(\.valueString)) == Set((0..<400).map { "V\($0)" }))
-        #expect(outputs.count >= 400, "at-least-once: records of a moved partition may be redelivered")
-        if broker.kind == .tansu {
-            #expect(outputs.count == 400, "no duplicates on Tansu")
+        try await group.expectEveryOutput(of: 0..<400)
+    }
+
+    /// One input topic of `partitions` partitions read by `UppercaseStage` runners of one group,
+    /// for the scale-out tests.
+    struct UppercaseGroup {
+        let broker: TestBroker
+        let input = uniqueName("in")
+        let group = uniqueName("g")
+        let topics = StageTopics(defaultsFor: uniqueName("t"))
+
+        init(_ broker: TestBroker) throws {
+            self.broker = broker
+            try broker.createTopic(input, partitions: partitions)
+            try broker.createTopic(UppercaseStage.output, partitions: partitions)
+        }
+
+        static func records(_ range: Range<Int>) -> [(key: String, value: String)] {
+            range.map { (key: "k\($0)", value: "v\($0)") }
+        }
+
+        /// A runner of the group; `strategy` is its `partition.assignment.strategy`, and
+        /// `building` sees each task its factory builds.
+        func runner(strategy: String? = nil, building: @escaping @Sendable (StageTaskID) -> Void = { _ in }) -> StageRunner {
+            var configuration = runnerConfiguration(broker, stage: "upper", input: input, topics: topics, group: group)
+            if let strategy { configuration.consumer.partitionAssignmentStrategy = strategy }
+            return StageRunner(configuration: configuration) { id in
+                building(id)
+                return UppercaseStage()
+            }
+        }
+
+        static func owned(_ runner: StageRunner) -> Set<KafkaTopicPartition> {
+            Set(runner.statistics.partitions.map(\.topicPartition))
+        }
+
+        /// Whether `a` and `b` come to own disjoint, non-empty shares of every partition.
+        func split(_ a: StageRunner, _ b: StageRunner) async throws -> Bool {
+            try await eventually(timeout: .seconds(90)) {
+                let ownedA = Self.owned(a)
+                let ownedB = Self.owned(b)
+                return !ownedA.isEmpty && !ownedB.isEmpty && ownedA.isDisjoint(with: ownedB)
+                    && ownedA.count + ownedB.count == partitions
+            }
+        }
+
+        /// Whether `runners` together took `count` inputs and have no output in flight.
+        func handled(_ count: Int, by runners: [StageRunner]) async throws -> Bool {
+            try await eventually(timeout: .seconds(90)) {
+                runners.map(\.statistics.recordsIn).reduce(0, +) >= count && runners.allSatisfy { $0.statistics.inFlight == 0 }
+            }
+        }
+
+        /// Every input of `range` came out uppercased: at least once, exactly once on Tansu.
+        func expectEveryOutput(of range: Range<Int>) async throws {
+            let outputs = try await readTopic(broker, UppercaseStage.output)
+            #expect(Set(outputs.map(\.valueString)) == Set(range.map { "V\($0)" }))
+            #expect(outputs.count >= range.count, "at-least-once: redelivery around a rebalance may duplicate")
+            if broker.kind == .tansu {
+                #expect(outputs.count == range.count, "no duplicates on Tansu")
+            }
         }
     }
 
