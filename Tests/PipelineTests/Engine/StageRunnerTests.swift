@@ -360,6 +360,10 @@ private let partitions = 4
         try await produce(broker, input, (0..<300).map { (key: "k\($0)", value: "v\($0)") })
         var configuration = runnerConfiguration(broker, stage: "triple", input: input, topics: topics, group: group)
         configuration.maxInFlightOutputs = 30
+        // Deliveries held back half a second: a fast broker could otherwise report them before
+        // the runner counts what is in flight, and the pause asserted below was a race (one CI
+        // run saw none).
+        configuration.producer.properties["linger.ms"] = "500"
         let runner = StageRunner(configuration: configuration) { _ in TriplingStage() }
         let run = Task { try await runner.run() }
         #expect(try await eventually { runner.statistics.recordsIn >= 300 && runner.statistics.inFlight == 0 })
