@@ -95,7 +95,8 @@ struct StageCommand: AsyncParsableCommand {
         let changelogCreation = Task {
             guard stage == .detect, let changelog = DetectCheckpointRecord.newTopic(for: loaded) else { return }
             do {
-                try await KafkaAdmin(bootstrapServers: servers).createTopics([changelog], ifNotExists: true, timeout: .seconds(5))
+                try await KafkaAdmin(topology: loaded, bootstrapServers: servers)
+                    .createTopics([changelog], ifNotExists: true, timeout: .seconds(5))
             } catch {
                 log("warning: could not create the changelog topic \(changelog.name) (\(error)); assuming it exists")
             }

@@ -253,7 +253,7 @@ struct Up: AsyncParsableCommand {
 
     /// Creates the topology's missing topics on a real cluster (existing ones are left alone).
     private func createTopics(_ topology: Topology, servers: String) throws {
-        let admin = try KafkaAdmin(bootstrapServers: servers)
+        let admin = try KafkaAdmin(topology: topology, bootstrapServers: servers)
         let existing = Set((try? admin.listTopics(timeout: .seconds(10))) ?? [])
         let topics = topology.topicsToCreate.filter { !existing.contains($0.name) }
         guard !topics.isEmpty else { return }

@@ -5,7 +5,7 @@ import Testing
 /// Tools that read a topology's topics (`models`, `replay`, `export`, `up`'s watcher) take its
 /// `kafka:` settings as the stages do, so a secured cluster the stages reach is reachable by
 /// them too; what the reader decides itself stays its own.
-@Suite struct TopologyReaderSettingsTests {
+@Suite struct TopologyClientSettingsTests {
     @Test func aReaderTakesTheTopologysConsumerSettingsButKeepsItsOwn() throws {
         let topology = try Topology.parse(yaml: """
             name: secured

@@ -19,3 +19,13 @@ extension KafkaConsumerConfiguration {
         properties.merge(settings) { _, new in new }
     }
 }
+
+extension KafkaAdmin {
+    /// An admin client of `topology`'s cluster (topic creation by `up` and the detect stage),
+    /// with the topology's `kafka:` settings a producer takes — librdkafka's admin client is
+    /// one — so it reaches a TLS or SASL cluster as the stages do.
+    public convenience init(topology: Topology, bootstrapServers: String) throws {
+        try self.init(
+            bootstrapServers: bootstrapServers, properties: KafkaPropertyScope.producerSettings(topology.kafkaProperties))
+    }
+}
