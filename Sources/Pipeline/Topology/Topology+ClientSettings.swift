@@ -10,6 +10,15 @@ extension KafkaConsumerConfiguration {
         "enable.auto.offset.store", "enable.partition.eof",
     ]
 
+    /// A reader of `topology`'s topics that is not one of its stages, under its own group and
+    /// client id, with the topology's settings (``addReaderSettings(of:)``). Every such reader
+    /// starts here, so none connects without them.
+    public init(readerOf topology: Topology, bootstrapServers: String, groupID: String, clientID: String) {
+        self.init(bootstrapServers: bootstrapServers, groupID: groupID)
+        self.clientID = clientID
+        addReaderSettings(of: topology)
+    }
+
     /// Adds `topology`'s `kafka:` settings a consumer takes (TLS, SASL, timeouts, …), so a tool
     /// reading the topology's topics reaches the cluster its stages reach; the
     /// ``readerOwnedProperties`` stay as this configuration has them.

@@ -43,10 +43,9 @@ enum ModelSliceIO {
             throw ExitCode(2)
         }
         var configuration = KafkaConsumerConfiguration(
-            bootstrapServers: servers, groupID: "driftline-replay-\(ProcessInfo.processInfo.processIdentifier)")
-        configuration.clientID = "driftline-replay"
+            readerOf: topology, bootstrapServers: servers,
+            groupID: "driftline-replay-\(ProcessInfo.processInfo.processIdentifier)", clientID: "driftline-replay")
         configuration.isolationLevel = .readCommitted
-        configuration.addReaderSettings(of: topology)
         return KafkaStateRestorer(configuration: configuration)
     }
 

@@ -38,9 +38,8 @@ struct ModelTopicOptions: ParsableArguments {
                 `driftline up` or `driftline broker` printed)
                 """)
         }
-        var configuration = KafkaConsumerConfiguration(bootstrapServers: servers, groupID: "driftline-models")
-        configuration.clientID = "driftline-models"
-        configuration.addReaderSettings(of: loaded)
+        let configuration = KafkaConsumerConfiguration(
+            readerOf: loaded, bootstrapServers: servers, groupID: "driftline-models", clientID: "driftline-models")
         let restorer = KafkaStateRestorer(configuration: configuration, timeout: .seconds(30))
         let records = try restorer.records(in: loaded.topics.models.name)
         let all = records.filter { !$0.isTombstone }.map(ModelRecord.init)

@@ -65,8 +65,8 @@ final class PipelineWatcher: Sendable {
     init(topology: Topology, bootstrapServers: String) throws {
         self.topology = topology
         var configuration = KafkaConsumerConfiguration(
-            bootstrapServers: bootstrapServers, groupID: "\(topology.name).up-watcher")
-        configuration.clientID = "driftline-up-watcher"
+            readerOf: topology, bootstrapServers: bootstrapServers, groupID: "\(topology.name).up-watcher",
+            clientID: "driftline-up-watcher")
         configuration.queuedMinMessages = 10_000
         configuration.isolationLevel = .readUncommitted
         // A broker may drop records before the watcher reads them (the embedded broker keeps
@@ -80,8 +80,7 @@ final class PipelineWatcher: Sendable {
         // 500 ms every question waited up to half a second (and `up`'s final count, two per
         // partition, ~5 s). The stages' own wait (StageRunnerConfiguration): 100 ms. A
         // topology's own wait applies only when it is shorter, and its settings of what the
-        // watcher reads (isolation, offset reset) do not apply at all.
-        configuration.addReaderSettings(of: topology)
+        // watcher reads (isolation, offset reset) do not apply at all (`readerOf:`).
         configuration.limitFetchWait(toMilliseconds: 100)
         consumer = try KafkaConsumer(configuration: configuration)
     }
