@@ -23,23 +23,20 @@ struct ExactlyOnceCluster {
     /// On `broker`, with `ExactlyOnceStageTests.eventCount` events unless `events` is given.
     init(
         broker: TestBroker, prefix: String, partitions: Int = 1, events: Int? = nil,
-        fixture: String = "phishing.jsonl", firstLine: Int = 0, publishEvery: Int = 2000, detect: String? = nil,
-        kafka: [String] = []
+        fixture: String = "phishing.jsonl", firstLine: Int = 0, publishEvery: Int = 2000, detect: String? = nil
     ) throws {
         try self.init(
             servers: broker.bootstrapServers, prefix: prefix, partitions: partitions,
             events: events ?? ExactlyOnceStageTests.eventCount(broker.kind), fixture: fixture, firstLine: firstLine,
-            publishEvery: publishEvery, detect: detect, kafka: kafka,
-            createTopic: { try broker.createTopic($0, partitions: $1) })
+            publishEvery: publishEvery, detect: detect, createTopic: { try broker.createTopic($0, partitions: $1) })
     }
 
     /// `events` lines of `fixture` from `firstLine` on (wrapping around); `detect`: the
     /// flow-style settings of a detect stage, if the topology has one; `publishEvery`: the
-    /// learner's `publish.every_events`; `kafka`: the topology's `kafka:` entries, flow style
-    /// (`"partition.assignment.strategy: cooperative-sticky"`).
+    /// learner's `publish.every_events`.
     init(
         servers: String, prefix: String, partitions: Int = 1, events: Int, fixture: String = "phishing.jsonl",
-        firstLine: Int = 0, publishEvery: Int = 2000, detect: String? = nil, kafka: [String] = [],
+        firstLine: Int = 0, publishEvery: Int = 2000, detect: String? = nil,
         createTopic: (_ name: String, _ partitions: Int) throws -> Void
     ) throws {
         self.servers = servers
@@ -49,7 +46,7 @@ struct ExactlyOnceCluster {
         // The stages create the detect changelog themselves; that is part of what is tested.
         let topicNames = TopologyTopics(defaultsFor: name).all.map(\.name)
         for topic in topicNames { try createTopic(topic, partitions) }
-        let body = """
+        let yaml = """
             name: \(name)
             brokers: "\(servers)"
             guarantee: exactly_once
@@ -63,10 +60,8 @@ struct ExactlyOnceCluster {
                 optimizer: {name: sgd, lr: 0.1}
                 publish: {every_events: \(publishEvery), every_seconds: 3600}
             """ + (detect.map { "\n  detect: \($0)" } ?? "")
-        // DRIFTLINE_TEST_KAFKA_DEBUG=broker,eos,… turns on librdkafka's debug log in the stages.
-        let debug = ProcessInfo.processInfo.environment["DRIFTLINE_TEST_KAFKA_DEBUG"].map { "debug: \"\($0)\"" }
-        let settings = kafka + (debug.map { [$0] } ?? [])
-        let yaml = body + (settings.isEmpty ? "" : "\nkafka: {\(settings.joined(separator: ", "))}")
+            // DRIFTLINE_TEST_KAFKA_DEBUG=broker,eos,… turns on librdkafka's debug log in the stages.
+            + (ProcessInfo.processInfo.environment["DRIFTLINE_TEST_KAFKA_DEBUG"].map { "\nkafka: {debug: \"\($0)\"}" } ?? "")
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("driftline-eos-\(name)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         topologyURL = directory.appendingPathComponent("topology.yaml")

@@ -27,25 +27,13 @@ import TestSupport
     static let partitions = 4
     static let events = 4000
 
-    /// librdkafka's default assignors revoke every task on every join or leave (eager);
-    /// `cooperative-sticky`, set in the topology's `kafka:`, moves only the partitions that change
-    /// owner, while the others keep their open transactions.
-    enum Rebalancing: String, Sendable, CustomStringConvertible {
-        case eager, cooperative
-        var description: String { rawValue }
-        var kafka: [String] { self == .cooperative ? ["partition.assignment.strategy: cooperative-sticky"] : [] }
-    }
-
     @Test(
         .enabled(if: BrokerKind.tansuUsable, "needs DRIFTLINE_TANSU and librdkafka >= 2.10 (scripts/brokers-env)"),
-        arguments: [("learn", Rebalancing.eager), ("transform", .eager), ("learn", .cooperative)])
-    func tasksMovingAmongThreeInstancesEndWithTheUninterruptedModels_tansu(
-        moved: String, rebalancing: Rebalancing
-    ) async throws {
+        arguments: ["learn", "transform"])
+    func tasksMovingAmongThreeInstancesEndWithTheUninterruptedModels_tansu(moved: String) async throws {
         try await withBroker(.tansu) { broker in
             let cluster = try ExactlyOnceCluster(
-                broker: broker, prefix: "rb", partitions: Self.partitions, events: Self.events, publishEvery: 300,
-                kafka: rebalancing.kafka)
+                broker: broker, prefix: "rb", partitions: Self.partitions, events: Self.events, publishEvery: 300)
             defer { cluster.cleanUp() }
             let other = try cluster.start(moved == "learn" ? "transform" : "learn")
             var instances: [StageProcess] = []
