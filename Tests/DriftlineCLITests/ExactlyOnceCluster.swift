@@ -23,20 +23,23 @@ struct ExactlyOnceCluster {
     /// On `broker`, with `ExactlyOnceStageTests.eventCount` events unless `events` is given.
     init(
         broker: TestBroker, prefix: String, partitions: Int = 1, events: Int? = nil,
-        fixture: String = "phishing.jsonl", firstLine: Int = 0, publishEvery: Int = 2000, detect: String? = nil
+        fixture: String = "phishing.jsonl", firstLine: Int = 0, publishEvery: Int = 2000, detect: String? = nil,
+        kafka: [String] = []
     ) throws {
         try self.init(
             servers: broker.bootstrapServers, prefix: prefix, partitions: partitions,
             events: events ?? ExactlyOnceStageTests.eventCount(broker.kind), fixture: fixture, firstLine: firstLine,
-            publishEvery: publishEvery, detect: detect, createTopic: { try broker.createTopic($0, partitions: $1) })
+            publishEvery: publishEvery, detect: detect, kafka: kafka,
+            createTopic: { try broker.createTopic($0, partitions: $1) })
     }
 
     /// `events` lines of `fixture` from `firstLine` on (wrapping around); `detect`: the
     /// flow-style settings of a detect stage, if the topology has one; `publishEvery`: the
-    /// learner's `publish.every_events`.
+    /// learner's `publish.every_events`; `kafka`: the topology's `kafka:` entries, flow style
+    /// (`"partition.assignment.strategy: cooperative-sticky"`).
     init(
         servers: String, prefix: String, partitions: Int = 1, events: Int, fixture: String = "phishing.jsonl",
-        firstLine: Int = 0, publishEvery: Int = 2000, detect: String? = nil,
+        firstLine: Int = 0, publishEvery: Int = 2000, detect: String? = nil, kafka: [String] = [],
         createTopic: (_ name: String, _ partitions: Int) throws -> Void
     ) throws {
         self.servers = servers
@@ -46,7 +49,7 @@ struct ExactlyOnceCluster {
         // The stages create the detect changelog themselves; that is part of what is tested.
         let topicNames = TopologyTopics(defaultsFor: name).all.map(\.name)
         for topic in topicNames { try createTopic(topic, partitions) }
-        let yaml = """
+        let body = """
             name: \(name)
             brokers: "\(servers)"
             guarantee: exactly_once
@@ -60,8 +63,10 @@ struct ExactlyOnceCluster {
                 optimizer: {name: sgd, lr: 0.1}
                 publish: {every_events: \(publishEvery), every_seconds: 3600}
             """ + (detect.map { "\n  detect: \($0)" } ?? "")
-            // DRIFTLINE_TEST_KAFKA_DEBUG=broker,eos,… turns on librdkafka's debug log in the stages.
-            + (ProcessInfo.processInfo.environment["DRIFTLINE_TEST_KAFKA_DEBUG"].map { "\nkafka: {debug: \"\($0)\"}" } ?? "")
+        // DRIFTLINE_TEST_KAFKA_DEBUG=broker,eos,… turns on librdkafka's debug log in the stages.
+        let debug = ProcessInfo.processInfo.environment["DRIFTLINE_TEST_KAFKA_DEBUG"].map { "debug: \"\($0)\"" }
+        let settings = kafka + (debug.map { [$0] } ?? [])
+        let yaml = body + (settings.isEmpty ? "" : "\nkafka: {\(settings.joined(separator: ", "))}")
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("driftline-eos-\(name)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         topologyURL = directory.appendingPathComponent("topology.yaml")
@@ -156,6 +161,24 @@ struct ExactlyOnceCluster {
             try await Task.sleep(for: .milliseconds(count > 50_000 ? 3000 : 300))
         }
         return seen
+    }
+
+    /// Distinct source events with a record in `suffix`'s topic in the source partition that has
+    /// the fewest, polled until every partition has `each` or `timeout`.
+    func waitForOutputs(each: Int, in suffix: String = "predictions", timeout: Duration) async throws -> Int {
+        let deadline = ContinuousClock.now + timeout
+        var fewest = 0
+        while ContinuousClock.now < deadline {
+            var sources: [Int32: Set<Int64>] = [:]
+            for record in try await read(topic(suffix)) {
+                let source = try Self.source(of: record, in: suffix)
+                sources[source.partition, default: []].insert(source.offset)
+            }
+            fewest = (0..<Int32(partitions)).map { sources[$0]?.count ?? 0 }.min() ?? 0
+            if fewest >= each { break }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        return fewest
     }
 
     /// Distinct source events with a prediction, polled until `count` or `timeout`.

@@ -27,13 +27,25 @@ import TestSupport
     static let partitions = 4
     static let events = 4000
 
+    /// librdkafka's default assignors revoke every task on every join or leave (eager);
+    /// `cooperative-sticky`, set in the topology's `kafka:`, moves only the partitions that change
+    /// owner, while the others keep their open transactions.
+    enum Rebalancing: String, Sendable, CustomStringConvertible {
+        case eager, cooperative
+        var description: String { rawValue }
+        var kafka: [String] { self == .cooperative ? ["partition.assignment.strategy: cooperative-sticky"] : [] }
+    }
+
     @Test(
         .enabled(if: BrokerKind.tansuUsable, "needs DRIFTLINE_TANSU and librdkafka >= 2.10 (scripts/brokers-env)"),
-        arguments: ["learn", "transform"])
-    func tasksMovingAmongThreeInstancesEndWithTheUninterruptedModels_tansu(moved: String) async throws {
+        arguments: [("learn", Rebalancing.eager), ("transform", .eager), ("learn", .cooperative)])
+    func tasksMovingAmongThreeInstancesEndWithTheUninterruptedModels_tansu(
+        moved: String, rebalancing: Rebalancing
+    ) async throws {
         try await withBroker(.tansu) { broker in
             let cluster = try ExactlyOnceCluster(
-                broker: broker, prefix: "rb", partitions: Self.partitions, events: Self.events, publishEvery: 300)
+                broker: broker, prefix: "rb", partitions: Self.partitions, events: Self.events, publishEvery: 300,
+                kafka: rebalancing.kafka)
             defer { cluster.cleanUp() }
             let other = try cluster.start(moved == "learn" ? "transform" : "learn")
             var instances: [StageProcess] = []
@@ -42,8 +54,9 @@ import TestSupport
                 for instance in instances { instance.kill() }
             }
             try await Self.move(moved, in: cluster, instances: &instances) { target in
-                let seen = try await cluster.waitForPredictions(target, timeout: .seconds(90))
-                #expect(seen >= target, "predictions stalled at \(seen) of \(target)")
+                let each = target / Self.partitions
+                let fewest = try await cluster.waitForOutputs(each: each, timeout: .seconds(90))
+                #expect(fewest >= each, "a partition's predictions stalled at \(fewest) of \(each)")
             }
             let survivors = [other] + instances.suffix(2)
             for process in survivors { process.terminate() }
@@ -104,18 +117,22 @@ import TestSupport
                 // offsets are asserted after the stop.
                 let last = target == cluster.lines.count
                 let deadline = ContinuousClock.now + .seconds(last ? 20 : 90)
-                var detected = 0
+                let each = target / Self.partitions
+                var fewest = 0
                 while ContinuousClock.now < deadline {
                     let committed = try (0..<Self.partitions).map {
                         try cluster.committed(group: group, topic: cluster.topic("predictions"), partition: $0) ?? 0
                     }
-                    detected = Set(try await cluster.read(cluster.topic("predictions")).filter {
-                        $0.offset < committed[Int($0.partition)]
-                    }.map { "\($0.partition)/\(try PredictionRecord(decoding: $0.value).source.offset)" }).count
-                    if detected >= target { break }
+                    var detected: [Int32: Set<Int64>] = [:]
+                    for record in try await cluster.read(cluster.topic("predictions"))
+                    where record.offset < committed[Int(record.partition)] {
+                        detected[record.partition, default: []].insert(try PredictionRecord(decoding: record.value).source.offset)
+                    }
+                    fewest = (0..<Int32(Self.partitions)).map { detected[$0]?.count ?? 0 }.min() ?? 0
+                    if fewest >= each { break }
                     try await Task.sleep(for: .milliseconds(300))
                 }
-                if !last { #expect(detected >= target, "the detector stalled at \(detected) of \(target)") }
+                if !last { #expect(fewest >= each, "the detector stalled at \(fewest) of \(each) in a partition") }
             }
             let survivors = upstream + instances.suffix(2)
             for process in survivors { process.terminate() }
@@ -143,8 +160,12 @@ import TestSupport
 
     /// Moves the tasks of `stage` among its instances (appended to `instances`) while the
     /// events flow in four chunks, calling `progress(target)` after each chunk to wait until the
-    /// stage handled about `target` events (mid-chunk, so each move happens with work in
-    /// flight; all of them after the last):
+    /// stage handled `target / partitions` events of every partition (mid-chunk, so each move
+    /// happens with work in flight; all of them after the last). Every partition, not a total:
+    /// with cooperative rebalancing the partitions that stay keep going while a moved one waits
+    /// for its new owner, so a total can be reached with the move still under way — and on
+    /// Tansu 0.6 an instance that leaves while the group is rebalancing leaves the group stuck
+    /// (docs/guarantees.md), which the next step would then do.
     ///
     /// 1. two instances share the tasks; a third joins (scale-out);
     /// 2. the first is killed with SIGKILL: its tasks move once the group notices (session 6 s);
