@@ -37,6 +37,28 @@ import Testing
         }
     }
 
+    /// A short latency part measures every event it fed and prints its settings, the feeder's
+    /// tick among them, with quantiles in order.
+    @Test func latencyPartMeasuresEveryFedEventAndPrintsItsSettings() throws {
+        let result = try DriftlineBinary.run(
+            ["bench", "pipeline", "--parts", "latency", "--repeat", "1", "--latency-rate", "500",
+             "--latency-seconds", "2", "--latency-feed-tick-microseconds", "2000"],
+            timeout: .seconds(150))
+        #expect(!result.timedOut)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let line = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("event→prediction latency") })
+        #expect(line.contains("at 500 events/s") && line.contains("feeder tick 2000 µs"), "\(line)")
+        let match = try #require(String(line).firstMatch(of: try Regex("p50 ([0-9.]+) ms, p99 ([0-9.]+) ms")), "\(line)")
+        let p50 = try #require(Double(String(match.output[1].substring ?? "")))
+        let p99 = try #require(Double(String(match.output[2].substring ?? "")))
+        #expect(p50 > 0 && p50 <= p99, "p50 \(p50), p99 \(p99)")
+        // The 1,000 measured events came out as predictions (an event sent in the millisecond
+        // the measurement began may fall before its start).
+        let counted = try #require(result.stderr.firstMatch(of: try Regex("over ([0-9]+) predictions")), "stderr: \(result.stderr)")
+        let count = try #require(Int(String(counted.output[1].substring ?? "")))
+        #expect((990...1000).contains(count), "\(count) predictions measured")
+    }
+
     /// A `--latency-property` without `=` fails before any measurement, saying why.
     @Test func malformedLatencyPropertyFailsSayingWhy() throws {
         let result = try DriftlineBinary.run(
