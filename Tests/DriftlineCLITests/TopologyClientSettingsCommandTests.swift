@@ -39,4 +39,22 @@ import TestSupport
         #expect(up.status == 0, "\(up.stderr.suffix(3000))")
         #expect(up.stderr.contains("driftline-admin#producer"), "\(up.stderr.prefix(3000))")
     }
+
+    /// `stage detect` creates its changelog topic with an admin client of its own.
+    @Test func detectStagesAdminClientConnectsWithTheTopologysKafkaSettings() async throws {
+        let broker = try TestBroker(.embedded)
+        defer { broker.stop() }
+        let fixture = try PipelineFixture(
+            prefix: "rc", broker: broker, stages: UpCommandTests.phishingStages, extra: "kafka: {debug: metadata}")
+        defer { fixture.cleanUp() }
+        let detect = try StageProcess(stage: "detect", topology: fixture.topologyURL.path, directory: fixture.directory)
+        defer { detect.kill() }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !detect.stderr().contains("driftline-admin#producer") && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        detect.terminate()
+        #expect(try await detect.waitForExit(timeout: .seconds(30)) == 0, "\(detect.stderr().suffix(3000))")
+        #expect(detect.stderr().contains("driftline-admin#producer"), "\(detect.stderr().prefix(3000))")
+    }
 }
