@@ -149,36 +149,42 @@ struct ExactlyOnceCluster {
     /// Distinct source events with a record in `suffix`'s topic (predictions by default),
     /// polled until `count` or `timeout`.
     func waitForOutputs(_ count: Int, in suffix: String = "predictions", timeout: Duration) async throws -> Int {
-        let deadline = ContinuousClock.now + timeout
-        var seen = 0
-        while ContinuousClock.now < deadline {
-            seen = Set(try await read(topic(suffix)).map { record in
-                let source = try Self.source(of: record, in: suffix)
-                return "\(source.partition)/\(source.offset)"
-            }).count
-            if seen >= count { break }
-            // Each poll reads the whole topic: poll less often on large runs.
-            try await Task.sleep(for: .milliseconds(count > 50_000 ? 3000 : 300))
+        // Each poll reads the whole topic: poll less often on large runs.
+        try await waitForSources(in: suffix, reaching: count, timeout: timeout, pause: .milliseconds(count > 50_000 ? 3000 : 300)) {
+            $0.values.reduce(0) { $0 + $1.count }
         }
-        return seen
     }
 
     /// Distinct source events with a record in `suffix`'s topic in the source partition that has
     /// the fewest, polled until every partition has `each` or `timeout`.
     func waitForOutputs(each: Int, in suffix: String = "predictions", timeout: Duration) async throws -> Int {
+        try await waitForSources(in: suffix, reaching: each, timeout: timeout, pause: .milliseconds(300), fewest)
+    }
+
+    /// The fewest offsets any of the topology's partitions has in `byPartition`.
+    func fewest(_ byPartition: [Int32: Set<Int64>]) -> Int {
+        (0..<Int32(partitions)).map { byPartition[$0]?.count ?? 0 }.min() ?? 0
+    }
+
+    /// Reads `suffix`'s topic every `pause` until `measure` of its distinct source offsets per
+    /// source partition reaches `goal` or `timeout` passes; returns the last measure.
+    private func waitForSources(
+        in suffix: String, reaching goal: Int, timeout: Duration, pause: Duration,
+        _ measure: ([Int32: Set<Int64>]) -> Int
+    ) async throws -> Int {
         let deadline = ContinuousClock.now + timeout
-        var fewest = 0
+        var measured = 0
         while ContinuousClock.now < deadline {
             var sources: [Int32: Set<Int64>] = [:]
             for record in try await read(topic(suffix)) {
                 let source = try Self.source(of: record, in: suffix)
                 sources[source.partition, default: []].insert(source.offset)
             }
-            fewest = (0..<Int32(partitions)).map { sources[$0]?.count ?? 0 }.min() ?? 0
-            if fewest >= each { break }
-            try await Task.sleep(for: .milliseconds(300))
+            measured = measure(sources)
+            if measured >= goal { break }
+            try await Task.sleep(for: pause)
         }
-        return fewest
+        return measured
     }
 
     /// Distinct source events with a prediction, polled until `count` or `timeout`.

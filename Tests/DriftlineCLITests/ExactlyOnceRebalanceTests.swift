@@ -128,7 +128,7 @@ import TestSupport
                     where record.offset < committed[Int(record.partition)] {
                         detected[record.partition, default: []].insert(try PredictionRecord(decoding: record.value).source.offset)
                     }
-                    fewest = (0..<Int32(Self.partitions)).map { detected[$0]?.count ?? 0 }.min() ?? 0
+                    fewest = cluster.fewest(detected)
                     if fewest >= each { break }
                     try await Task.sleep(for: .milliseconds(300))
                 }
