@@ -57,4 +57,54 @@ import TestSupport
         #expect(try await detect.waitForExit(timeout: .seconds(30)) == 0, "\(detect.stderr().suffix(3000))")
         #expect(detect.stderr().contains("driftline-admin#producer"), "\(detect.stderr().prefix(3000))")
     }
+    /// `produce` and `subscribe` take a topology in place of --brokers, -X and --topic: they
+    /// connect with its settings, write its events keyed by `schema.key` (as `up --feed`
+    /// does), and read its drift-alert topic unless told another.
+    @Test func produceAndSubscribeTakeTheTopologysTopicsKeyAndKafkaSettings() async throws {
+        let broker = try TestBroker(.embedded)
+        defer { broker.stop() }
+        let fixture = try PipelineFixture(
+            prefix: "rp", broker: broker, stages: UpCommandTests.phishingStages, schema: "{target: y, key: id}",
+            extra: "kafka: {debug: metadata}")
+        defer { fixture.cleanUp() }
+        let topology = fixture.topologyURL.path
+        let events = try fixture.write(["a", "b", "c"].map { #"{"id":"\#($0)","x":1.5,"y":0}"# }, as: "events.jsonl")
+
+        let produced = try DriftlineBinary.run(["produce", "--topology", topology, "--file", events])
+        #expect(produced.status == 0, "\(produced.stderr.suffix(3000))")
+        #expect(produced.stderr.contains("driftline-produce#producer"), "\(produced.stderr.prefix(3000))")
+        let read = try DriftlineBinary.run(
+            ["subscribe", "--topology", topology, "--topic", fixture.topology.topics.events.name, "--from-beginning",
+             "--max", "3"])
+        #expect(read.status == 0, "\(read.stderr.suffix(3000))")
+        #expect(read.stderr.contains("driftline-subscribe#consumer"), "\(read.stderr.prefix(3000))")
+        #expect(try jsonLines(read.stdout).compactMap { $0["key"] as? String }.sorted() == ["a", "b", "c"])
+
+        // Another of its topics is not keyed by the schema (an alert has no `id`).
+        let alerts = fixture.topology.topics.alerts.name
+        let alert = try DriftlineBinary.run(
+            ["produce", "--topology", topology, "--topic", alerts], input: #"{"kind":"concept","detector":"adwin"}"#)
+        #expect(alert.status == 0, "\(alert.stderr.suffix(3000))")
+        let alertRead = try DriftlineBinary.run(["subscribe", "--topology", topology, "--from-beginning", "--max", "1"])
+        #expect(alertRead.status == 0, "\(alertRead.stderr.suffix(3000))")
+        let records = try jsonLines(alertRead.stdout)
+        try #require(records.count == 1)
+        #expect(records[0]["topic"] as? String == alerts)
+        #expect((records[0]["value"] as? [String: Any])?["detector"] as? String == "adwin")
+    }
+
+    /// A topology on the embedded broker names no address another process can reach.
+    @Test func anEmbeddedTopologyNeedsBrokersAndATopicOrTopologyIsRequired() throws {
+        let fixture = try PipelineFixture(prefix: "re", broker: nil, stages: UpCommandTests.phishingStages)
+        defer { fixture.cleanUp() }
+        let subscribe = try DriftlineBinary.run(["subscribe", "--topology", fixture.topologyURL.path, "--max", "1"])
+        #expect(subscribe.status != 0)
+        #expect(subscribe.stderr.contains("`brokers: embedded`: give --brokers"), "\(subscribe.stderr)")
+        let produce = try DriftlineBinary.run(["produce", "--brokers", "127.0.0.1:1"], input: "{}")
+        #expect(produce.status != 0)
+        #expect(produce.stderr.contains("give --topic name or --topology file"), "\(produce.stderr)")
+        let list = try DriftlineBinary.run(["topics", "list"])
+        #expect(list.status != 0)
+        #expect(list.stderr.contains("give --brokers host:port or --topology file"), "\(list.stderr)")
+    }
 }

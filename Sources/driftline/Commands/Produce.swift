@@ -28,6 +28,12 @@ struct Produce: AsyncParsableCommand, Sendable {
               driftline produce --brokers 127.0.0.1:9092 --topic events --file events.jsonl
               driftline produce --brokers $BROKERS --topic events --key-field id < ev.jsonl
               driftline produce --brokers $BROKERS --topic events --file rows.csv --strict
+              driftline produce --topology topologies/quickstart.yaml --brokers $BROKERS \\
+                  --file events.jsonl
+
+            With --topology the records go to its events topic, keyed by its `schema.key` as \
+            `driftline up --feed` keys them, with its `kafka:` settings (--topic and \
+            --key-field override).
             """
     )
 
@@ -37,8 +43,8 @@ struct Produce: AsyncParsableCommand, Sendable {
 
     @OptionGroup var kafka: KafkaClientOptions
 
-    @Option(help: "The topic to write to.")
-    var topic: String
+    @Option(help: "The topic to write to (default with --topology: its events topic).")
+    var topic: String?
 
     @Option(
         name: .shortAndLong,
@@ -50,7 +56,7 @@ struct Produce: AsyncParsableCommand, Sendable {
 
     @Option(
         help: ArgumentHelp(
-            "Use this field of each event as the record key (same key, same partition).",
+            "Use this field of each event as the record key (same key, same partition; default for a topology's events topic: its schema.key).",
             valueName: "field"))
     var keyField: String?
 
@@ -65,6 +71,7 @@ struct Produce: AsyncParsableCommand, Sendable {
 
     mutating func validate() throws {
         guard deliveryTimeout > 0 else { throw ValidationError("--delivery-timeout must be positive") }
+        guard topic != nil || kafka.topology != nil else { throw ValidationError("give --topic name or --topology file") }
     }
 
     func run() async throws {
@@ -73,6 +80,10 @@ struct Produce: AsyncParsableCommand, Sendable {
 
     /// The command's work, on its own thread: it blocks (librdkafka, I/O, signals).
     func execute() throws {
+        let target = try kafka.target()
+        guard let topic = topic ?? target.topology?.topics.events.name else {
+            throw ValidationError("give --topic name or --topology file")
+        }
         let descriptor: Int32
         if let file {
             descriptor = open(file, O_RDONLY)
@@ -87,21 +98,26 @@ struct Produce: AsyncParsableCommand, Sendable {
         let totalBytes: Int? = fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : nil
 
         let inputFormat = format ?? ((file ?? "").lowercased().hasSuffix(".csv") ? .csv : .jsonl)
+        // Events keyed as `up --feed` keys them; another of the topology's topics only by --key-field.
+        let keyField = keyField ?? (topic == target.topology?.topics.events.name ? target.topology?.schema.key : nil)
         switch inputFormat {
         case .jsonl:
             var decoder = JSONLinesDecoder(keyField: keyField)
-            try feed(descriptor: descriptor, totalBytes: totalBytes, decoder: &decoder)
+            try feed(descriptor: descriptor, totalBytes: totalBytes, decoder: &decoder, topic: topic, target: target)
         case .csv:
             var decoder = CSVDecoder(keyField: keyField)
-            try feed(descriptor: descriptor, totalBytes: totalBytes, decoder: &decoder)
+            try feed(descriptor: descriptor, totalBytes: totalBytes, decoder: &decoder, topic: topic, target: target)
         }
     }
 
-    private func feed(descriptor: Int32, totalBytes: Int?, decoder: inout some EventLineDecoder) throws {
-        var configuration = KafkaProducerConfiguration(bootstrapServers: kafka.brokers)
+    private func feed(
+        descriptor: Int32, totalBytes: Int?, decoder: inout some EventLineDecoder, topic: String,
+        target: KafkaClientTarget
+    ) throws {
+        var configuration = KafkaProducerConfiguration(bootstrapServers: target.bootstrapServers)
         configuration.clientID = "driftline-produce"
         configuration.messageTimeoutMilliseconds = Int(deliveryTimeout * 1000)
-        configuration.properties = kafka.propertyMap
+        configuration.properties = target.producerProperties
         let producer = try KafkaProducer(configuration: configuration)
         let counters = FeedCounters()
         let progress: ProgressBar? =
@@ -120,7 +136,6 @@ struct Produce: AsyncParsableCommand, Sendable {
         var skipped = 0
         var notQueued = 0
         var stoppedAt: Int?
-        let topic = topic
         let strict = strict
         let shutdown = ShutdownSignal()
         var interruptedAt: Int?

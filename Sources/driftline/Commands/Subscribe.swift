@@ -28,6 +28,11 @@ struct Subscribe: AsyncParsableCommand, Sendable {
                   --max 10
               driftline subscribe --brokers $BROKERS --topic events --group audit \\
                   --format pretty
+              driftline subscribe --topology topologies/quickstart.yaml --brokers $BROKERS
+
+            With --topology it reads the topology's drift-alert topic (--topic names another), \
+            connects with its `kafka:` settings, and reads committed records only, so an \
+            exactly-once topology's aborted outputs are not printed.
             """
     )
 
@@ -37,8 +42,8 @@ struct Subscribe: AsyncParsableCommand, Sendable {
 
     @OptionGroup var kafka: KafkaClientOptions
 
-    @Option(help: "The topic to read.")
-    var topic: String
+    @Option(help: "The topic to read (default with --topology: its drift-alert topic).")
+    var topic: String?
 
     @Option(help: "Join this consumer group and commit what was printed.")
     var group: String?
@@ -58,6 +63,7 @@ struct Subscribe: AsyncParsableCommand, Sendable {
     mutating func validate() throws {
         if let max, max <= 0 { throw ValidationError("--max must be positive") }
         if let idleTimeout, idleTimeout <= 0 { throw ValidationError("--idle-timeout must be positive") }
+        guard topic != nil || kafka.topology != nil else { throw ValidationError("give --topic name or --topology file") }
     }
 
     func run() async throws {
@@ -67,20 +73,26 @@ struct Subscribe: AsyncParsableCommand, Sendable {
     /// The command's work, on its own thread: it blocks (librdkafka, I/O, signals).
     func execute() throws {
         let shutdown = ShutdownSignal()
+        let target = try kafka.target()
+        guard let topic = topic ?? target.topology?.topics.alerts.name else {
+            throw ValidationError("give --topic name or --topology file")
+        }
         var configuration = KafkaConsumerConfiguration(
-            bootstrapServers: kafka.brokers,
+            bootstrapServers: target.bootstrapServers,
             groupID: group ?? "driftline-subscribe-\(UUID().uuidString.lowercased())")
         configuration.clientID = "driftline-subscribe"
         configuration.autoOffsetReset = fromBeginning ? .earliest : .latest
         configuration.queuedMinMessages = 100_000
-        configuration.isolationLevel = .readUncommitted
-        configuration.properties = kafka.propertyMap
+        // A topic at large: everything, as it arrives. A topology's topic: what its stages
+        // committed (the same records when it runs at-least-once).
+        configuration.isolationLevel = target.topology == nil ? .readUncommitted : .readCommitted
+        target.configure(&configuration)
         let consumer = try KafkaConsumer(configuration: configuration)
 
         if group != nil {
             try consumer.subscribe(topics: [topic])
         } else {
-            guard let partitions = try waitForPartitions(consumer, shutdown: shutdown) else { return }
+            guard let partitions = try waitForPartitions(consumer, topic: topic, shutdown: shutdown) else { return }
             let start: KafkaOffset = fromBeginning ? .beginning : .end
             try consumer.assign(partitions.map { KafkaTopicPartitionOffset(topic: topic, partition: $0, offset: start) })
         }
@@ -129,7 +141,7 @@ struct Subscribe: AsyncParsableCommand, Sendable {
     }
 
     /// The topic's partition ids once the cluster knows the topic, waiting for it to appear.
-    private func waitForPartitions(_ consumer: KafkaConsumer, shutdown: ShutdownSignal) throws -> [Int32]? {
+    private func waitForPartitions(_ consumer: KafkaConsumer, topic: String, shutdown: ShutdownSignal) throws -> [Int32]? {
         var announced = false
         while !shutdown.isRequested {
             let metadata = try consumer.metadata(timeout: .seconds(10))

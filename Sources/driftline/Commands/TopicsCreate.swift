@@ -52,7 +52,8 @@ struct TopicsCreate: AsyncParsableCommand, Sendable {
     func execute() throws {
         var configs: [String: String] = [:]
         for item in config { configs[item.key] = item.value }
-        let admin = try KafkaAdmin(bootstrapServers: kafka.brokers, properties: kafka.propertyMap)
+        let target = try kafka.target()
+        let admin = try KafkaAdmin(bootstrapServers: target.bootstrapServers, properties: target.producerProperties)
         do {
             try admin.createTopics(
                 [KafkaNewTopic(name: name, partitions: partitions, replicationFactor: replicationFactor, configs: configs)],
@@ -62,7 +63,7 @@ struct TopicsCreate: AsyncParsableCommand, Sendable {
             if ["_TIMED_OUT", "_UNSUPPORTED_FEATURE", "UNSUPPORTED_VERSION", "INVALID_REQUEST"].contains(error.name) {
                 message += """
                     
-                    If \(kafka.brokers) is an embedded broker (`driftline broker`), it does not \
+                    If \(target.bootstrapServers) is an embedded broker (`driftline broker`), it does not \
                     support CreateTopics: start it with --topic \(name):\(partitions) instead, or \
                     produce to the topic to create it with 4 partitions.
                     """

@@ -29,7 +29,8 @@ struct TopicsList: AsyncParsableCommand, Sendable {
 
     /// The command's work, on its own thread: it blocks (librdkafka, I/O, signals).
     func execute() throws {
-        let admin = try KafkaAdmin(bootstrapServers: kafka.brokers, properties: kafka.propertyMap)
+        let target = try kafka.target()
+        let admin = try KafkaAdmin(bootstrapServers: target.bootstrapServers, properties: target.producerProperties)
         let metadata = try admin.metadata(timeout: .milliseconds(Int(timeout * 1000)))
         let topics = metadata.topics.filter { all || !$0.name.hasPrefix("__") }
         let width = topics.map(\.name.count).max() ?? 0
