@@ -106,7 +106,7 @@ struct Up: AsyncParsableCommand {
             try broker.createTopics(topology.topicsToCreate)
             embedded = broker
             servers = broker.bootstrapServers
-            StandardError.line("embedded broker at \(servers) (watch with: driftline subscribe --brokers \(servers) --topic \(topology.topics.alerts.name))")
+            StandardError.line("embedded broker at \(servers) (watch the alerts with: driftline subscribe --topology \(file) --brokers \(servers))")
         }
         defer { embedded?.shutdown() }
 
