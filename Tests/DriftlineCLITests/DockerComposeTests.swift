@@ -91,7 +91,8 @@ import TestSupport
         #expect(script.contains(#"driftline generate --events "$$FEED_EVENTS" --drift-at "$$FEED_DRIFT_AT" --output /tmp/events.jsonl"#),
                 "\(script)")
         #expect(script.contains(
-            "driftline produce --brokers kafka:9092 --topic quickstart.events --key-field id --file /tmp/events.jsonl"))
+            "driftline produce --topology /topologies/quickstart.yaml --brokers kafka:9092 --file /tmp/events.jsonl"),
+                "\(script)")
         #expect(feeder.contains("FEED_EVENTS: '100000'") || feeder.contains("FEED_EVENTS: \"100000\""), "\(feeder)")
 
         let prometheus = try #require(blocks["prometheus"])
