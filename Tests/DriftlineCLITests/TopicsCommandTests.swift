@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 import Testing
 import TestSupport
 
@@ -23,6 +24,45 @@ extension KafkaCommandTests {
             #expect(result.status != 0)
             #expect(result.stderr.contains("could not create topic new-topic"))
             #expect(result.stderr.contains("does not support CreateTopics"))
+        }
+
+        /// `topics create --topology` sets up a cluster for `driftline stage` as `up` would:
+        /// every topic with its partitions and configs, the detect changelog, once.
+        @Test(.enabled(if: BrokerKind.tansuUsable, "needs DRIFTLINE_TANSU and librdkafka >= 2.10"))
+        func createsATopologysTopicsOnTansu() throws {
+            let broker = try CommandBroker(.tansu, topics: [])
+            defer { broker.stop() }
+            let fixture = try PipelineFixture(prefix: "tc", broker: nil, stages: UpCommandTests.phishingStages, partitions: 3)
+            defer { fixture.cleanUp() }
+            // A topic made beforehand with another partition count is kept, with a warning.
+            let events = fixture.topology.topics.events.name
+            let early = try DriftlineBinary.run(["topics", "create", events, "--brokers", broker.bootstrapServers])
+            #expect(early.status == 0, "\(early.stderr)")
+
+            let arguments = ["topics", "create", "--topology", fixture.topologyURL.path, "--brokers", broker.bootstrapServers]
+            let created = try DriftlineBinary.run(arguments)
+            #expect(created.status == 0, "\(created.stderr)")
+            #expect(created.stderr.contains("warning: topic \(events) exists with 1 partition; the topology declares 3"),
+                    "\(created.stderr)")
+            let expected = fixture.topology.topicsToCreate.filter { $0.name != events }
+            #expect(expected.count == 6, "five roles and the detect changelog")
+            for topic in expected {
+                #expect(created.stderr.contains("created topic \(topic.name) with \(topic.partitions) partition"), "\(created.stderr)")
+            }
+            #expect(created.stderr.contains("max.message.bytes=268435456"), "the models topic: \(created.stderr)")
+
+            let listed = try DriftlineBinary.run(["topics", "list", "--topology", fixture.topologyURL.path, "--brokers", broker.bootstrapServers])
+            #expect(listed.status == 0, "\(listed.stderr)")
+            let rows = Set(listed.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) })
+            for topic in expected {
+                #expect(rows.contains([topic.name, String(topic.partitions)]), "\(listed.stdout)")
+            }
+            #expect(rows.contains([events, "1"]), "\(listed.stdout)")
+
+            let again = try DriftlineBinary.run(arguments)
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(!again.stderr.contains("created topic"), "\(again.stderr)")
+            #expect(again.stderr.contains("topic \(fixture.topology.topics.features.name) exists"), "\(again.stderr)")
         }
 
         @Test(.enabled(if: BrokerKind.tansuUsable, "needs DRIFTLINE_TANSU and librdkafka >= 2.10"))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Kafka
+import Pipeline
 
 /// `driftline topics create`: creates a topic through the Admin API.
 struct TopicsCreate: AsyncParsableCommand, Sendable {
@@ -12,17 +13,26 @@ struct TopicsCreate: AsyncParsableCommand, Sendable {
             topics there with `driftline broker --topic NAME:PARTITIONS`, or let the first \
             record create them with 4 partitions.
 
+            With --topology and no NAME it creates every topic of the topology that is missing, \
+            as `driftline up` does before its stages start: each with its declared partitions \
+            (4 when undeclared) and configs, the models topic with room for large documents, \
+            and the detect stage's changelog. A topic that exists is left as it is, with a \
+            warning when its partition count is not the declared one. Run it once before \
+            starting `driftline stage` processes on a cluster: a broker that creates topics \
+            on first use gives them its defaults (one partition, no compaction).
+
             Examples:
               driftline topics create phishing.events --partitions 8 --brokers $BROKERS
               driftline topics create phishing.models --partitions 1 \\
                   --config cleanup.policy=compact --brokers $BROKERS
+              driftline topics create --topology topologies/quickstart.yaml --brokers $BROKERS
             """
     )
 
     @OptionGroup var kafka: KafkaClientOptions
 
-    @Argument(help: "The topic's name.")
-    var name: String
+    @Argument(help: "The topic's name (without it: every topic of --topology).")
+    var name: String?
 
     @Option(help: "Number of partitions.")
     var partitions: Int32 = 1
@@ -42,6 +52,7 @@ struct TopicsCreate: AsyncParsableCommand, Sendable {
 
     mutating func validate() throws {
         guard partitions > 0 else { throw ValidationError("--partitions must be positive") }
+        guard name != nil || kafka.topology != nil else { throw ValidationError("give a topic name or --topology file") }
     }
 
     func run() async throws {
@@ -54,6 +65,11 @@ struct TopicsCreate: AsyncParsableCommand, Sendable {
         for item in config { configs[item.key] = item.value }
         let target = try kafka.target()
         let admin = try KafkaAdmin(bootstrapServers: target.bootstrapServers, properties: target.producerProperties)
+        guard let name else {
+            // `validate` saw --topology.
+            if let topology = target.topology { try createTopics(of: topology, with: admin) }
+            return
+        }
         do {
             try admin.createTopics(
                 [KafkaNewTopic(name: name, partitions: partitions, replicationFactor: replicationFactor, configs: configs)],
@@ -71,5 +87,38 @@ struct TopicsCreate: AsyncParsableCommand, Sendable {
             throw CommandFailure(message)
         }
         StandardError.line("created topic \(name) with \(partitions) partition\(partitions == 1 ? "" : "s")")
+    }
+    /// The topology's missing topics, created in one request; the ones that exist are checked
+    /// against their declared partition counts.
+    private func createTopics(of topology: Topology, with admin: KafkaAdmin) throws {
+        let wait = Duration.milliseconds(Int(timeout * 1000))
+        let metadata = try admin.metadata(timeout: wait)
+        var missing: [KafkaNewTopic] = []
+        for topic in topology.topicsToCreate {
+            guard let found = metadata.topic(topic.name), found.error == nil else {
+                missing.append(topic)
+                continue
+            }
+            let declared = topology.topics.all.first { $0.name == topic.name }?.partitions
+            if let declared, declared != found.partitions.count {
+                let count = found.partitions.count
+                StandardError.line(
+                    "warning: topic \(topic.name) exists with \(count) partition\(count == 1 ? "" : "s"); the topology declares \(declared)")
+            } else {
+                StandardError.line("topic \(topic.name) exists")
+            }
+        }
+        guard !missing.isEmpty else { return }
+        do {
+            try admin.createTopics(missing, ifNotExists: true, timeout: wait)
+        } catch {
+            throw CommandFailure("could not create the topics of \(topology.name) (\(missing.map(\.name).joined(separator: ", "))): \(error)")
+        }
+        for topic in missing {
+            let configs = topic.configs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            StandardError.line(
+                "created topic \(topic.name) with \(topic.partitions) partition\(topic.partitions == 1 ? "" : "s")"
+                    + (configs.isEmpty ? "" : " (\(configs.joined(separator: ", ")))"))
+        }
     }
 }
