@@ -24,3 +24,32 @@ extension Topology {
         return result
     }
 }
+
+/// What ``KafkaAdmin/createMissingTopics(of:timeout:)`` found and did.
+public struct TopologyTopicsSetUp: Sendable {
+    /// The topics it created, in ``Topology/topicsToCreate`` order.
+    public var created: [KafkaNewTopic] = []
+    /// The topics that were there already, with the partition count each has.
+    public var existing: [(name: String, partitions: Int)] = []
+}
+
+extension KafkaAdmin {
+    /// Creates, in one request, the topics of ``Topology/topicsToCreate`` the cluster lacks
+    /// (`driftline up` on a cluster, `driftline topics create --topology`); leaves the others
+    /// as they are.
+    public func createMissingTopics(of topology: Topology, timeout: Duration) throws -> TopologyTopicsSetUp {
+        let metadata = try metadata(timeout: timeout)
+        var result = TopologyTopicsSetUp()
+        for topic in topology.topicsToCreate {
+            if let found = metadata.topic(topic.name), found.error == nil {
+                result.existing.append((topic.name, found.partitions.count))
+            } else {
+                result.created.append(topic)
+            }
+        }
+        if !result.created.isEmpty {
+            try createTopics(result.created, ifNotExists: true, timeout: timeout)
+        }
+        return result
+    }
+}

@@ -91,30 +91,21 @@ struct TopicsCreate: AsyncParsableCommand, Sendable {
     /// The topology's missing topics, created in one request; the ones that exist are checked
     /// against their declared partition counts.
     private func createTopics(of topology: Topology, with admin: KafkaAdmin) throws {
-        let wait = Duration.milliseconds(Int(timeout * 1000))
-        let metadata = try admin.metadata(timeout: wait)
-        var missing: [KafkaNewTopic] = []
-        for topic in topology.topicsToCreate {
-            guard let found = metadata.topic(topic.name), found.error == nil else {
-                missing.append(topic)
-                continue
-            }
-            let declared = topology.topics.all.first { $0.name == topic.name }?.partitions
-            if let declared, declared != found.partitions.count {
-                let count = found.partitions.count
-                StandardError.line(
-                    "warning: topic \(topic.name) exists with \(count) partition\(count == 1 ? "" : "s"); the topology declares \(declared)")
-            } else {
-                StandardError.line("topic \(topic.name) exists")
-            }
-        }
-        guard !missing.isEmpty else { return }
+        let setUp: TopologyTopicsSetUp
         do {
-            try admin.createTopics(missing, ifNotExists: true, timeout: wait)
+            setUp = try admin.createMissingTopics(of: topology, timeout: .milliseconds(Int(timeout * 1000)))
         } catch {
-            throw CommandFailure("could not create the topics of \(topology.name) (\(missing.map(\.name).joined(separator: ", "))): \(error)")
+            throw CommandFailure("could not create the topics of \(topology.name): \(error)")
         }
-        for topic in missing {
+        for (name, count) in setUp.existing {
+            if let declared = topology.topics.all.first(where: { $0.name == name })?.partitions, declared != count {
+                StandardError.line(
+                    "warning: topic \(name) exists with \(count) partition\(count == 1 ? "" : "s"); the topology declares \(declared)")
+            } else {
+                StandardError.line("topic \(name) exists")
+            }
+        }
+        for topic in setUp.created {
             let configs = topic.configs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
             StandardError.line(
                 "created topic \(topic.name) with \(topic.partitions) partition\(topic.partitions == 1 ? "" : "s")"

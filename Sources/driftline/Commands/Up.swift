@@ -254,11 +254,8 @@ struct Up: AsyncParsableCommand {
     /// Creates the topology's missing topics on a real cluster (existing ones are left alone).
     private func createTopics(_ topology: Topology, servers: String) throws {
         let admin = try KafkaAdmin(topology: topology, bootstrapServers: servers)
-        let existing = Set((try? admin.listTopics(timeout: .seconds(10))) ?? [])
-        let topics = topology.topicsToCreate.filter { !existing.contains($0.name) }
-        guard !topics.isEmpty else { return }
         do {
-            try admin.createTopics(topics, ifNotExists: true, timeout: .seconds(5))
+            _ = try admin.createMissingTopics(of: topology, timeout: .seconds(5))
         } catch {
             StandardError.line("warning: could not create the topics (\(error)); assuming they exist")
         }
