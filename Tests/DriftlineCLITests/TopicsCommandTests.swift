@@ -24,6 +24,15 @@ extension KafkaCommandTests {
             #expect(result.status != 0)
             #expect(result.stderr.contains("could not create topic new-topic"))
             #expect(result.stderr.contains("does not support CreateTopics"))
+
+            let fixture = try PipelineFixture(prefix: "te", broker: nil, stages: UpCommandTests.phishingStages)
+            defer { fixture.cleanUp() }
+            let topology = try DriftlineBinary.run(
+                ["topics", "create", "--topology", fixture.topologyURL.path, "--brokers", broker.bootstrapServers,
+                 "--timeout", "2"])
+            #expect(topology.status != 0)
+            #expect(topology.stderr.contains("could not create the topics of \(fixture.name)"), "\(topology.stderr)")
+            #expect(topology.stderr.contains("`driftline up` creates a topology's topics"), "\(topology.stderr)")
         }
 
         /// `topics create --topology` sets up a cluster for `driftline stage` as `up` would:

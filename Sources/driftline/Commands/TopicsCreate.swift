@@ -67,7 +67,7 @@ struct TopicsCreate: AsyncParsableCommand, Sendable {
         let admin = try KafkaAdmin(bootstrapServers: target.bootstrapServers, properties: target.producerProperties)
         guard let name else {
             // `validate` saw --topology.
-            if let topology = target.topology { try createTopics(of: topology, with: admin) }
+            if let topology = target.topology { try createTopics(of: topology, with: admin, at: target.bootstrapServers) }
             return
         }
         do {
@@ -75,27 +75,39 @@ struct TopicsCreate: AsyncParsableCommand, Sendable {
                 [KafkaNewTopic(name: name, partitions: partitions, replicationFactor: replicationFactor, configs: configs)],
                 ifNotExists: ifNotExists, timeout: .milliseconds(Int(timeout * 1000)))
         } catch {
-            var message = "could not create topic \(name): \(error)"
-            if ["_TIMED_OUT", "_UNSUPPORTED_FEATURE", "UNSUPPORTED_VERSION", "INVALID_REQUEST"].contains(error.name) {
-                message += """
-                    
-                    If \(target.bootstrapServers) is an embedded broker (`driftline broker`), it does not \
-                    support CreateTopics: start it with --topic \(name):\(partitions) instead, or \
-                    produce to the topic to create it with 4 partitions.
-                    """
-            }
-            throw CommandFailure(message)
+            throw Self.failure(
+                "could not create topic \(name)", error, at: target.bootstrapServers,
+                instead: "start it with --topic \(name):\(partitions) instead, or produce to the topic to create it with 4 partitions")
         }
         StandardError.line("created topic \(name) with \(partitions) partition\(partitions == 1 ? "" : "s")")
     }
+
+    /// `what` failed with `error`; when the error is what the embedded broker answers to
+    /// CreateTopics, says so and what to do `instead`.
+    private static func failure(_ what: String, _ error: any Error, at servers: String, instead: String) -> CommandFailure {
+        var message = "\(what): \(error)"
+        if let error = error as? KafkaError,
+            ["_TIMED_OUT", "_UNSUPPORTED_FEATURE", "UNSUPPORTED_VERSION", "INVALID_REQUEST"].contains(error.name)
+        {
+            message += """
+                
+                If \(servers) is an embedded broker (`driftline broker`), it does not support \
+                CreateTopics: \(instead).
+                """
+        }
+        return CommandFailure(message)
+    }
+
     /// The topology's missing topics, created in one request; the ones that exist are checked
     /// against their declared partition counts.
-    private func createTopics(of topology: Topology, with admin: KafkaAdmin) throws {
+    private func createTopics(of topology: Topology, with admin: KafkaAdmin, at servers: String) throws {
         let setUp: TopologyTopicsSetUp
         do {
             setUp = try admin.createMissingTopics(of: topology, timeout: .milliseconds(Int(timeout * 1000)))
         } catch {
-            throw CommandFailure("could not create the topics of \(topology.name): \(error)")
+            throw Self.failure(
+                "could not create the topics of \(topology.name)", error, at: servers,
+                instead: "`driftline up` creates a topology's topics on an embedded broker of its own")
         }
         for (name, count) in setUp.existing {
             if let declared = topology.topics.all.first(where: { $0.name == name })?.partitions, declared != count {
