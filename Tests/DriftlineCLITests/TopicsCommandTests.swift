@@ -48,7 +48,8 @@ extension KafkaCommandTests {
             let early = try DriftlineBinary.run(["topics", "create", events, "--brokers", broker.bootstrapServers])
             #expect(early.status == 0, "\(early.stderr)")
 
-            let arguments = ["topics", "create", "--topology", fixture.topologyURL.path, "--brokers", broker.bootstrapServers]
+            let arguments = ["topics", "create", "--topology", fixture.topologyURL.path, "--brokers", broker.bootstrapServers,
+                             "--replication-factor", "1"]
             let created = try DriftlineBinary.run(arguments)
             #expect(created.status == 0, "\(created.stderr)")
             #expect(created.stderr.contains("warning: topic \(events) exists with 1 partition; the topology declares 3"),

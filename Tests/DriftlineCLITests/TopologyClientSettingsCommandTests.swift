@@ -93,8 +93,10 @@ import TestSupport
         #expect((records[0]["value"] as? [String: Any])?["detector"] as? String == "adwin")
     }
 
-    /// A topology on the embedded broker names no address another process can reach.
-    @Test func anEmbeddedTopologyNeedsBrokersAndATopicOrTopologyIsRequired() throws {
+    /// What a topology cannot give a command is asked for clearly: an address (a topology on
+    /// the embedded broker names none another process can reach), a topic or a topology, and
+    /// a named topic for per-topic options.
+    @Test func missingAddressTopicOrNameAreClearErrors() throws {
         let fixture = try PipelineFixture(prefix: "re", broker: nil, stages: UpCommandTests.phishingStages)
         defer { fixture.cleanUp() }
         let subscribe = try DriftlineBinary.run(["subscribe", "--topology", fixture.topologyURL.path, "--max", "1"])
@@ -106,5 +108,9 @@ import TestSupport
         let list = try DriftlineBinary.run(["topics", "list"])
         #expect(list.status != 0)
         #expect(list.stderr.contains("give --brokers host:port or --topology file"), "\(list.stderr)")
+        let create = try DriftlineBinary.run(
+            ["topics", "create", "--topology", fixture.topologyURL.path, "--brokers", "127.0.0.1:1", "--partitions", "3"])
+        #expect(create.status != 0)
+        #expect(create.stderr.contains("a topology's topics take theirs from the file"), "\(create.stderr)")
     }
 }

@@ -35,15 +35,19 @@ public struct TopologyTopicsSetUp: Sendable {
 
 extension KafkaAdmin {
     /// Creates, in one request, the topics of ``Topology/topicsToCreate`` the cluster lacks
-    /// (`driftline up` on a cluster, `driftline topics create --topology`); leaves the others
-    /// as they are.
-    public func createMissingTopics(of topology: Topology, timeout: Duration) throws -> TopologyTopicsSetUp {
+    /// (`driftline up` on a cluster, `driftline topics create --topology`), each with
+    /// `replicationFactor` replicas (-1: the broker's default); leaves the others as they are.
+    public func createMissingTopics(
+        of topology: Topology, replicationFactor: Int16 = -1, timeout: Duration
+    ) throws -> TopologyTopicsSetUp {
         let metadata = try metadata(timeout: timeout)
         var result = TopologyTopicsSetUp()
         for topic in topology.topicsToCreate {
             if let found = metadata.topic(topic.name), found.error == nil {
                 result.existing.append((topic.name, found.partitions.count))
             } else {
+                var topic = topic
+                topic.replicationFactor = replicationFactor
                 result.created.append(topic)
             }
         }

@@ -16,7 +16,8 @@ struct TopicsCreate: AsyncParsableCommand, Sendable {
             With --topology and no NAME it creates every topic of the topology that is missing, \
             as `driftline up` does before its stages start: each with its declared partitions \
             (4 when undeclared) and configs, the models topic with room for large documents, \
-            and the detect stage's changelog. A topic that exists is left as it is, with a \
+            and the detect stage's changelog (--replication-factor applies to each). A topic \
+            that exists is left as it is, with a \
             warning when its partition count is not the declared one. Run it once before \
             starting `driftline stage` processes on a cluster: a broker that creates topics \
             on first use gives them its defaults (one partition, no compaction).
@@ -34,8 +35,8 @@ struct TopicsCreate: AsyncParsableCommand, Sendable {
     @Argument(help: "The topic's name (without it: every topic of --topology).")
     var name: String?
 
-    @Option(help: "Number of partitions.")
-    var partitions: Int32 = 1
+    @Option(help: "Number of partitions of NAME (default: 1).")
+    var partitions: Int32?
 
     @Option(help: "Replicas per partition (default: the broker's default).")
     var replicationFactor: Int16 = -1
@@ -51,8 +52,11 @@ struct TopicsCreate: AsyncParsableCommand, Sendable {
     var timeout: Double = 10
 
     mutating func validate() throws {
-        guard partitions > 0 else { throw ValidationError("--partitions must be positive") }
+        if let partitions, partitions <= 0 { throw ValidationError("--partitions must be positive") }
         guard name != nil || kafka.topology != nil else { throw ValidationError("give a topic name or --topology file") }
+        if name == nil && (partitions != nil || !config.isEmpty) {
+            throw ValidationError("--partitions and --config are for a named topic: a topology's topics take theirs from the file")
+        }
     }
 
     func run() async throws {
@@ -70,6 +74,7 @@ struct TopicsCreate: AsyncParsableCommand, Sendable {
             if let topology = target.topology { try createTopics(of: topology, with: admin, at: target.bootstrapServers) }
             return
         }
+        let partitions = partitions ?? 1
         do {
             try admin.createTopics(
                 [KafkaNewTopic(name: name, partitions: partitions, replicationFactor: replicationFactor, configs: configs)],
@@ -103,7 +108,8 @@ struct TopicsCreate: AsyncParsableCommand, Sendable {
     private func createTopics(of topology: Topology, with admin: KafkaAdmin, at servers: String) throws {
         let setUp: TopologyTopicsSetUp
         do {
-            setUp = try admin.createMissingTopics(of: topology, timeout: .milliseconds(Int(timeout * 1000)))
+            setUp = try admin.createMissingTopics(
+                of: topology, replicationFactor: replicationFactor, timeout: .milliseconds(Int(timeout * 1000)))
         } catch {
             throw Self.failure(
                 "could not create the topics of \(topology.name)", error, at: servers,
