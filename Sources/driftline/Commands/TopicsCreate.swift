@@ -26,7 +26,8 @@ struct TopicsCreate: AsyncParsableCommand, Sendable {
               driftline topics create phishing.events --partitions 8 --brokers $BROKERS
               driftline topics create phishing.models --partitions 1 \\
                   --config cleanup.policy=compact --brokers $BROKERS
-              driftline topics create --topology topologies/quickstart.yaml --brokers $BROKERS
+              driftline topics create --topology topologies/quickstart.yaml \\
+                  --brokers $BROKERS
             """
     )
 
