@@ -31,8 +31,9 @@ struct Subscribe: AsyncParsableCommand, Sendable {
               driftline subscribe --topology topologies/quickstart.yaml --brokers $BROKERS
 
             With --topology it reads the topology's drift-alert topic (--topic names another), \
-            connects with its `kafka:` settings, and reads committed records only, so an \
-            exactly-once topology's aborted outputs are not printed.
+            connects with its `kafka:` settings, and reads committed records only: on Apache \
+            Kafka an exactly-once topology's aborted outputs are not printed (the embedded \
+            broker and Tansu 0.6 show them anyway; docs/guarantees.md).
             """
     )
 
