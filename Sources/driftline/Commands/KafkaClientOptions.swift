@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import Kafka
 import Pipeline
 
@@ -49,19 +48,9 @@ struct KafkaClientOptions: ParsableArguments {
 
     /// The cluster to connect to, resolved once per command run.
     func target() throws -> KafkaClientTarget {
-        var loaded: Topology?
-        if let topology {
-            do {
-                loaded = try Topology.load(contentsOf: URL(fileURLWithPath: topology), displayName: topology)
-            } catch let errors as TopologyErrors {
-                throw CommandFailure(errors.description)
-            }
-        }
-        guard let servers = brokers ?? loaded?.brokers.bootstrapServers else {
-            throw CommandFailure("""
-                the topology says `brokers: embedded`: give --brokers host:port (the address \
-                `driftline up` or `driftline broker` printed)
-                """)
+        let loaded = try topology.map(Topology.loadForClients)
+        guard let servers = try loaded?.bootstrapServers(overriddenBy: brokers) ?? brokers else {
+            throw ValidationError("give --brokers host:port or --topology file")
         }
         return KafkaClientTarget(bootstrapServers: servers, topology: loaded, commandLine: propertyMap)
     }

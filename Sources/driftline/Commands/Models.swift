@@ -26,18 +26,8 @@ struct ModelTopicOptions: ParsableArguments {
 
     /// Every model record on the topic, in topic order (partition, offset), filtered.
     func read() throws -> (Topology, [ModelRecord]) {
-        let loaded: Topology
-        do {
-            loaded = try Topology.load(contentsOf: URL(fileURLWithPath: source.topology), displayName: source.topology)
-        } catch let errors as TopologyErrors {
-            throw CommandFailure(errors.description)
-        }
-        guard let servers = source.brokers ?? loaded.brokers.bootstrapServers else {
-            throw CommandFailure("""
-                the topology says `brokers: embedded`: give --brokers HOST:PORT (the address \
-                `driftline up` or `driftline broker` printed)
-                """)
-        }
+        let loaded = try Topology.loadForClients(source.topology)
+        let servers = try loaded.bootstrapServers(overriddenBy: source.brokers)
         let configuration = KafkaConsumerConfiguration(
             readerOf: loaded, bootstrapServers: servers, groupID: "driftline-models", clientID: "driftline-models")
         let restorer = KafkaStateRestorer(configuration: configuration, timeout: .seconds(30))
